@@ -1,0 +1,66 @@
+/**
+ * The registry of session actors (the seed's `CLAUDE_CODE_AGENT.idFromName(...)`): one actor per session id,
+ * created on first use, plus the operations that span sessions (list, delete, restart recovery, shutdown).
+ */
+import { SESSION_ID_PATTERN } from '../protocol/events.js'
+import { AppError } from '../protocol/errors.js'
+import type { SessionRecord } from '../store/session-store.js'
+import { type AgentDeps, SessionActor } from './session-actor.js'
+
+export class AgentService {
+  private readonly actors = new Map<string, SessionActor>()
+
+  constructor(private readonly deps: AgentDeps) {}
+
+  /** The session's actor; throws a 400 AppError for an id outside `^[A-Za-z0-9_-]{1,64}$`. */
+  session(id: string): SessionActor {
+    if (!SESSION_ID_PATTERN.test(id)) {
+      throw new AppError('invalid_request_error', `invalid session id '${id.slice(0, 80)}': use 1-64 of A-Z a-z 0-9 _ -`)
+    }
+    let actor = this.actors.get(id)
+    if (actor === undefined) {
+      actor = new SessionActor(id, this.deps)
+      this.actors.set(id, actor)
+    }
+    return actor
+  }
+
+  get defaultModel(): string {
+    return this.deps.defaultModel
+  }
+
+  listSessions(): SessionRecord[] {
+    return this.deps.store.listSessions()
+  }
+
+  exists(id: string): boolean {
+    return SESSION_ID_PATTERN.test(id) && this.deps.store.getSession(id) !== undefined
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    const actor = this.session(id)
+    actor.cancelAll()
+    await this.deps.containers.release(id, true)
+    this.deps.store.deleteSession(id)
+    this.actors.delete(id)
+  }
+
+  /** Debug report of a session's container (redacted by the container), or its state when it is not running. */
+  async containerDebug(id: string): Promise<unknown> {
+    const actor = this.session(id)
+    const report = await this.deps.containers.debug(id)
+    return report ?? { sessionId: id, container: actor.statusData().container }
+  }
+
+  /** On start-up: closes turns that were running when the process died. */
+  recover(): number {
+    const running = this.deps.store.runningSessions()
+    for (const record of running) this.session(record.id).recoverInterruptedTurn()
+    return running.length
+  }
+
+  /** Stops every running turn (their partial output is already persisted). */
+  async shutdown(): Promise<void> {
+    for (const actor of this.actors.values()) actor.cancelAll()
+  }
+}

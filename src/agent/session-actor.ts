@@ -1,0 +1,313 @@
+/**
+ * One actor per session (the seed's ClaudeCodeAgent Durable Object + ClaudeContainerBridge): it owns the
+ * session's state, runs its turns through a serial queue, maps the Claude Agent SDK stream coming from the
+ * session's container to protocol events, and persists each event before any client sees it.
+ */
+import type { PermissionModeOption } from '../protocol/claude-code-options.js'
+import type { NewEvent, OutboundEvent, SessionEvent, StatusData } from '../protocol/events.js'
+import { toAppError } from '../protocol/errors.js'
+import type { SessionRecord, SessionStore } from '../store/session-store.js'
+import type { ContainerProvider } from './container-provider.js'
+import { type SdkResult, SdkLine } from './sdk-message.js'
+import { summarizeToolUse } from './summarize-tool-use.js'
+import { type TurnContext, TurnQueue } from './turn-queue.js'
+import { diffSnapshots, type WorkspaceInspector, type WorkspaceSnapshot } from './workspace-diff.js'
+import type { z } from 'zod'
+
+export interface AgentLogger {
+  info(obj: object, msg?: string): void
+  warn(obj: object, msg?: string): void
+  error(obj: object, msg?: string): void
+}
+
+export interface AgentDeps {
+  store: SessionStore
+  containers: ContainerProvider
+  workspace: WorkspaceInspector
+  defaultModel: string
+  permissionMode: z.infer<typeof PermissionModeOption>
+  maxTurns?: number
+  logger?: AgentLogger
+  now?: () => number
+}
+
+export type EventListener = (event: OutboundEvent) => void
+
+export interface TurnOutcome {
+  /** The assistant's final text (the SDK's `result`), or the error message when the turn failed. */
+  result: string
+  isError: boolean
+  interrupted: boolean
+}
+
+const TITLE_CHARS = 80
+
+export class SessionActor {
+  private readonly listeners = new Set<EventListener>()
+  private readonly queue = new TurnQueue()
+  private abort: AbortController | undefined
+  private readonly activeTools = new Set<string>()
+  private readonly now: () => number
+
+  constructor(
+    readonly id: string,
+    private readonly deps: AgentDeps,
+  ) {
+    this.now = deps.now ?? Date.now
+  }
+
+  get record(): SessionRecord {
+    return this.deps.store.ensureSession(this.id)
+  }
+
+  get model(): string {
+    return this.record.preferredModel ?? this.deps.defaultModel
+  }
+
+  /**
+   * Sends every persisted event with `seq > after`, then a status snapshot, then live events. Replay and
+   * registration happen in one synchronous step, so nothing is missed or sent twice.
+   */
+  subscribe(listener: EventListener, after = 0): () => void {
+    for (const event of this.deps.store.eventsAfter(this.id, after)) listener(event)
+    listener({ type: 'status', data: this.statusData(), timestamp: this.now(), sessionId: this.id })
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Persisted events with `seq > after`. */
+  events(after = 0): SessionEvent[] {
+    return this.deps.store.eventsAfter(this.id, after)
+  }
+
+  get subscriberCount(): number {
+    return this.listeners.size
+  }
+
+  statusData(extra: Record<string, unknown> = {}): StatusData {
+    const record = this.record
+    const container = this.deps.containers.info(this.id)
+    return {
+      isRunning: record.isRunning,
+      model: record.preferredModel ?? this.deps.defaultModel,
+      container: container.state,
+      sandbox: container.driver,
+      isolated: container.isolated,
+      queued: Math.max(0, this.queue.size - (record.isRunning ? 1 : 0)),
+      ...extra,
+    }
+  }
+
+  /** Persists, then broadcasts. */
+  private emit(event: NewEvent): SessionEvent {
+    const stored = this.deps.store.appendEvent(this.id, event)
+    this.broadcast(stored)
+    return stored
+  }
+
+  private broadcast(event: OutboundEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event)
+      } catch (err) {
+        this.deps.logger?.warn({ sessionId: this.id, err: toAppError(err).message }, 'event listener failed')
+      }
+    }
+  }
+
+  private emitStatus(extra: Record<string, unknown> = {}): void {
+    this.emit({ type: 'status', data: this.statusData(extra) })
+  }
+
+  /**
+   * Records what the person typed (and their model choice) before anything else happens, echoes it to every
+   * client, and queues the turn. Resolves when the turn has ended.
+   */
+  submit(content: string, model?: string): Promise<TurnOutcome> {
+    const record = this.record
+    this.deps.store.updateSession(this.id, {
+      ...(model !== undefined && { preferredModel: model }),
+      ...(record.title === '' && { title: content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS) }),
+      lastCommand: content,
+    })
+    this.emit({ type: 'user_message', content, data: { model: model ?? this.model } })
+    return this.queue.enqueue((ctx) => this.runTurn(content, ctx))
+  }
+
+  /** Stops the running turn; what it already produced stays in the history. */
+  interrupt(): boolean {
+    if (this.abort === undefined) return false
+    this.abort.abort()
+    return true
+  }
+
+  /** Cancels queued and running turns (used when the session is deleted or the server stops). */
+  cancelAll(): void {
+    this.queue.cancelAll()
+    this.abort?.abort()
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle()
+  }
+
+  private async runTurn(prompt: string, ctx: TurnContext): Promise<TurnOutcome> {
+    if (!ctx.isCurrent()) return { result: '', isError: true, interrupted: true }
+    const abort = new AbortController()
+    this.abort = abort
+    const model = this.model
+    this.deps.store.updateSession(this.id, { isRunning: true, lastActivity: this.now() })
+    this.emitStatus()
+    let final: SdkResult | undefined
+    let failure: string | undefined
+    try {
+      const connection = await this.deps.containers.ensure(this.id, model)
+      let snapshot = await this.deps.workspace.snapshot(this.id)
+      const resume = this.record.claudeSessionId
+      const stream = connection.run(
+        {
+          prompt,
+          model,
+          sessionId: this.id,
+          ...(resume !== undefined && { resumeSessionId: resume }),
+          permissionMode: this.deps.permissionMode,
+          ...(this.deps.maxTurns !== undefined && { maxTurns: this.deps.maxTurns }),
+        },
+        abort.signal,
+      )
+      for await (const raw of stream) {
+        if (!ctx.isCurrent()) break
+        const parsed = SdkLine.safeParse(raw)
+        if (!parsed.success) continue
+        const line = parsed.data
+        switch (line.type) {
+          case 'system':
+            if (line.session_id !== this.record.claudeSessionId)
+              this.deps.store.updateSession(this.id, { claudeSessionId: line.session_id })
+            break
+          case 'assistant':
+            for (const block of line.message.content) {
+              if (block.type === 'text' && 'text' in block && typeof block.text === 'string') {
+                if (block.text.trim() !== '' && line.parent_tool_use_id == null)
+                  this.emit({ type: 'result', content: block.text })
+              } else if (block.type === 'tool_use' && 'id' in block && 'name' in block) {
+                const { id, name, input } = block as { id: string; name: string; input: unknown }
+                this.activeTools.add(name)
+                this.emit({
+                  type: 'tool_use',
+                  content: summarizeToolUse(name, input, connection.workspacePath),
+                  data: { id, name, input },
+                })
+              }
+            }
+            break
+          case 'user': {
+            if (typeof line.message.content === 'string') break
+            let sawResult = false
+            for (const block of line.message.content) {
+              if (block.type !== 'tool_result' || !('tool_use_id' in block)) continue
+              sawResult = true
+              const { tool_use_id, is_error } = block as { tool_use_id: string; is_error?: boolean }
+              this.emit({ type: 'tool_result', data: { toolUseId: tool_use_id, isError: is_error === true } })
+            }
+            if (sawResult) snapshot = await this.reportFileChanges(snapshot)
+            break
+          }
+          case 'stream_event':
+            if (line.event.delta?.type === 'text_delta' && line.event.delta.text && line.parent_tool_use_id == null)
+              this.broadcast({
+                type: 'text_delta',
+                content: line.event.delta.text,
+                timestamp: this.now(),
+                sessionId: this.id,
+              })
+            break
+          case 'result':
+            final = line
+            if (line.session_id !== undefined && line.session_id !== this.record.claudeSessionId)
+              this.deps.store.updateSession(this.id, { claudeSessionId: line.session_id })
+            break
+          case 'error':
+            failure = line.error.message
+            break
+        }
+      }
+      if (ctx.isCurrent()) await this.reportFileChanges(snapshot)
+    } catch (err) {
+      if (!abort.signal.aborted) failure = toAppError(err).message
+    } finally {
+      this.abort = undefined
+    }
+    return this.finishTurn(model, final, failure, abort.signal.aborted, ctx)
+  }
+
+  private async reportFileChanges(before: WorkspaceSnapshot): Promise<WorkspaceSnapshot> {
+    const after = await this.deps.workspace.snapshot(this.id)
+    const changes = diffSnapshots(before, after)
+    if (changes.length === 0) return after
+    const files = new Set(this.record.sessionFiles)
+    for (const change of changes) {
+      const label = change.action === 'created' ? 'Created' : change.action === 'modified' ? 'Modified' : 'Deleted'
+      this.emit({ type: 'file_change', content: `${label}: ${change.path}`, data: change })
+      if (change.action === 'deleted') files.delete(change.path)
+      else files.add(change.path)
+    }
+    this.deps.store.updateSession(this.id, { sessionFiles: [...files].sort() })
+    return after
+  }
+
+  private finishTurn(
+    model: string,
+    final: SdkResult | undefined,
+    failure: string | undefined,
+    interrupted: boolean,
+    ctx: TurnContext,
+  ): TurnOutcome {
+    this.activeTools.clear()
+    let outcome: TurnOutcome
+    if (interrupted) {
+      outcome = { result: 'Interrupted.', isError: false, interrupted: true }
+    } else if (failure !== undefined) {
+      outcome = { result: failure, isError: true, interrupted: false }
+    } else if (final === undefined) {
+      outcome = {
+        result: 'The agent stopped before finishing the turn. Send the message again to retry.',
+        isError: true,
+        interrupted: false,
+      }
+    } else if (final.is_error === true || final.subtype !== 'success') {
+      const detail = final.errors?.join('; ') || final.result || final.subtype
+      outcome = { result: `The turn ended with an error: ${detail}`, isError: true, interrupted: false }
+    } else {
+      outcome = { result: final.result ?? '', isError: false, interrupted: false }
+    }
+    if (!ctx.isCurrent()) return outcome
+    if (outcome.isError) this.emit({ type: 'error', content: outcome.result })
+    this.deps.store.updateSession(this.id, { isRunning: false, lastActivity: this.now() })
+    this.emitStatus({
+      model,
+      ...(interrupted && { interrupted: true }),
+      ...(final !== undefined && {
+        turn: {
+          durationMs: final.duration_ms,
+          numTurns: final.num_turns,
+          costUsd: final.total_cost_usd,
+          inputTokens: final.usage?.input_tokens,
+          outputTokens: final.usage?.output_tokens,
+        },
+      }),
+    })
+    return outcome
+  }
+
+  /** Closes a turn that was running when the process stopped, so the session is usable again. */
+  recoverInterruptedTurn(): void {
+    if (!this.record.isRunning) return
+    this.emit({
+      type: 'error',
+      content: 'The previous turn was interrupted by a restart of the server. Send your message again to continue.',
+    })
+    this.deps.store.updateSession(this.id, { isRunning: false })
+    this.emitStatus()
+  }
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+/**
+ * `agent-router start|router|container [--port N] [--host H] [--insecure]`: the whole system, the model router
+ * alone (the seed's separate LiteLLM worker), or the container server alone (what runs inside a sandbox).
+ */
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import {
+  type Env,
+  environment,
+  loadContainerConfig,
+  loadRouterProcessConfig,
+  loadServerConfig,
+} from './config/config.js'
+import { runContainerServer } from './container/index.js'
+import { AppError } from './protocol/errors.js'
+import { createRouterApp, loadRouterConfig } from './router/index.js'
+import { tokensEqual } from './server/auth.js'
+import { createLogger, secretValues } from './server/logger.js'
+import { startServer } from './server/start.js'
+
+const USAGE = `usage: agent-router <start|router|container> [--port N] [--host H] [--insecure]
+
+  start      the whole system: UI, WebSocket and REST API, agents, sandboxes, router at /llm (default :8787)
+  router     the model router alone, served at / (default :4000)
+  container  the container server that runs inside a session's sandbox
+`
+
+interface Args {
+  command: string | undefined
+  overrides: Record<string, string>
+  insecure: boolean
+}
+
+function parseArgs(argv: string[]): Args {
+  const overrides: Record<string, string> = {}
+  let insecure = false
+  let command: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    const [flag, inline] = arg.split('=', 2) as [string, string | undefined]
+    if (flag === '--port' || flag === '--host') {
+      const value = inline ?? argv[++i]
+      if (value === undefined) throw new AppError('invalid_config', `${flag} needs a value`)
+      overrides[flag === '--port' ? 'PORT' : 'HOST'] = value
+    } else if (arg === '--insecure') insecure = true
+    else if (arg === '--help' || arg === '-h') command = 'help'
+    else if (command === undefined && !arg.startsWith('-')) command = arg
+    else throw new AppError('invalid_config', `unknown argument '${arg}'\n\n${USAGE}`)
+  }
+  return { command, overrides, insecure }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2))
+  const env: Env = { ...environment(), ...args.overrides }
+  switch (args.command) {
+    case 'start': {
+      const running = await startServer(loadServerConfig(env), { insecure: args.insecure })
+      process.stdout.write(`agent-router: open ${running.url}\n`)
+      onSignal(() => running.close())
+      return
+    }
+    case 'router': {
+      const config = loadRouterProcessConfig(env)
+      const secrets = secretValues(config.secrets)
+      const logger = createLogger({ level: config.logLevel, secrets: () => secrets })
+      const router = createRouterApp({
+        config: loadRouterConfig(config.routerConfigPath),
+        secrets: config.secrets,
+        logger,
+        ...(config.authToken !== undefined && {
+          authorize: (token: string | undefined) => tokensEqual(token, config.authToken as string),
+        }),
+      })
+      const app = new Hono().route('/', router)
+      const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+        logger.info({ url: `http://${config.host}:${info.port}` }, 'agent-router router listening')
+      })
+      onSignal(() => new Promise<void>((resolve) => server.close(() => resolve())))
+      return
+    }
+    case 'container': {
+      const server = await runContainerServer(loadContainerConfig(env))
+      onSignal(() => server.close())
+      return
+    }
+    case 'help':
+      process.stdout.write(USAGE)
+      return
+    default:
+      process.stderr.write(USAGE)
+      process.exitCode = 2
+  }
+}
+
+function onSignal(close: () => Promise<void>): void {
+  let stopping = false
+  const stop = () => {
+    if (stopping) return
+    stopping = true
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err)
+  process.stderr.write(`agent-router: ${message}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,100 @@
+/**
+ * The WebSocket protocol of DESIGN.md as zod schemas: inbound frames from clients and the outbound event
+ * union shared by server, agent and UI. Every outbound event except `text_delta` carries a `seq`.
+ */
+import { z } from 'zod'
+
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
+export const SessionId = z.string().regex(SESSION_ID_PATTERN, 'session ids match ^[A-Za-z0-9_-]{1,64}$')
+
+/** Largest user message accepted, in characters. */
+export const MAX_MESSAGE_CHARS = 200_000
+export const ModelName = z.string().min(1).max(256)
+
+export const UserMessageFrame = z.object({
+  type: z.literal('user_message'),
+  content: z.string().min(1, 'content must not be empty').max(MAX_MESSAGE_CHARS),
+  model: ModelName.optional(),
+  timestamp: z.number().optional(),
+})
+export type UserMessageFrame = z.infer<typeof UserMessageFrame>
+
+export const InterruptFrame = z.object({ type: z.literal('interrupt') })
+export type InterruptFrame = z.infer<typeof InterruptFrame>
+
+export const PermissionResponseFrame = z.object({
+  type: z.literal('permission_response'),
+  requestId: z.string().min(1).max(128),
+  allow: z.boolean(),
+})
+export type PermissionResponseFrame = z.infer<typeof PermissionResponseFrame>
+
+export const InboundFrame = z.discriminatedUnion('type', [UserMessageFrame, InterruptFrame, PermissionResponseFrame])
+export type InboundFrame = z.infer<typeof InboundFrame>
+
+export const EVENT_TYPES = [
+  'user_message',
+  'result',
+  'tool_use',
+  'tool_result',
+  'file_change',
+  'permission_request',
+  'error',
+  'status',
+] as const
+export const EventType = z.enum(EVENT_TYPES)
+export type EventType = z.infer<typeof EventType>
+
+export const ToolUseData = z.object({ id: z.string(), name: z.string(), input: z.unknown() })
+export const ToolResultData = z.object({ toolUseId: z.string(), isError: z.boolean() })
+export const FileChangeData = z.object({ path: z.string(), action: z.enum(['created', 'modified', 'deleted']) })
+export type FileChangeData = z.infer<typeof FileChangeData>
+
+export const StatusData = z
+  .object({
+    isRunning: z.boolean(),
+    model: z.string(),
+    container: z.string(),
+  })
+  .catchall(z.unknown())
+export type StatusData = z.infer<typeof StatusData>
+
+/** An event as persisted and sent: `seq` is 1, 2, 3… per session. */
+export const SessionEvent = z.object({
+  type: EventType,
+  content: z.string().optional(),
+  data: z.unknown().optional(),
+  seq: z.number().int().positive(),
+  timestamp: z.number(),
+  sessionId: z.string(),
+})
+export type SessionEvent = z.infer<typeof SessionEvent>
+
+/** An event before it is given its `seq` by the store. */
+export type NewEvent = Omit<SessionEvent, 'seq' | 'timestamp' | 'sessionId'> & { timestamp?: number }
+
+/** Partial assistant text; never persisted, no `seq`. */
+export interface TextDeltaEvent {
+  type: 'text_delta'
+  content: string
+  timestamp: number
+  sessionId: string
+}
+
+/** The state snapshot sent after a replay; like `text_delta` it has no `seq` and is not persisted. */
+export interface StatusSnapshot {
+  type: 'status'
+  data: StatusData
+  timestamp: number
+  sessionId: string
+}
+
+/** The answer to a bad inbound frame: sent only to the client that sent it, not persisted, no `seq`. */
+export interface FrameError {
+  type: 'error'
+  content: string
+  timestamp: number
+  sessionId: string
+}
+
+export type OutboundEvent = SessionEvent | TextDeltaEvent | StatusSnapshot | FrameError

@@ -1,0 +1,118 @@
+/**
+ * `GET /demo/ws/:sessionId?after=N[&token=T]`: the WebSocket API of DESIGN.md. On connect the client gets every
+ * persisted event after N, a status snapshot, then live events. Inbound frames are validated; a bad frame gets
+ * an `error` frame (not persisted) and changes nothing.
+ */
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { type RawData, WebSocket, WebSocketServer } from 'ws'
+import type { AgentService } from '../agent/agent-service.js'
+import { InboundFrame, type OutboundEvent, SESSION_ID_PATTERN } from '../protocol/events.js'
+import { toAppError } from '../protocol/errors.js'
+import { tokensEqual } from './auth.js'
+import type { Logger } from './logger.js'
+
+const PATH = /^\/demo\/ws\/([^/?]*)$/
+/** Largest inbound frame, in bytes. */
+const MAX_FRAME_BYTES = 1024 * 1024
+/** A client that lets this much pile up unsent is too slow; it is closed and can reconnect with its last seq. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
+
+export interface WebSocketOptions {
+  agent: AgentService
+  authToken: string | undefined
+  logger: Logger
+}
+
+function reject(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: { type: status === 401 ? 'authentication_error' : 'invalid_request_error', message } })
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request'}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  )
+}
+
+export function attachWebSocket(server: Server, options: WebSocketOptions): { close(): void; clients(): number } {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  const { agent, logger } = options
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const match = PATH.exec(url.pathname)
+    if (!match) return reject(socket, 404, `no WebSocket endpoint at ${url.pathname}`)
+    if (options.authToken !== undefined && !tokensEqual(url.searchParams.get('token') ?? undefined, options.authToken)) {
+      return reject(socket, 401, 'missing or wrong token: connect with ?token=<AUTH_TOKEN>')
+    }
+    const afterParam = url.searchParams.get('after') ?? '0'
+    const after = Number(afterParam)
+    if (!/^\d+$/.test(afterParam) || !Number.isSafeInteger(after)) {
+      return reject(socket, 400, 'after must be a whole number >= 0')
+    }
+    const sessionId = decodeURIComponent(match[1] ?? '')
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!SESSION_ID_PATTERN.test(sessionId)) {
+        ws.close(1008, 'invalid session id: use 1-64 of A-Z a-z 0-9 _ -')
+        return
+      }
+      connect(ws, sessionId, after)
+    })
+  })
+
+  function connect(ws: WebSocket, sessionId: string, after: number): void {
+    const actor = agent.session(sessionId)
+    const send = (event: OutboundEvent) => {
+      if (ws.readyState !== WebSocket.OPEN) return
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        ws.close(1013, 'client too slow; reconnect with ?after=<last seq>')
+        return
+      }
+      ws.send(JSON.stringify(event))
+    }
+    const sendError = (message: string) =>
+      send({ type: 'error', content: message, timestamp: Date.now(), sessionId })
+    const unsubscribe = actor.subscribe(send, after)
+    logger.info({ sessionId, after }, 'websocket connected')
+
+    ws.on('message', (raw: RawData, isBinary: boolean) => {
+      if (isBinary) return sendError('binary frames are not accepted; send JSON text frames')
+      let frame: unknown
+      try {
+        frame = JSON.parse(raw.toString())
+      } catch {
+        return sendError('frame is not JSON; send {"type":"user_message","content":"…"}')
+      }
+      const parsed = InboundFrame.safeParse(frame)
+      if (!parsed.success) {
+        const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'frame'}: ${i.message}`).join('; ')
+        return sendError(`invalid frame: ${detail}`)
+      }
+      const message = parsed.data
+      switch (message.type) {
+        case 'user_message':
+          actor.submit(message.content, message.model).catch((err) => {
+            logger.error({ sessionId, err: toAppError(err).message }, 'turn failed')
+          })
+          break
+        case 'interrupt':
+          actor.interrupt()
+          break
+        case 'permission_response':
+          sendError('permission prompts are not enabled on this server')
+          break
+      }
+    })
+    ws.on('close', () => {
+      unsubscribe()
+      logger.info({ sessionId }, 'websocket closed')
+    })
+    ws.on('error', (err) => logger.warn({ sessionId, err: err.message }, 'websocket error'))
+  }
+
+  return {
+    close: () => {
+      for (const client of wss.clients) client.close(1001, 'server shutting down')
+      wss.close()
+    },
+    clients: () => wss.clients.size,
+  }
+}

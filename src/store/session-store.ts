@@ -1,0 +1,38 @@
+/**
+ * The durable state of sessions and their event logs, behind a small synchronous interface so the agent core
+ * does not depend on SQLite (a Durable Object's storage fits the same shape). See sqlite-store.ts.
+ */
+import type { NewEvent, SessionEvent } from '../protocol/events.js'
+
+export interface SessionRecord {
+  id: string
+  title: string
+  createdAt: number
+  lastActivity: number
+  preferredModel: string | undefined
+  /** Claude Code's own session id, resumed by the next turn. */
+  claudeSessionId: string | undefined
+  isRunning: boolean
+  lastCommand: string | undefined
+  sessionFiles: string[]
+  lastSeq: number
+}
+
+export type SessionPatch = Partial<Omit<SessionRecord, 'id' | 'createdAt' | 'lastSeq'>>
+
+export interface SessionStore {
+  getSession(id: string): SessionRecord | undefined
+  /** Returns the session, creating it (empty history) when it does not exist. */
+  ensureSession(id: string): SessionRecord
+  updateSession(id: string, patch: SessionPatch): SessionRecord
+  /** Most recent activity first. */
+  listSessions(): SessionRecord[]
+  /** Sessions whose last turn was still running when the process stopped. */
+  runningSessions(): SessionRecord[]
+  deleteSession(id: string): void
+  /** Persists an event with the next `seq` of its session and returns it as it will be sent. */
+  appendEvent(sessionId: string, event: NewEvent): SessionEvent
+  /** Persisted events with `seq > after`, in order. */
+  eventsAfter(sessionId: string, after: number, limit?: number): SessionEvent[]
+  close(): void
+}

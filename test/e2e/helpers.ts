@@ -1,0 +1,91 @@
+/** Shared pieces of the end-to-end tests: a temp data dir, a router config, a WebSocket client that collects events. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import WebSocket from 'ws'
+import type { OutboundEvent } from '../../src/protocol/events.js'
+
+export function tempDir(prefix = 'ar-e2e-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix))
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
+}
+
+/** A LiteLLM-style config sending `groq/*` to the scripted server, with the key taken from the environment. */
+export function writeGroqRouterConfig(dir: string, openaiBaseUrl: string, keyVariable = 'GROQ_API_KEY'): string {
+  const file = join(dir, 'litellm_config.yaml')
+  writeFileSync(
+    file,
+    `model_list:
+  - model_name: groq/*
+    litellm_params:
+      model: groq/*
+      api_base: ${openaiBaseUrl}
+      api_key: os.environ/${keyVariable}
+router_settings:
+  routing_strategy: least-busy
+  num_retries: 0
+  timeout: 30
+`,
+  )
+  return file
+}
+
+export interface EventClient {
+  events: OutboundEvent[]
+  /** Resolves with the events received so far once `predicate` holds for one of them. */
+  waitFor(predicate: (event: OutboundEvent) => boolean, timeoutMs?: number): Promise<OutboundEvent[]>
+  send(frame: unknown): void
+  close(): Promise<void>
+  socket: WebSocket
+}
+
+export async function connectEvents(url: string): Promise<EventClient> {
+  const socket = new WebSocket(url)
+  const events: OutboundEvent[] = []
+  const waiters: { predicate: (e: OutboundEvent) => boolean; resolve: () => void }[] = []
+  socket.on('message', (data) => {
+    const event = JSON.parse(data.toString()) as OutboundEvent
+    events.push(event)
+    for (const w of [...waiters]) {
+      if (w.predicate(event)) {
+        waiters.splice(waiters.indexOf(w), 1)
+        w.resolve()
+      }
+    }
+  })
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve())
+    socket.once('error', reject)
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
+  })
+  return {
+    events,
+    socket,
+    send: (frame) => socket.send(JSON.stringify(frame)),
+    waitFor: (predicate, timeoutMs = 60_000) =>
+      new Promise((resolve, reject) => {
+        if (events.some(predicate)) return resolve([...events])
+        const timer = setTimeout(
+          () => reject(new Error(`timed out; events so far: ${JSON.stringify(events.map((e) => e.type))}`)),
+          timeoutMs,
+        )
+        waiters.push({
+          predicate,
+          resolve: () => {
+            clearTimeout(timer)
+            resolve([...events])
+          },
+        })
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (socket.readyState === WebSocket.CLOSED) return resolve()
+        socket.once('close', () => resolve())
+        socket.close()
+      }),
+  }
+}
+
+/** The `status` event (with a seq) that ends a turn. */
+export const turnEnded = (event: OutboundEvent): boolean =>
+  event.type === 'status' && 'seq' in event && (event.data as { isRunning?: boolean }).isRunning === false
