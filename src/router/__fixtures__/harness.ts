@@ -1,0 +1,94 @@
+/**
+ * Test helpers for the router: recorded upstream streams replayed at awkward byte boundaries, an injected
+ * upstream `fetch` that records what the router sent, and an SSE reader for the router's output.
+ */
+import { readFileSync } from 'node:fs'
+import { SseParser } from '../sse-parser.js'
+
+export function fixture(name: string): string {
+  return readFileSync(new URL(`./${name}.chunks.txt`, import.meta.url), 'utf8')
+}
+
+/** The bytes of `text` as a stream of reads of `size` bytes (splits UTF-8 characters and lines on purpose). */
+export function chunkedStream(text: string, size: number): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text)
+  let offset = 0
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close()
+      controller.enqueue(bytes.slice(offset, offset + size))
+      offset += size
+    },
+  })
+}
+
+/** Read sizes every fixture is replayed with: one byte, odd sizes, and everything in one read. */
+export const SPLITS = [1, 3, 7, 64, 1_000_000]
+
+export async function readText(stream: ReadableStream<Uint8Array> | null): Promise<string> {
+  if (!stream) return ''
+  return new Response(stream).text()
+}
+
+export interface ParsedEvent {
+  event: string | undefined
+  data: Record<string, unknown>
+}
+
+/** The router's SSE output as `{event, data}` pairs. */
+export function parseSse(text: string): ParsedEvent[] {
+  const parser = new SseParser()
+  const events = [...parser.push(new TextEncoder().encode(text)), ...parser.end()]
+  return events.map((e) => ({ event: e.event, data: JSON.parse(e.data) as Record<string, unknown> }))
+}
+
+export interface RecordedCall {
+  url: string
+  headers: Headers
+  body: string
+}
+
+export interface UpstreamReply {
+  status?: number
+  headers?: Record<string, string>
+  body: string
+  /** Read size for the body; default 5 bytes. */
+  split?: number
+}
+
+/** A `fetch` that answers each call with the next reply and records what was sent. */
+export function scriptedFetch(replies: UpstreamReply[] | ((call: RecordedCall) => UpstreamReply)): {
+  fetch: typeof fetch
+  calls: RecordedCall[]
+} {
+  const calls: RecordedCall[] = []
+  const fetchImpl = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init)
+    const call = { url: request.url, headers: request.headers, body: await request.text() }
+    calls.push(call)
+    const reply = typeof replies === 'function' ? replies(call) : replies[calls.length - 1]
+    if (!reply) throw new Error(`no scripted reply for call ${calls.length}`)
+    return new Response(chunkedStream(reply.body, reply.split ?? 5), {
+      status: reply.status ?? 200,
+      headers: reply.headers ?? { 'content-type': 'text/event-stream' },
+    })
+  }
+  return { fetch: fetchImpl as typeof fetch, calls }
+}
+
+/** Compact `[type, index?, detail]` view of an Anthropic event list, for readable expectations. */
+export function outline(events: ParsedEvent[]): unknown[][] {
+  return events.map(({ data }) => {
+    const type = data.type
+    if (type === 'content_block_start') return [type, data.index, data.content_block]
+    if (type === 'content_block_delta') return [type, data.index, data.delta]
+    if (type === 'content_block_stop') return [type, data.index]
+    if (type === 'message_delta') return [type, data.delta, data.usage]
+    if (type === 'error') return [type, data.error]
+    if (type === 'message_start') {
+      const m = data.message as Record<string, unknown>
+      return [type, m.id, m.model, m.usage]
+    }
+    return [type]
+  })
+}

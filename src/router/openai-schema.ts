@@ -1,0 +1,121 @@
+/**
+ * OpenAI chat-completions wire types: the request the router builds (plain types) and the responses it reads
+ * from providers (zod schemas, loose, because every provider adds its own fields).
+ */
+import { z } from 'zod'
+
+export type OpenAIContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_url'; image_url: { url: string } }
+
+export interface OpenAIToolCall {
+  id: string
+  type: 'function'
+  function: { name: string; arguments: string }
+}
+
+export type OpenAIMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string | OpenAIContentPart[] }
+  | { role: 'assistant'; content: string | null; tool_calls?: OpenAIToolCall[]; reasoning_content?: string }
+  | { role: 'tool'; tool_call_id: string; content: string }
+
+export interface OpenAITool {
+  type: 'function'
+  function: { name: string; description?: string; parameters: Record<string, unknown> }
+}
+
+export type OpenAIToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } }
+
+export interface OpenAIChatRequest {
+  model: string
+  messages: OpenAIMessage[]
+  max_tokens?: number
+  max_completion_tokens?: number
+  stream: boolean
+  stream_options?: { include_usage: boolean }
+  tools?: OpenAITool[]
+  tool_choice?: OpenAIToolChoice
+  parallel_tool_calls?: boolean
+  stop?: string[]
+  temperature?: number
+  top_p?: number
+  [extra: string]: unknown
+}
+
+export const OpenAIUsage = z.looseObject({
+  prompt_tokens: z.number().nullish(),
+  completion_tokens: z.number().nullish(),
+  prompt_tokens_details: z.looseObject({ cached_tokens: z.number().nullish() }).nullish(),
+})
+export type OpenAIUsage = z.infer<typeof OpenAIUsage>
+
+/** Some providers send arguments as an object instead of a JSON string. */
+const Arguments = z
+  .union([z.string(), z.record(z.string(), z.unknown())])
+  .nullish()
+  .transform((v) =>
+    v === null || v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v),
+  )
+
+export const ToolCallDelta = z.looseObject({
+  index: z.number().int().nullish(),
+  id: z.string().nullish(),
+  type: z.string().nullish(),
+  function: z.looseObject({ name: z.string().nullish(), arguments: Arguments }).nullish(),
+})
+export type ToolCallDelta = z.infer<typeof ToolCallDelta>
+
+/** Reasoning is kept only when it is a string; any other shape is dropped (conformance case 11). */
+const Reasoning = z
+  .unknown()
+  .transform((v) => (typeof v === 'string' ? v : undefined))
+  .optional()
+
+export const ChunkChoice = z.looseObject({
+  index: z.number().int().nullish(),
+  delta: z
+    .looseObject({
+      content: z.string().nullish(),
+      reasoning_content: Reasoning,
+      reasoning: Reasoning,
+      tool_calls: z.array(ToolCallDelta).nullish(),
+    })
+    .nullish(),
+  finish_reason: z.string().nullish(),
+})
+
+const UpstreamError = z.looseObject({ message: z.string().optional(), code: z.unknown() })
+
+export const ChatCompletionChunk = z.looseObject({
+  id: z.string().nullish(),
+  choices: z.array(ChunkChoice).nullish(),
+  usage: OpenAIUsage.nullish(),
+  error: z.union([UpstreamError, z.string()]).nullish(),
+})
+export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunk>
+
+export const ChatCompletion = z.looseObject({
+  id: z.string().nullish(),
+  choices: z.array(
+    z.looseObject({
+      index: z.number().int().nullish(),
+      message: z.looseObject({
+        content: z.string().nullish(),
+        reasoning_content: Reasoning,
+        reasoning: Reasoning,
+        tool_calls: z
+          .array(
+            z.looseObject({
+              id: z.string().nullish(),
+              function: z.looseObject({ name: z.string(), arguments: Arguments }),
+            }),
+          )
+          .nullish(),
+      }),
+      finish_reason: z.string().nullish(),
+    }),
+  ),
+  usage: OpenAIUsage.nullish(),
+})
+export type ChatCompletion = z.infer<typeof ChatCompletion>

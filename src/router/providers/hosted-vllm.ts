@@ -1,0 +1,10 @@
+/** A self-hosted vLLM server: needs `api_base` (or `HOSTED_VLLM_API_BASE`); the key is optional. */
+import { openAICompatibleProvider } from './openai-compatible.js'
+
+export const hostedVllm = openAICompatibleProvider({
+  name: 'hosted_vllm',
+  keyVariable: 'HOSTED_VLLM_API_KEY',
+  requiresKey: false,
+  defaultApiBase: (secrets) => secrets.HOSTED_VLLM_API_BASE || undefined,
+  dialect: {},
+})

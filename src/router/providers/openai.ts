@@ -1,0 +1,10 @@
+/** OpenAI: current models take `max_completion_tokens` and reject `max_tokens`. */
+import { openAICompatibleProvider } from './openai-compatible.js'
+
+export const openai = openAICompatibleProvider({
+  name: 'openai',
+  keyVariable: 'OPENAI_API_KEY',
+  requiresKey: true,
+  defaultApiBase: () => 'https://api.openai.com/v1',
+  dialect: { maxTokensField: 'max_completion_tokens' },
+})

@@ -1,0 +1,16 @@
+/** OpenRouter (https://openrouter.ai): OpenAI-compatible; takes `reasoning.max_tokens` for Anthropic's `thinking`. */
+import { openAICompatibleProvider } from './openai-compatible.js'
+
+export const openrouter = openAICompatibleProvider({
+  name: 'openrouter',
+  keyVariable: 'OPENROUTER_API_KEY',
+  requiresKey: true,
+  defaultApiBase: () => 'https://openrouter.ai/api/v1',
+  headers: { 'x-title': 'agent-router' },
+  dialect: {
+    mapThinking: (thinking) =>
+      thinking.type === 'enabled' && thinking.budget_tokens !== undefined
+        ? { reasoning: { max_tokens: thinking.budget_tokens } }
+        : undefined,
+  },
+})

@@ -1,0 +1,110 @@
+/**
+ * Collects streamed OpenAI tool calls until the end of the response (conformance cases 1-4, 6): calls are
+ * told apart by `index` and `id` (Ollama sends every call at index 0, some providers drop `index` or `id` on
+ * later chunks), arguments may come as deltas, as cumulative snapshots or all at the end, and `""` means `{}`.
+ */
+import type { ToolCallDelta } from './openai-schema.js'
+import { toAnthropicToolId } from './tool-call-id.js'
+
+interface PendingCall {
+  id: string | undefined
+  name: string
+  args: string
+}
+
+export interface FinishedToolCall {
+  /** A valid, unique Anthropic `tool_use` id. */
+  id: string
+  name: string
+  /** The arguments as a JSON object text. */
+  inputJson: string
+  /** The provider's arguments were not a JSON object and were replaced by `{}`. */
+  invalidArguments: boolean
+}
+
+function isCompleteJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export class ToolCallAccumulator {
+  private readonly calls: PendingCall[] = []
+  private readonly byKey = new Map<string, PendingCall>()
+  private readonly byId = new Map<string, PendingCall>()
+  private last: PendingCall | undefined
+
+  get size(): number {
+    return this.calls.length
+  }
+
+  private create(key: string | undefined, id: string | undefined): PendingCall {
+    const call: PendingCall = { id, name: '', args: '' }
+    this.calls.push(call)
+    if (key !== undefined) this.byKey.set(key, call)
+    if (id !== undefined) this.byId.set(id, call)
+    return call
+  }
+
+  /** Adds one `tool_calls[]` entry of a chunk; `choice` keeps calls of different choices apart. */
+  add(delta: ToolCallDelta, choice = 0): void {
+    const key = delta.index === null || delta.index === undefined ? undefined : `${choice}:${delta.index}`
+    const id = delta.id ?? undefined
+    const name = delta.function?.name ?? undefined
+    const piece = delta.function?.arguments ?? ''
+    let call: PendingCall | undefined
+    if (id !== undefined && id !== '') {
+      call = this.byId.get(id)
+      if (!call) {
+        const atKey = key === undefined ? undefined : this.byKey.get(key)
+        if (atKey && atKey.id === undefined) {
+          atKey.id = id
+          this.byId.set(id, atKey)
+          call = atKey
+        } else call = this.create(key, id)
+      }
+    } else {
+      call = key === undefined ? this.last : (this.byKey.get(key) ?? undefined)
+      // Same index, no id, and the previous call there is finished: a new call (Ollama-style).
+      if (call && name && call.name !== '' && (call.name !== name || isCompleteJson(call.args)))
+        call = undefined
+      call ??= this.create(key, undefined)
+    }
+    if (key !== undefined) this.byKey.set(key, call)
+    if (name && call.name === '') call.name = name
+    if (piece !== '') {
+      // A piece that repeats everything so far is a cumulative snapshot, not a delta.
+      call.args = call.args !== '' && piece.startsWith(call.args) ? piece : call.args + piece
+    }
+    this.last = call
+  }
+
+  /** The calls in order of first appearance; those without a name are dropped. */
+  finish(idPrefix: string): FinishedToolCall[] {
+    const used = new Set<string>()
+    const out: FinishedToolCall[] = []
+    this.calls.forEach((call, n) => {
+      if (call.name === '') return
+      let id = call.id ? toAnthropicToolId(call.id) : `toolu_${idPrefix}_${n}`
+      if (used.has(id)) id = `${id}_${n}`
+      used.add(id)
+      const text = call.args.trim()
+      let inputJson = '{}'
+      let invalidArguments = false
+      if (text !== '') {
+        try {
+          const parsed: unknown = JSON.parse(text)
+          if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) inputJson = text
+          else invalidArguments = true
+        } catch {
+          invalidArguments = true
+        }
+      }
+      out.push({ id, name: call.name, inputJson, invalidArguments })
+    })
+    return out
+  }
+}
