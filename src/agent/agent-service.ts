@@ -2,8 +2,9 @@
  * The registry of session actors (the seed's `CLAUDE_CODE_AGENT.idFromName(...)`): one actor per session id,
  * created on first use, plus the operations that span sessions (list, delete, restart recovery, shutdown).
  */
-import { SESSION_ID_PATTERN } from '../protocol/events.js'
+
 import { AppError } from '../protocol/errors.js'
+import { SESSION_ID_PATTERN } from '../protocol/events.js'
 import type { SessionRecord } from '../store/session-store.js'
 import { type AgentDeps, SessionActor } from './session-actor.js'
 
@@ -15,7 +16,10 @@ export class AgentService {
   /** The session's actor; throws a 400 AppError for an id outside `^[A-Za-z0-9_-]{1,64}$`. */
   session(id: string): SessionActor {
     if (!SESSION_ID_PATTERN.test(id)) {
-      throw new AppError('invalid_request_error', `invalid session id '${id.slice(0, 80)}': use 1-64 of A-Z a-z 0-9 _ -`)
+      throw new AppError(
+        'invalid_request_error',
+        `invalid session id '${id.slice(0, 80)}': use 1-64 of A-Z a-z 0-9 _ -`,
+      )
     }
     let actor = this.actors.get(id)
     if (actor === undefined) {

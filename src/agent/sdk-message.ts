@@ -5,7 +5,12 @@
 import { z } from 'zod'
 
 const TextBlock = z.object({ type: z.literal('text'), text: z.string() })
-const ToolUseBlock = z.object({ type: z.literal('tool_use'), id: z.string(), name: z.string(), input: z.unknown() })
+const ToolUseBlock = z.object({
+  type: z.literal('tool_use'),
+  id: z.string(),
+  name: z.string(),
+  input: z.unknown(),
+})
 const ToolResultBlock = z.object({
   type: z.literal('tool_result'),
   tool_use_id: z.string(),
@@ -15,7 +20,12 @@ const ToolResultBlock = z.object({
 const OtherBlock = z.object({ type: z.string() }).loose()
 
 export const SdkSystemInit = z
-  .object({ type: z.literal('system'), subtype: z.literal('init'), session_id: z.string(), model: z.string().optional() })
+  .object({
+    type: z.literal('system'),
+    subtype: z.literal('init'),
+    session_id: z.string(),
+    model: z.string().optional(),
+  })
   .loose()
 
 export const SdkAssistant = z
@@ -30,7 +40,9 @@ export const SdkAssistant = z
 export const SdkUser = z
   .object({
     type: z.literal('user'),
-    message: z.object({ content: z.union([z.string(), z.array(z.union([ToolResultBlock, OtherBlock]))]) }).loose(),
+    message: z
+      .object({ content: z.union([z.string(), z.array(z.union([ToolResultBlock, OtherBlock]))]) })
+      .loose(),
     session_id: z.string().optional(),
   })
   .loose()
@@ -72,6 +84,13 @@ export const ContainerErrorLine = z.object({
   error: z.object({ type: z.string(), message: z.string() }),
 })
 
-export const SdkLine = z.union([SdkSystemInit, SdkAssistant, SdkUser, SdkResult, SdkStreamEvent, ContainerErrorLine])
+export const SdkLine = z.union([
+  SdkSystemInit,
+  SdkAssistant,
+  SdkUser,
+  SdkResult,
+  SdkStreamEvent,
+  ContainerErrorLine,
+])
 export type SdkLine = z.infer<typeof SdkLine>
 export type SdkResult = z.infer<typeof SdkResult>

@@ -3,16 +3,17 @@
  * session's state, runs its turns through a serial queue, maps the Claude Agent SDK stream coming from the
  * session's container to protocol events, and persists each event before any client sees it.
  */
+
+import type { z } from 'zod'
 import type { PermissionModeOption } from '../protocol/claude-code-options.js'
-import type { NewEvent, OutboundEvent, SessionEvent, StatusData } from '../protocol/events.js'
 import { toAppError } from '../protocol/errors.js'
+import type { NewEvent, OutboundEvent, SessionEvent, StatusData } from '../protocol/events.js'
 import type { SessionRecord, SessionStore } from '../store/session-store.js'
 import type { ContainerProvider } from './container-provider.js'
-import { type SdkResult, SdkLine } from './sdk-message.js'
+import { SdkLine, type SdkResult } from './sdk-message.js'
 import { summarizeToolUse } from './summarize-tool-use.js'
 import { type TurnContext, TurnQueue } from './turn-queue.js'
 import { diffSnapshots, type WorkspaceInspector, type WorkspaceSnapshot } from './workspace-diff.js'
-import type { z } from 'zod'
 
 export interface AgentLogger {
   info(obj: object, msg?: string): void
@@ -214,7 +215,11 @@ export class SessionActor {
             break
           }
           case 'stream_event':
-            if (line.event.delta?.type === 'text_delta' && line.event.delta.text && line.parent_tool_use_id == null)
+            if (
+              line.event.delta?.type === 'text_delta' &&
+              line.event.delta.text &&
+              line.parent_tool_use_id == null
+            )
               this.broadcast({
                 type: 'text_delta',
                 content: line.event.delta.text,
@@ -247,7 +252,8 @@ export class SessionActor {
     if (changes.length === 0) return after
     const files = new Set(this.record.sessionFiles)
     for (const change of changes) {
-      const label = change.action === 'created' ? 'Created' : change.action === 'modified' ? 'Modified' : 'Deleted'
+      const label =
+        change.action === 'created' ? 'Created' : change.action === 'modified' ? 'Modified' : 'Deleted'
       this.emit({ type: 'file_change', content: `${label}: ${change.path}`, data: change })
       if (change.action === 'deleted') files.delete(change.path)
       else files.add(change.path)
@@ -305,7 +311,8 @@ export class SessionActor {
     if (!this.record.isRunning) return
     this.emit({
       type: 'error',
-      content: 'The previous turn was interrupted by a restart of the server. Send your message again to continue.',
+      content:
+        'The previous turn was interrupted by a restart of the server. Send your message again to continue.',
     })
     this.deps.store.updateSession(this.id, { isRunning: false })
     this.emitStatus()

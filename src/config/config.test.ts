@@ -24,7 +24,15 @@ describe('loadServerConfig', () => {
 
   it('parses and resolves given values', () => {
     const config = loadServerConfig(
-      { PORT: '9000', DATA_DIR: 'var', ROUTER_CONFIG: 'conf/litellm.yaml', SLEEP_AFTER: '90s', MAX_INSTANCES: '3', SANDBOX: 'none', AUTH_TOKEN: 'secret-token' },
+      {
+        PORT: '9000',
+        DATA_DIR: 'var',
+        ROUTER_CONFIG: 'conf/litellm.yaml',
+        SLEEP_AFTER: '90s',
+        MAX_INSTANCES: '3',
+        SANDBOX: 'none',
+        AUTH_TOKEN: 'secret-token',
+      },
       '/srv/app',
     )
     expect(config).toMatchObject({
@@ -39,10 +47,12 @@ describe('loadServerConfig', () => {
   })
 
   it('names every bad value in one clear error', () => {
-    expect(() => loadServerConfig({ PORT: 'eighty', SANDBOX: 'docker', SLEEP_AFTER: 'soon', MAX_INSTANCES: '0' })).toThrow(
-      /PORT.*SANDBOX.*SLEEP_AFTER.*MAX_INSTANCES/s,
+    expect(() =>
+      loadServerConfig({ PORT: 'eighty', SANDBOX: 'docker', SLEEP_AFTER: 'soon', MAX_INSTANCES: '0' }),
+    ).toThrow(/PORT.*SANDBOX.*SLEEP_AFTER.*MAX_INSTANCES/s)
+    expect(() => loadServerConfig({ SLEEP_AFTER: 'soon' })).toThrow(
+      "SLEEP_AFTER must be a duration like 30s, 10m or 1h (got 'soon')",
     )
-    expect(() => loadServerConfig({ SLEEP_AFTER: 'soon' })).toThrow("SLEEP_AFTER must be a duration like 30s, 10m or 1h (got 'soon')")
     expect(() => loadServerConfig({ PORT: '70000' })).toThrow('PORT must be between 0 and 65535')
   })
 
@@ -57,7 +67,10 @@ describe('other processes', () => {
   })
 
   it('reads the container settings', () => {
-    const config = loadContainerConfig({ CONTAINER_SOCKET: '/run/c.sock', WORKSPACE_DIR: '/w', ANTHROPIC_AUTH_TOKEN: 't' }, '/')
+    const config = loadContainerConfig(
+      { CONTAINER_SOCKET: '/run/c.sock', WORKSPACE_DIR: '/w', ANTHROPIC_AUTH_TOKEN: 't' },
+      '/',
+    )
     expect(config).toMatchObject({ socketPath: '/run/c.sock', workspaceDir: '/w', anthropicAuthToken: 't' })
   })
 })

@@ -42,7 +42,10 @@ const duration = (name: string, fallback: string) =>
     .transform((value, ctx) => {
       const ms = parseDuration(value)
       if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a duration like 30s, 10m or 1h (got '${value}')` })
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a duration like 30s, 10m or 1h (got '${value}')`,
+        })
         return z.NEVER
       }
       return ms

@@ -29,7 +29,11 @@ export const PermissionResponseFrame = z.object({
 })
 export type PermissionResponseFrame = z.infer<typeof PermissionResponseFrame>
 
-export const InboundFrame = z.discriminatedUnion('type', [UserMessageFrame, InterruptFrame, PermissionResponseFrame])
+export const InboundFrame = z.discriminatedUnion('type', [
+  UserMessageFrame,
+  InterruptFrame,
+  PermissionResponseFrame,
+])
 export type InboundFrame = z.infer<typeof InboundFrame>
 
 export const EVENT_TYPES = [
@@ -47,7 +51,10 @@ export type EventType = z.infer<typeof EventType>
 
 export const ToolUseData = z.object({ id: z.string(), name: z.string(), input: z.unknown() })
 export const ToolResultData = z.object({ toolUseId: z.string(), isError: z.boolean() })
-export const FileChangeData = z.object({ path: z.string(), action: z.enum(['created', 'modified', 'deleted']) })
+export const FileChangeData = z.object({
+  path: z.string(),
+  action: z.enum(['created', 'modified', 'deleted']),
+})
 export type FileChangeData = z.infer<typeof FileChangeData>
 
 export const StatusData = z

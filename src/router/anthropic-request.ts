@@ -71,7 +71,8 @@ export const ContentBlock = z.preprocess(
 export type ContentBlock = z.infer<typeof ContentBlock>
 
 export const MessageParam = z.looseObject({
-  role: z.enum(['user', 'assistant']),
+  /** Claude Code also sends `system` entries inside `messages` (e.g. `Primary working directory: …`). */
+  role: z.enum(['user', 'assistant', 'system']),
   content: z.union([z.string(), z.array(ContentBlock)]),
 })
 export type MessageParam = z.infer<typeof MessageParam>

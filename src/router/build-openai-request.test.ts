@@ -57,6 +57,28 @@ describe('buildOpenAIRequest', () => {
     ])
   })
 
+  it('joins system entries sent inside messages (as Claude Code does) to the leading system message', () => {
+    const messages = build({
+      system: [{ type: 'text', text: 'You are Claude Code.' }],
+      messages: [
+        { role: 'system', content: 'Primary working directory: /w' },
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello' },
+        { role: 'system', content: [{ type: 'text', text: 'Environment update: cwd /v' }] },
+        { role: 'user', content: 'again' },
+      ],
+    }).messages
+    expect(messages).toEqual([
+      {
+        role: 'system',
+        content: 'You are Claude Code.\n\nPrimary working directory: /w\n\nEnvironment update: cwd /v',
+      },
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: 'hello' },
+      { role: 'user', content: 'again' },
+    ])
+  })
+
   it('places tool results right after the calls and keeps text sent alongside them as a following user message', () => {
     const messages = build({ messages: toolTurn('two', [{ type: 'text', text: 'also: hurry' }]) }).messages
     expect(messages).toEqual([

@@ -154,13 +154,20 @@ export function convertToOpenAIMessages(
   options: MessageConversionOptions,
 ): OpenAIMessage[] {
   const converter = new Converter(options)
-  const sys = systemText(system)
-  if (sys !== '') converter.out.push({ role: 'system', content: sys })
+  // `system` entries inside `messages` join the leading system message: many OpenAI-compatible chat templates
+  // (vLLM, Ollama) reject a system message anywhere but first, and one between tool calls and their results
+  // would break the required order.
+  const systemParts = [systemText(system)]
   for (const message of messages) {
     const blocks: Block[] =
       typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content
+    if (message.role === 'system') {
+      systemParts.push(blocks.map((b) => (b.type === 'text' ? b.text : '')).join('\n'))
+      continue
+    }
     if (message.role === 'user') converter.user(blocks)
     else converter.assistant(blocks)
   }
-  return converter.out
+  const sys = systemParts.filter((part) => part !== '').join('\n\n')
+  return sys === '' ? converter.out : [{ role: 'system', content: sys }, ...converter.out]
 }

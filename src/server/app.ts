@@ -7,8 +7,8 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { AgentService } from '../agent/agent-service.js'
-import { ModelName, SessionId, MAX_MESSAGE_CHARS } from '../protocol/events.js'
 import { AppError, toAppError } from '../protocol/errors.js'
+import { MAX_MESSAGE_CHARS, ModelName, SessionId } from '../protocol/events.js'
 import type { SessionRecord } from '../store/session-store.js'
 import { bearerToken, tokensEqual } from './auth.js'
 import type { Logger } from './logger.js'
@@ -76,7 +76,12 @@ export function createApp(options: AppOptions): Hono {
     if (error.status >= 500) logger.error({ err: error.message, path: c.req.path }, 'request failed')
     return c.json(error.toJSON(), error.status as 400, error.headers)
   })
-  app.notFound((c) => c.json({ error: { type: 'not_found_error', message: `no route for ${c.req.method} ${c.req.path}` } }, 404))
+  app.notFound((c) =>
+    c.json(
+      { error: { type: 'not_found_error', message: `no route for ${c.req.method} ${c.req.path}` } },
+      404,
+    ),
+  )
 
   app.get('/health', (c) => c.json({ status: 'ok', service: 'agent-router' }))
 
@@ -87,15 +92,24 @@ export function createApp(options: AppOptions): Hono {
     const expected = options.authToken
     app.use('*', async (c, next) => {
       if (!tokensEqual(bearerToken(c.req.raw.headers), expected)) {
-        throw new AppError('authentication_error', 'missing or wrong token: send Authorization: Bearer <AUTH_TOKEN>')
+        throw new AppError(
+          'authentication_error',
+          'missing or wrong token: send Authorization: Bearer <AUTH_TOKEN>',
+        )
       }
       await next()
     })
   }
 
-  app.use('/agent/*', bodyLimit({ maxSize: 1024 * 1024, onError: () => {
-    throw new AppError('request_too_large', 'request body over 1 MiB')
-  } }))
+  app.use(
+    '/agent/*',
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new AppError('request_too_large', 'request body over 1 MiB')
+      },
+    }),
+  )
 
   app.get('/', async (c) => c.html(await readFile(options.indexHtml, 'utf8')))
 
@@ -103,7 +117,12 @@ export function createApp(options: AppOptions): Hono {
     const body = await parseJson(MessageBody, () => c.req.json())
     const outcome = await agent.session(body.sessionId).submit(body.message, body.model)
     if (outcome.isError) throw new AppError('api_error', outcome.result)
-    return c.json({ status: 'Message processed', sessionId: body.sessionId, result: outcome.result, timestamp: Date.now() })
+    return c.json({
+      status: 'Message processed',
+      sessionId: body.sessionId,
+      result: outcome.result,
+      timestamp: Date.now(),
+    })
   })
 
   app.get('/agent/sessions', (c) =>
@@ -119,14 +138,19 @@ export function createApp(options: AppOptions): Hono {
   app.get('/agent/sessions/:id/events', (c) => {
     const id = c.req.param('id')
     const after = Number(c.req.query('after') ?? '0')
-    if (!Number.isInteger(after) || after < 0) throw new AppError('invalid_request_error', 'after must be a whole number >= 0')
+    if (!Number.isInteger(after) || after < 0)
+      throw new AppError('invalid_request_error', 'after must be a whole number >= 0')
     if (!agent.exists(id)) throw new AppError('not_found_error', `no session '${id.slice(0, 80)}'`)
     return c.json({ events: agent.session(id).events(after) })
   })
 
   app.get('/claude-code/debug', async (c) => {
     const id = c.req.query('sessionId')
-    if (id === undefined) throw new AppError('invalid_request_error', 'give ?sessionId=<id> of the session whose container to inspect')
+    if (id === undefined)
+      throw new AppError(
+        'invalid_request_error',
+        'give ?sessionId=<id> of the session whose container to inspect',
+      )
     return c.json((await agent.containerDebug(id)) as Record<string, unknown>)
   })
 

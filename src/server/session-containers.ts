@@ -78,6 +78,7 @@ export class SessionContainers implements ContainerProvider {
     await this.options.sandboxes.stop(sessionId)
     this.options.tokens.revoke(sessionId)
     this.heartbeats.delete(sessionId)
-    if (removeFiles) rmSync(sessionPaths(this.options.dataDir, sessionId).root, { recursive: true, force: true })
+    if (removeFiles)
+      rmSync(sessionPaths(this.options.dataDir, sessionId).root, { recursive: true, force: true })
   }
 }

@@ -13,8 +13,8 @@ import type { ServerConfig } from '../config/config.js'
 import { AppError } from '../protocol/errors.js'
 import { createRouterApp, loadRouterConfig } from '../router/index.js'
 import { drivers, SandboxManager } from '../sandbox/index.js'
-import { DirectoryWorkspaceInspector } from '../store/workspace-snapshot.js'
 import { SqliteSessionStore } from '../store/sqlite-store.js'
+import { DirectoryWorkspaceInspector } from '../store/workspace-snapshot.js'
 import { createApp } from './app.js'
 import { tokensEqual } from './auth.js'
 import { createLogger, type Logger, secretValues } from './logger.js'
@@ -62,12 +62,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const driverName = config.sandbox === 'auto' ? 'none' : config.sandbox
   const driver = drivers[driverName]
   if (driver === undefined) {
-    throw new AppError('invalid_config', `SANDBOX=${config.sandbox} is not available on this machine; use SANDBOX=none`)
+    throw new AppError(
+      'invalid_config',
+      `SANDBOX=${config.sandbox} is not available on this machine; use SANDBOX=none`,
+    )
   }
   if (!driver.isolated) {
     logger.warn(
       { sandbox: driver.name },
-      'SANDBOX=none: agents run as plain processes with this user\'s rights and see the whole machine; do not expose this server to anyone you do not trust',
+      "SANDBOX=none: agents run as plain processes with this user's rights and see the whole machine; do not expose this server to anyone you do not trust",
     )
   }
 
@@ -78,7 +81,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...(options.containerCommand !== undefined && { command: options.containerCommand }),
   })
   let routerUrl = ''
-  const containers = new SessionContainers({ dataDir: config.dataDir, sandboxes, tokens, routerUrl: () => routerUrl })
+  const containers = new SessionContainers({
+    dataDir: config.dataDir,
+    sandboxes,
+    tokens,
+    routerUrl: () => routerUrl,
+  })
   const agent = new AgentService({
     store,
     containers,
@@ -103,12 +111,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const app = createApp({ agent, router, authToken: config.authToken, logger, indexHtml })
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server))
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(s as Server),
+    )
     ;(s as Server).once('error', reject)
   })
   const ws = attachWebSocket(server, { agent, authToken: config.authToken, logger })
   const port = (server.address() as AddressInfo).port
-  const reachable = isLoopback(config.host) || config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  const reachable =
+    isLoopback(config.host) || config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   routerUrl = `http://${reachable}:${port}/llm`
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   logger.info({ url, dataDir: config.dataDir, sandbox: driver.name }, 'agent-router listening')

@@ -7,8 +7,8 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
 import type { AgentService } from '../agent/agent-service.js'
-import { InboundFrame, type OutboundEvent, SESSION_ID_PATTERN } from '../protocol/events.js'
 import { toAppError } from '../protocol/errors.js'
+import { InboundFrame, type OutboundEvent, SESSION_ID_PATTERN } from '../protocol/events.js'
 import { tokensEqual } from './auth.js'
 import type { Logger } from './logger.js'
 
@@ -25,14 +25,19 @@ export interface WebSocketOptions {
 }
 
 function reject(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ error: { type: status === 401 ? 'authentication_error' : 'invalid_request_error', message } })
+  const body = JSON.stringify({
+    error: { type: status === 401 ? 'authentication_error' : 'invalid_request_error', message },
+  })
   socket.end(
     `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request'}\r\n` +
       `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   )
 }
 
-export function attachWebSocket(server: Server, options: WebSocketOptions): { close(): void; clients(): number } {
+export function attachWebSocket(
+  server: Server,
+  options: WebSocketOptions,
+): { close(): void; clients(): number } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
   const { agent, logger } = options
 
@@ -40,7 +45,10 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): { cl
     const url = new URL(req.url ?? '/', 'http://localhost')
     const match = PATH.exec(url.pathname)
     if (!match) return reject(socket, 404, `no WebSocket endpoint at ${url.pathname}`)
-    if (options.authToken !== undefined && !tokensEqual(url.searchParams.get('token') ?? undefined, options.authToken)) {
+    if (
+      options.authToken !== undefined &&
+      !tokensEqual(url.searchParams.get('token') ?? undefined, options.authToken)
+    ) {
       return reject(socket, 401, 'missing or wrong token: connect with ?token=<AUTH_TOKEN>')
     }
     const afterParam = url.searchParams.get('after') ?? '0'
@@ -83,7 +91,9 @@ export function attachWebSocket(server: Server, options: WebSocketOptions): { cl
       }
       const parsed = InboundFrame.safeParse(frame)
       if (!parsed.success) {
-        const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'frame'}: ${i.message}`).join('; ')
+        const detail = parsed.error.issues
+          .map((i) => `${i.path.join('.') || 'frame'}: ${i.message}`)
+          .join('; ')
         return sendError(`invalid frame: ${detail}`)
       }
       const message = parsed.data

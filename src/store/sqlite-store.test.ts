@@ -37,7 +37,12 @@ describe('SqliteSessionStore', () => {
     first.close()
     const second = new SqliteSessionStore(file)
     const session = second.getSession('s')
-    expect(session).toMatchObject({ preferredModel: 'groq/x', claudeSessionId: 'cc-1', isRunning: true, lastSeq: 1 })
+    expect(session).toMatchObject({
+      preferredModel: 'groq/x',
+      claudeSessionId: 'cc-1',
+      isRunning: true,
+      lastSeq: 1,
+    })
     expect(second.runningSessions().map((s) => s.id)).toEqual(['s'])
     expect(second.appendEvent('s', { type: 'result', content: 'two' }).seq).toBe(2)
     second.close()

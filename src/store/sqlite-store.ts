@@ -104,7 +104,10 @@ export class SqliteSessionStore implements SessionStore {
   private readonly db: Database.Database
   private readonly statements
 
-  constructor(file: string, private readonly now: () => number = Date.now) {
+  constructor(
+    file: string,
+    private readonly now: () => number = Date.now,
+  ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
     this.db = new Database(file)
     this.db.pragma('journal_mode = WAL')
@@ -192,7 +195,14 @@ export class SqliteSessionStore implements SessionStore {
       const bumped = this.statements.bumpSeq.get(timestamp, sessionId)
       if (bumped === undefined) throw new AppError('not_found_error', `session '${sessionId}' does not exist`)
       const data = event.data === undefined ? null : JSON.stringify(event.data)
-      this.statements.insertEvent.run(sessionId, bumped.last_seq, event.type, event.content ?? null, data, timestamp)
+      this.statements.insertEvent.run(
+        sessionId,
+        bumped.last_seq,
+        event.type,
+        event.content ?? null,
+        data,
+        timestamp,
+      )
       return toEvent({
         session_id: sessionId,
         seq: bumped.last_seq,

@@ -11,7 +11,11 @@ export function tempDir(prefix = 'ar-e2e-'): { path: string; remove(): void } {
 }
 
 /** A LiteLLM-style config sending `groq/*` to the scripted server, with the key taken from the environment. */
-export function writeGroqRouterConfig(dir: string, openaiBaseUrl: string, keyVariable = 'GROQ_API_KEY'): string {
+export function writeGroqRouterConfig(
+  dir: string,
+  openaiBaseUrl: string,
+  keyVariable = 'GROQ_API_KEY',
+): string {
   const file = join(dir, 'litellm_config.yaml')
   writeFileSync(
     file,

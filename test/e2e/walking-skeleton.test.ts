@@ -59,7 +59,11 @@ async function turn(content: string, after: number): Promise<SessionEvent[]> {
   const client = await connectEvents(wsUrl(after))
   client.send({ type: 'user_message', content, model: MODEL, timestamp: Date.now() })
   const all = await client.waitFor(
-    (e) => e.type === 'status' && 'seq' in e && e.seq > after + 1 && (e.data as { isRunning: boolean }).isRunning === false,
+    (e) =>
+      e.type === 'status' &&
+      'seq' in e &&
+      e.seq > after + 1 &&
+      (e.data as { isRunning: boolean }).isRunning === false,
     90_000,
   )
   await client.close()
@@ -76,7 +80,12 @@ beforeAll(async () => {
         const workspace = join(dir.path, 'data', 'sessions', SESSION, 'workspace')
         return {
           text: 'Creating the file.',
-          toolCalls: [{ name: 'Write', arguments: { file_path: join(workspace, 'hello.txt'), content: 'hello, world\n' } }],
+          toolCalls: [
+            {
+              name: 'Write',
+              arguments: { file_path: join(workspace, 'hello.txt'), content: 'hello, world\n' },
+            },
+          ],
         }
       }
       return { text: `You said: ${said.slice(-80)}` }
@@ -103,13 +112,15 @@ describe('walking skeleton', () => {
     expect(types[0]).toBe('user_message')
     const toolUse = firstTurn.find((e) => e.type === 'tool_use')
     expect(toolUse?.content).toBe('Write hello.txt')
-    expect((toolUse?.data as { name: string }).name).toBe('Write')
+    expect(toolUse?.data).toMatchObject({ name: 'Write' })
     expect(firstTurn.find((e) => e.type === 'tool_result')?.data).toMatchObject({ isError: false })
     expect(firstTurn.find((e) => e.type === 'file_change')).toMatchObject({
       content: 'Created: hello.txt',
       data: { path: 'hello.txt', action: 'created' },
     })
-    expect(firstTurn.filter((e) => e.type === 'result').map((e) => e.content)).toContain('I created hello.txt for you.')
+    expect(firstTurn.filter((e) => e.type === 'result').map((e) => e.content)).toContain(
+      'I created hello.txt for you.',
+    )
     const last = firstTurn[firstTurn.length - 1]!
     expect(last.type).toBe('status')
     expect(last.data).toMatchObject({ isRunning: false, model: MODEL })
@@ -123,7 +134,8 @@ describe('walking skeleton', () => {
   it('sends the provider key to the provider and nowhere else', async () => {
     const agentRequests = scripted.requests.filter(isAgentRequest)
     expect(agentRequests.length).toBeGreaterThanOrEqual(2)
-    for (const request of scripted.requests) expect(request.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`)
+    for (const request of scripted.requests)
+      expect(request.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`)
     // The model name reaches the provider without the routing prefix.
     expect(agentRequests[0]?.body.model).toBe('openai/gpt-oss-120b')
 
@@ -147,7 +159,9 @@ describe('walking skeleton', () => {
     const started = Date.now()
     const events = await turn('What file did you just create?', firstTurn.length)
     console.info(`follow-up turn wall time: ${Date.now() - started} ms`)
-    expect(events.find((e) => e.type === 'result')?.content).toContain('You said: What file did you just create?')
+    expect(events.find((e) => e.type === 'result')?.content).toContain(
+      'You said: What file did you just create?',
+    )
     const request = scripted.requests.slice(before).find(isAgentRequest)!
     expect(conversationText(request)).toContain('Create hello.txt containing hello, world')
     expect(conversationText(request)).toContain('I created hello.txt for you.')

@@ -1,0 +1,91 @@
+/**
+ * The container server's routes (the seed's claude-server.js): `POST /` runs Claude Code in the session
+ * workspace and streams every SDK message as NDJSON, `GET /` is the health check, `GET /debug` shows the
+ * configuration with secrets redacted.
+ */
+import { Hono } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { ContainerConfig } from '../config/config.js'
+import { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
+import { AppError, toAppError } from '../protocol/errors.js'
+import { debugInfo } from './debug-info.js'
+import { redactSecrets, secretValuesOf } from './redact.js'
+import { type RunOutcome, startRun } from './run-request.js'
+
+/** Runs in flight, so a closing server can abort them (and with them the Claude Code processes). */
+export type ActiveRuns = Set<AbortController>
+
+function errorBody(err: AppError) {
+  return err.toJSON()
+}
+
+function formatIssues(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return error.issues
+    .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ')
+}
+
+async function readOptions(request: Request): Promise<ClaudeCodeOptions> {
+  let body: unknown
+  try {
+    body = await request.json()
+  } catch {
+    throw new AppError('invalid_request_error', 'request body must be JSON (ClaudeCodeOptions with a prompt)')
+  }
+  const parsed = ClaudeCodeOptions.safeParse(body)
+  if (!parsed.success) {
+    throw new AppError('invalid_request_error', `invalid ClaudeCodeOptions: ${formatIssues(parsed.error)}`)
+  }
+  return parsed.data
+}
+
+/** The app, with runs registered in `activeRuns` (see runContainerServer). */
+export function buildContainerApp(config: ContainerConfig, activeRuns: ActiveRuns): Hono {
+  const app = new Hono()
+  const secrets = secretValuesOf(config.env)
+  const logError = (message: string, fields: Record<string, unknown>) => {
+    process.stderr.write(
+      `${JSON.stringify(redactSecrets({ level: 'error', message, ...fields }, secrets))}\n`,
+    )
+  }
+
+  app.onError((err, c) => {
+    const appError = toAppError(err)
+    if (appError.status >= 500) logError('request failed', { error: err })
+    return c.json(errorBody(appError), appError.status as ContentfulStatusCode)
+  })
+  app.notFound((c) =>
+    c.json(errorBody(new AppError('not_found_error', `no route ${c.req.method} ${c.req.path}`)), 404),
+  )
+
+  app.get('/', (c) =>
+    c.json({ status: 'healthy', service: 'claude-code-container', timestamp: new Date().toISOString() }),
+  )
+
+  app.get('/debug', (c) => c.json(debugInfo(config) as Record<string, unknown>))
+
+  app.post('/', async (c) => {
+    const options = await readOptions(c.req.raw)
+    const run = startRun(config, options, { activeRuns, signal: c.req.raw.signal, logError })
+    c.header('x-request-id', run.requestId)
+    if (options.stream !== false) {
+      return c.body(run.ndjson(), 200, { 'content-type': 'application/x-ndjson; charset=utf-8' })
+    }
+    const outcome: RunOutcome = await run.collect()
+    if (outcome.error !== undefined)
+      return c.json(errorBody(outcome.error), outcome.error.status as ContentfulStatusCode)
+    return c.json({
+      type: 'result',
+      result: outcome.result,
+      sessionId: outcome.sessionId,
+      requestId: run.requestId,
+    })
+  })
+
+  return app
+}
+
+/** The container server's Hono app (seed: claude-server.js). */
+export function createContainerApp(config: ContainerConfig): Hono {
+  return buildContainerApp(config, new Set())
+}

@@ -1,0 +1,78 @@
+/**
+ * The sandbox contract: a driver starts one container-server process per session (plain process now,
+ * bubblewrap / docker / Cloudflare Containers later) and hands back a handle whose client speaks the
+ * container server's HTTP API.
+ */
+import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
+
+export interface SandboxSpec {
+  sessionId: string
+  /** The session workspace: Claude Code's cwd, the only place it writes. */
+  workspaceDir: string
+  /** The session's `CLAUDE_CONFIG_DIR` (transcripts, so resume survives restarts). */
+  claudeDir: string
+  /** Where the container's unix socket goes (`<runDir>/container.sock`). */
+  runDir: string
+  /** ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN (the session's router token), ANTHROPIC_MODEL… never provider keys. */
+  env: Record<string, string>
+}
+
+/** Talks to one container server. */
+export interface ContainerClient {
+  /**
+   * `POST /`: yields every NDJSON line the container sends, parsed (`{type:"error"}` lines included); with
+   * `stream: false` the single JSON answer. HTTP and transport errors throw an AppError; an aborted `signal`
+   * destroys the request and throws the signal's reason (an `AbortError`).
+   */
+  run(options: ClaudeCodeOptions, signal?: AbortSignal): AsyncIterable<unknown>
+  /** `GET /` */
+  health(): Promise<unknown>
+  /** `GET /debug` (secrets redacted by the container) */
+  debug(): Promise<unknown>
+}
+
+export interface SandboxExit {
+  code: number | null
+  signal: string | null
+}
+
+export interface SandboxHandle {
+  sessionId: string
+  /** Name of the driver that started it. */
+  driver: string
+  pid: number | undefined
+  client: ContainerClient
+  /** Resolves once the process has exited (never rejects). */
+  exited: Promise<SandboxExit>
+  /** SIGTERM, then SIGKILL after a grace period; resolves when nothing of it runs any more. */
+  stop(): Promise<void>
+}
+
+/** Structured logger (pino-compatible: fields first, then the message). */
+export interface SandboxLogger {
+  info(fields: Record<string, unknown>, message: string): void
+  warn(fields: Record<string, unknown>, message: string): void
+  error(fields: Record<string, unknown>, message: string): void
+}
+
+export interface DriverStartOptions {
+  /** How long the container may take to answer `GET /` (default 15 s). */
+  startTimeoutMs?: number
+  /** Between SIGTERM and SIGKILL on stop (default 3 s). */
+  stopGraceMs?: number
+  logger?: SandboxLogger
+}
+
+export interface SandboxDriver {
+  readonly name: string
+  /** True when the driver confines the process (filesystem, network, environment). */
+  readonly isolated: boolean
+  /** Starts `command` (the container server) for `spec`; resolves once it answers its health check. */
+  start(spec: SandboxSpec, command: string[], options?: DriverStartOptions): Promise<SandboxHandle>
+}
+
+export const silentLogger: SandboxLogger = {
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+}
