@@ -57,8 +57,23 @@ export class SessionActor {
     this.now = deps.now ?? Date.now
   }
 
+  /** The stored session, or an empty one: a session is only written once someone sends it a message. */
   get record(): SessionRecord {
-    return this.deps.store.ensureSession(this.id)
+    const stored = this.deps.store.getSession(this.id)
+    if (stored !== undefined) return stored
+    const now = this.now()
+    return {
+      id: this.id,
+      title: '',
+      createdAt: now,
+      lastActivity: now,
+      preferredModel: undefined,
+      claudeSessionId: undefined,
+      isRunning: false,
+      lastCommand: undefined,
+      sessionFiles: [],
+      lastSeq: 0,
+    }
   }
 
   get model(): string {
@@ -125,7 +140,7 @@ export class SessionActor {
    * client, and queues the turn. Resolves when the turn has ended.
    */
   submit(content: string, model?: string): Promise<TurnOutcome> {
-    const record = this.record
+    const record = this.deps.store.ensureSession(this.id)
     this.deps.store.updateSession(this.id, {
       ...(model !== undefined && { preferredModel: model }),
       ...(record.title === '' && { title: content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS) }),
