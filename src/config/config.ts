@@ -7,6 +7,7 @@ import { resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import { z } from 'zod'
 import { AppError } from '../protocol/errors.js'
+import { parseByteSize } from './byte-size.js'
 import { parseDuration } from './duration.js'
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -51,6 +52,32 @@ const duration = (name: string, fallback: string) =>
       return ms
     })
 
+const byteSize = (name: string, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const bytes = parseByteSize(value)
+      if (bytes === undefined || bytes < 64 * 1024 ** 2) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a size of at least 64m, like 512m or 2g (got '${value}')`,
+        })
+        return z.NEVER
+      }
+      return bytes
+    })
+
+const hostList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((host) => host.trim().toLowerCase())
+      .filter((host) => host !== ''),
+  )
+
 const nonEmpty = z
   .string()
   .optional()
@@ -63,6 +90,13 @@ const ServerEnv = z.object({
   ROUTER_CONFIG: nonEmpty,
   DEFAULT_MODEL: z.string().min(1).default('groq/openai/gpt-oss-120b'),
   SANDBOX: SandboxMode.default('auto'),
+  SANDBOX_MEMORY: byteSize('SANDBOX_MEMORY', '2g'),
+  SANDBOX_PIDS: z.coerce
+    .number({ error: 'SANDBOX_PIDS must be a number' })
+    .int('SANDBOX_PIDS must be a whole number')
+    .min(16, 'SANDBOX_PIDS must be at least 16')
+    .default(512),
+  SANDBOX_EGRESS: hostList,
   SLEEP_AFTER: duration('SLEEP_AFTER', '10m'),
   MAX_INSTANCES: z.coerce
     .number({ error: 'MAX_INSTANCES must be a number' })
@@ -71,6 +105,16 @@ const ServerEnv = z.object({
     .default(8),
   AUTH_TOKEN: nonEmpty,
   PERMISSION_MODE: PermissionMode.default('acceptEdits'),
+  PERMISSION_TIMEOUT: duration('PERMISSION_TIMEOUT', '10m'),
+  ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    ),
   LOG_LEVEL: LogLevel.default('info'),
 })
 
@@ -83,10 +127,20 @@ export interface ServerConfig {
   routerConfigPath: string | undefined
   defaultModel: string
   sandbox: z.infer<typeof SandboxMode>
+  /** Memory limit of one sandbox in bytes (SANDBOX_MEMORY, default 2 GiB). */
+  sandboxMemoryBytes: number
+  /** Process/thread limit of one sandbox (SANDBOX_PIDS, default 512). */
+  sandboxPids: number
+  /** Hosts a sandbox may reach through the egress proxy (SANDBOX_EGRESS); empty: none but the router. */
+  sandboxEgress: string[]
   sleepAfterMs: number
   maxInstances: number
   authToken: string | undefined
   permissionMode: z.infer<typeof PermissionMode>
+  /** How long a permission prompt waits for an answer before it is denied. */
+  permissionTimeoutMs: number
+  /** Browser origins allowed to open the WebSocket besides the server's own host. */
+  allowedOrigins: string[]
   logLevel: z.infer<typeof LogLevel>
   /** Everything the router may resolve through `os.environ/NAME`; never handed to a sandbox. */
   secrets: Env
@@ -132,10 +186,15 @@ export function loadServerConfig(env: Env = environment(), cwd = process.cwd()):
     routerConfigPath: v.ROUTER_CONFIG === undefined ? undefined : resolve(cwd, v.ROUTER_CONFIG),
     defaultModel: v.DEFAULT_MODEL,
     sandbox: v.SANDBOX,
+    sandboxMemoryBytes: v.SANDBOX_MEMORY,
+    sandboxPids: v.SANDBOX_PIDS,
+    sandboxEgress: v.SANDBOX_EGRESS,
     sleepAfterMs: v.SLEEP_AFTER,
     maxInstances: v.MAX_INSTANCES,
     authToken: v.AUTH_TOKEN,
     permissionMode: v.PERMISSION_MODE,
+    permissionTimeoutMs: v.PERMISSION_TIMEOUT,
+    allowedOrigins: v.ALLOWED_ORIGINS,
     logLevel: v.LOG_LEVEL,
     secrets: env,
   }
@@ -240,4 +299,41 @@ export function loadContainerConfig(env: Env = process.env, cwd = process.cwd())
     logLevel: v.LOG_LEVEL,
     env,
   }
+}
+
+const SandboxForwards = z.object({
+  SANDBOX_FORWARDS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const forwards: { port: number; socketPath: string }[] = []
+      for (const item of (value ?? '').split(',').filter((part) => part.trim() !== '')) {
+        const match = /^\s*(\d{1,5})=(\/\S+)\s*$/.exec(item)
+        const port = Number(match?.[1])
+        if (!match || port < 1 || port > 65535) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `SANDBOX_FORWARDS: '${item}' is not <port>=<absolute socket path>`,
+          })
+          return z.NEVER
+        }
+        forwards.push({ port, socketPath: match[2]! })
+      }
+      return forwards
+    }),
+})
+
+/** A loopback port inside a sandbox that is piped to a unix socket bound in from the host. */
+export interface SandboxForward {
+  port: number
+  socketPath: string
+}
+
+/** `SANDBOX_FORWARDS=4000=/run/agent-router/router.sock,…`, set by the bwrap driver for the code inside. */
+export function loadSandboxForwards(env: Env = process.env): SandboxForward[] {
+  const parsed = SandboxForwards.safeParse(env)
+  if (!parsed.success) {
+    throw new AppError('invalid_config', `invalid configuration: ${formatIssues(parsed.error)}`)
+  }
+  return parsed.data.SANDBOX_FORWARDS
 }

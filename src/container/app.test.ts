@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import {
   endsWithToolResult,
   isAgentRequest,
@@ -11,7 +11,7 @@ import {
   startScriptedModelServer,
 } from '../../test/fixtures/scripted-model-server.js'
 import { type ContainerConfig, loadContainerConfig } from '../config/config.js'
-import { createContainerApp } from './app.js'
+import { buildContainerApp, createContainerApp } from './app.js'
 
 const ROUTER_TOKEN = 'session-router-token-0123456789'
 
@@ -76,7 +76,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await model.close()
-  rmSync(root, { recursive: true, force: true })
+  rmSync(root, { recursive: true, force: true, maxRetries: 5 })
 })
 
 describe('container app', () => {
@@ -141,7 +141,11 @@ describe('container app', () => {
   }, async () => {
     const dir = join(root, 'stream')
     const config = configFor(dir)
-    const app = createContainerApp(config)
+    const runs = new Set<AbortController>()
+    const app = buildContainerApp(config, runs)
+    onTestFinished(() => {
+      for (const run of runs) run.abort()
+    })
     const started = Date.now()
     const res = await app.request('/', {
       method: 'POST',

@@ -1,7 +1,8 @@
 /**
- * The container server's routes (the seed's claude-server.js): `POST /` runs Claude Code in the session
- * workspace and streams every SDK message as NDJSON, `GET /` is the health check, `GET /debug` shows the
- * configuration with secrets redacted.
+ * The container server's routes (the seed's claude-server.js): `POST /` runs a Claude Code turn in the
+ * session workspace and streams every SDK message as NDJSON, `POST /permissions/:requestId` answers a
+ * `permission_request` line, `GET /` is the health check, `GET /debug` shows the configuration with secrets
+ * redacted.
  */
 import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -9,8 +10,10 @@ import type { ContainerConfig } from '../config/config.js'
 import { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import { AppError, toAppError } from '../protocol/errors.js'
 import { debugInfo } from './debug-info.js'
+import { PermissionDecision } from './permission-broker.js'
 import { redactSecrets, secretValuesOf } from './redact.js'
 import { type RunOutcome, startRun } from './run-request.js'
+import { WarmSession } from './warm-session.js'
 
 /** Runs in flight, so a closing server can abort them (and with them the Claude Code processes). */
 export type ActiveRuns = Set<AbortController>
@@ -42,6 +45,7 @@ async function readOptions(request: Request): Promise<ClaudeCodeOptions> {
 /** The app, with runs registered in `activeRuns` (see runContainerServer). */
 export function buildContainerApp(config: ContainerConfig, activeRuns: ActiveRuns): Hono {
   const app = new Hono()
+  const warm = new WarmSession(config, activeRuns)
   const secrets = secretValuesOf(config.env)
   const logError = (message: string, fields: Record<string, unknown>) => {
     process.stderr.write(
@@ -62,11 +66,38 @@ export function buildContainerApp(config: ContainerConfig, activeRuns: ActiveRun
     c.json({ status: 'healthy', service: 'claude-code-container', timestamp: new Date().toISOString() }),
   )
 
-  app.get('/debug', (c) => c.json(debugInfo(config) as Record<string, unknown>))
+  app.get('/debug', (c) =>
+    c.json({ ...(debugInfo(config) as Record<string, unknown>), liveSession: warm.describe() }),
+  )
+
+  app.post('/permissions/:requestId', async (c) => {
+    let body: unknown
+    try {
+      body = await c.req.json()
+    } catch {
+      throw new AppError(
+        'invalid_request_error',
+        'request body must be JSON: {"allow": true|false, "message"?}',
+      )
+    }
+    const decision = PermissionDecision.safeParse(body)
+    if (!decision.success)
+      throw new AppError(
+        'invalid_request_error',
+        `invalid permission decision: ${formatIssues(decision.error)}`,
+      )
+    const requestId = c.req.param('requestId')
+    if (!warm.permissions.respond(requestId, decision.data))
+      throw new AppError(
+        'not_found_error',
+        `no pending permission request ${requestId}; it was answered, or its turn ended`,
+      )
+    return c.json({ ok: true })
+  })
 
   app.post('/', async (c) => {
     const options = await readOptions(c.req.raw)
-    const run = startRun(config, options, { activeRuns, signal: c.req.raw.signal, logError })
+    const run = startRun(config, options, { activeRuns, warm, signal: c.req.raw.signal, logError })
     c.header('x-request-id', run.requestId)
     if (options.stream !== false) {
       return c.body(run.ndjson(), 200, { 'content-type': 'application/x-ndjson; charset=utf-8' })

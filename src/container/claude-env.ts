@@ -6,7 +6,18 @@ import { tmpdir } from 'node:os'
 import type { ContainerConfig } from '../config/config.js'
 
 /** Variables copied from the container's environment when present. */
-const PASSED_THROUGH = ['PATH', 'LANG', 'TZ'] as const
+const PASSED_THROUGH = [
+  'PATH',
+  'LANG',
+  'TZ',
+  // Set by the bwrap driver when SANDBOX_EGRESS allows some hosts (its egress proxy).
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
+  'NO_PROXY',
+  'https_proxy',
+  'http_proxy',
+  'no_proxy',
+] as const
 
 /** Keeps Claude Code offline apart from its model calls, and quiet. */
 const QUIET = {

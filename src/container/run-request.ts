@@ -1,7 +1,7 @@
 /**
- * One `POST /` request: picks the workspace (the session workspace, or the seed's temp sandbox when no
- * session is named), runs Claude Code, and hands the messages out either as an NDJSON stream or collected
- * into one result. Client disconnects abort the run; failures become an `error` line or an AppError.
+ * One `POST /` request. With a `sessionId` it is one turn on the container's live Claude Code query (see
+ * warm-session.ts); without one it is the seed's one-shot run in a temp sandbox, renamed to Claude Code's
+ * session id afterwards. Client disconnects interrupt (warm) or abort (one-shot) the work.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
@@ -9,31 +9,26 @@ import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk'
 import type { ContainerConfig } from '../config/config.js'
 import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import { AppError, toAppError } from '../protocol/errors.js'
+import type { LiveTurn } from './live-query.js'
 import { runClaudeCode } from './run-claude-code.js'
+import { createRun, type Run, type RunSource } from './run-output.js'
 import {
   ensureSessionFolder,
   findSessionFolder,
   generateSandboxId,
   renameSessionFolder,
 } from './session-folders.js'
+import type { WarmSession } from './warm-session.js'
+
+export type { Run, RunOutcome } from './run-output.js'
 
 export interface RunContext {
   activeRuns: Set<AbortController>
+  /** The container's live session (turns with a `sessionId` run on it). */
+  warm: WarmSession
   /** The request's signal: aborted when the client goes away. */
   signal: AbortSignal
   logError: (message: string, fields: Record<string, unknown>) => void
-}
-
-export interface RunOutcome {
-  sessionId: string | undefined
-  result: string | undefined
-  error: AppError | undefined
-}
-
-export interface Run {
-  requestId: string
-  ndjson(): ReadableStream<Uint8Array>
-  collect(): Promise<RunOutcome>
 }
 
 const STDERR_TAIL_CHARS = 2000
@@ -73,114 +68,96 @@ function failure(err: unknown, stderrTail: string): AppError {
   })
 }
 
-function resultError(message: SDKMessage & { type: 'result' }): AppError | undefined {
-  if (message.subtype === 'success' && !message.is_error) return undefined
-  const detail =
-    message.subtype === 'success'
-      ? message.result
-      : [message.subtype, ...message.errors].filter(Boolean).join(': ')
-  return new AppError('api_error', `Claude Code run failed: ${detail}`, { status: 502 })
+/** Watches the request's signal; `stop` runs once when the client goes away. */
+function onClientGone(signal: AbortSignal, stop: () => void): () => void {
+  if (signal.aborted) {
+    stop()
+    return () => {}
+  }
+  signal.addEventListener('abort', stop, { once: true })
+  return () => signal.removeEventListener('abort', stop)
+}
+
+/** A one-shot Claude Code process for this request (the seed's behaviour). */
+function oneShotSource(config: ContainerConfig, options: ClaudeCodeOptions, context: RunContext): RunSource {
+  const abortController = new AbortController()
+  let stderrTail = ''
+  let sessionId: string | undefined
+  let workspace: Workspace | undefined
+  let unwatch = () => {}
+  const abort = () => abortController.abort(new Error('client disconnected'))
+  return {
+    get aborted() {
+      return abortController.signal.aborted
+    },
+    abort,
+    async open() {
+      unwatch = onClientGone(context.signal, abort)
+      context.activeRuns.add(abortController)
+      workspace = resolveWorkspace(config, options)
+      const messages = runClaudeCode(config, options, {
+        cwd: workspace.cwd,
+        model: options.model ?? config.defaultModel,
+        abortController,
+        onStderr: (text) => {
+          stderrTail = (stderrTail + text).slice(-STDERR_TAIL_CHARS)
+        },
+      })
+      return {
+        next: async () => {
+          const next: IteratorResult<SDKMessage, void> = await messages.next()
+          if (!next.done && (next.value.type === 'system' || next.value.type === 'result'))
+            sessionId ??= next.value.session_id
+          return next
+        },
+      }
+    },
+    finish() {
+      unwatch()
+      context.activeRuns.delete(abortController)
+      if (workspace?.tempId !== undefined && sessionId !== undefined && config.sessionsDir !== undefined) {
+        renameSessionFolder(config.sessionsDir, workspace.tempId, sessionId)
+      }
+    },
+    failure: (err) => failure(err, stderrTail),
+  }
+}
+
+/** A turn on the container's live query; claims the turn slot now (409 when taken). */
+function warmSource(options: ClaudeCodeOptions, context: RunContext): RunSource {
+  const slot = context.warm.claim(options)
+  let turn: LiveTurn | undefined
+  let aborted = false
+  let unwatch = () => {}
+  const abort = () => {
+    if (aborted) return
+    aborted = true
+    turn?.interrupt()
+    slot.release()
+  }
+  return {
+    get aborted() {
+      return aborted
+    },
+    abort,
+    async open() {
+      unwatch = onClientGone(context.signal, abort)
+      const started = await slot.start()
+      turn = started
+      if (aborted) started.interrupt()
+      return started.lines[Symbol.asyncIterator]()
+    },
+    finish() {
+      unwatch()
+      slot.release()
+    },
+    failure: (err) => toAppError(err),
+  }
 }
 
 /** Starts a run; nothing executes until `ndjson()` is read or `collect()` is called. */
 export function startRun(config: ContainerConfig, options: ClaudeCodeOptions, context: RunContext): Run {
-  const requestId = generateRequestId()
-  const model = options.model ?? config.defaultModel
-  const abortController = new AbortController()
-  let stderrTail = ''
-  let sessionId: string | undefined
-  let result: string | undefined
-  let resultFailure: AppError | undefined
-  let workspace: Workspace | undefined
-
-  const onClientGone = () => abortController.abort(new Error('client disconnected'))
-  const begin = (): AsyncGenerator<SDKMessage, void> => {
-    if (context.signal.aborted) abortController.abort(new Error('client disconnected'))
-    context.signal.addEventListener('abort', onClientGone, { once: true })
-    context.activeRuns.add(abortController)
-    workspace = resolveWorkspace(config, options)
-    return runClaudeCode(config, options, {
-      cwd: workspace.cwd,
-      model,
-      abortController,
-      onStderr: (text) => {
-        stderrTail = (stderrTail + text).slice(-STDERR_TAIL_CHARS)
-      },
-    })
-  }
-  const observe = (message: SDKMessage) => {
-    if (message.type === 'system' && message.subtype === 'init') sessionId = message.session_id
-    if (message.type === 'result') {
-      sessionId ??= message.session_id
-      if (message.subtype === 'success') result = message.result
-      resultFailure = resultError(message)
-    }
-  }
-  const finish = () => {
-    context.signal.removeEventListener('abort', onClientGone)
-    context.activeRuns.delete(abortController)
-    if (workspace?.tempId !== undefined && sessionId !== undefined && config.sessionsDir !== undefined) {
-      renameSessionFolder(config.sessionsDir, workspace.tempId, sessionId)
-    }
-  }
-
-  return {
-    requestId,
-    ndjson() {
-      const encoder = new TextEncoder()
-      let messages: AsyncGenerator<SDKMessage, void> | undefined
-      let finished = false
-      const end = (controller: ReadableStreamDefaultController<Uint8Array>) => {
-        if (finished) return
-        finished = true
-        finish()
-        controller.close()
-      }
-      return new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (finished) return
-          try {
-            messages ??= begin()
-            const next = await messages.next()
-            if (next.done) return end(controller)
-            observe(next.value)
-            controller.enqueue(encoder.encode(`${JSON.stringify(next.value)}\n`))
-          } catch (err) {
-            if (!abortController.signal.aborted) {
-              const error = failure(err, stderrTail)
-              context.logError('Claude Code run failed', { requestId, error: error.message })
-              controller.enqueue(encoder.encode(`${JSON.stringify({ type: 'error', ...error.toJSON() })}\n`))
-            }
-            end(controller)
-          }
-        },
-        cancel() {
-          abortController.abort(new Error('client disconnected'))
-          if (!finished) {
-            finished = true
-            finish()
-          }
-        },
-      })
-    },
-    async collect() {
-      try {
-        for await (const message of begin()) observe(message)
-      } catch (err) {
-        // After an error result the SDK throws too; the result says more precisely what went wrong.
-        const error = abortController.signal.aborted
-          ? new AppError('api_error', 'the run was aborted', { status: 499 })
-          : (resultFailure ?? failure(err, stderrTail))
-        if (!abortController.signal.aborted)
-          context.logError('Claude Code run failed', { requestId, error: error.message })
-        return { sessionId, result, error }
-      } finally {
-        finish()
-      }
-      const error =
-        resultFailure ??
-        (result === undefined ? new AppError('api_error', 'Claude Code ended without a result') : undefined)
-      return { sessionId, result, error }
-    },
-  }
+  const source =
+    options.sessionId === undefined ? oneShotSource(config, options, context) : warmSource(options, context)
+  return createRun(generateRequestId(), source, context.logError)
 }

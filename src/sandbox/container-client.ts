@@ -114,6 +114,16 @@ export class UnixSocketContainerClient implements ContainerClient {
     return this.json('/')
   }
 
+  async respondPermission(requestId: string, decision: { allow: boolean; message?: string }): Promise<void> {
+    const res = await this.send({
+      method: 'POST',
+      path: `/permissions/${encodeURIComponent(requestId)}`,
+      body: JSON.stringify(decision),
+    })
+    if ((res.statusCode ?? 500) >= 400) throw await this.httpError(res)
+    res.resume()
+  }
+
   debug(): Promise<unknown> {
     return this.json('/debug')
   }

@@ -2,12 +2,31 @@
  * Sandboxes (seed: ClaudeCodeContainer): one container-server process per session, started by a driver and
  * reached through a ContainerClient.
  */
+
+export { buildBwrapInvocation, INSIDE } from './bwrap-args.js'
 export { createUnixSocketClient, UnixSocketContainerClient } from './container-client.js'
 export { type SuperviseOptions, superviseContainerProcess } from './container-process.js'
 export { defaultContainerCommand } from './default-command.js'
+export {
+  type BwrapDriver,
+  type BwrapDriverOptions,
+  createBwrapDriver,
+  probeBwrap,
+  type SandboxedProcess,
+} from './drivers/bwrap.js'
 export { drivers } from './drivers/index.js'
 export { createNoneDriver, type NoneDriverOptions, noneDriver } from './drivers/none.js'
-export { SandboxManager, type SandboxManagerOptions } from './sandbox-manager.js'
+export { type EgressProxy, isHostAllowed, startEgressProxy } from './egress-proxy.js'
+export { hostSocketPath, serveOnUnixSocket } from './host-socket.js'
+export type { LimitEnforcement, SandboxLimits } from './limits.js'
+export {
+  type EnsureOptions,
+  SandboxManager,
+  type SandboxManagerOptions,
+  type SandboxState,
+  type WaitInfo,
+} from './sandbox-manager.js'
+export { selectDriver } from './select-driver.js'
 export { containerSocketPath } from './socket-path.js'
 export type {
   ContainerClient,

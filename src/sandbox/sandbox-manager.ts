@@ -1,11 +1,14 @@
 /**
- * One container per session (seed: the ClaudeCodeContainer Durable Object): started on first need, reused
- * while it lives, replaced when it died, stopped on request or all at once on shutdown. Concurrent `ensure`
- * calls for one session share one start.
- *
- * Later (lifecycle issue): idle sleep (SLEEP_AFTER) and MAX_INSTANCES hook in at `ensure` via `lastUsedAt`.
+ * One container per session (seed: the ClaudeCodeContainer Durable Object with `sleepAfter` and
+ * `max_instances`): started on first need, reused while it lives, replaced when it died. A container is
+ * busy while a run goes through its client and idle otherwise; after `sleepAfterMs` idle it is put to sleep
+ * (the process stops, workspace and transcripts stay, the next `ensure` starts a fresh one that resumes).
+ * At most `maxInstances` run at once: a new one first puts the least recently used idle one to sleep, or,
+ * when all are busy, waits in a FIFO queue. `stopAll` stops everything and rejects the waiters.
  */
+import { AppError } from '../protocol/errors.js'
 import { defaultContainerCommand } from './default-command.js'
+import { type Activity, trackedClient } from './tracked-client.js'
 import {
   type SandboxDriver,
   type SandboxHandle,
@@ -13,6 +16,9 @@ import {
   type SandboxSpec,
   silentLogger,
 } from './types.js'
+
+/** After `ensure` hands out a container, it counts as busy this long unless a run starts (or ends) sooner. */
+const RESERVE_MS = 10_000
 
 export interface SandboxManagerOptions {
   driver: SandboxDriver
@@ -22,42 +28,96 @@ export interface SandboxManagerOptions {
   startTimeoutMs?: number
   /** Between SIGTERM and SIGKILL when stopping. */
   stopGraceMs?: number
+  /** Idle time after which a container is put to sleep (default: never). */
+  sleepAfterMs?: number
+  /** Containers running at once (default: unlimited). */
+  maxInstances?: number
   logger?: SandboxLogger
+}
+
+/** Where a session's container is: `sleeping` = it ran before and was stopped (it resumes on next use). */
+export type SandboxState = 'running' | 'starting' | 'waiting' | 'sleeping' | 'stopped'
+
+export interface WaitInfo {
+  /** 1 = next in line. */
+  position: number
+  running: number
+  max: number
+}
+
+export interface EnsureOptions {
+  /** Called when the container cannot start yet because MAX_INSTANCES busy ones run (and when the position moves). */
+  onWait?: (info: WaitInfo) => void
+  /** Gives up waiting (rejects with the signal's reason). */
+  signal?: AbortSignal
 }
 
 interface Entry {
   handle: SandboxHandle
   alive: boolean
   stopping: boolean
-  /** For idle sleep / LRU eviction. */
   lastUsedAt: number
+  /** Runs in flight. */
+  active: number
+  reservedUntil: number
+  timer: NodeJS.Timeout | undefined
+}
+
+interface Waiter {
+  spec: SandboxSpec
+  options: EnsureOptions
+  promise: Promise<SandboxHandle>
+  resolve: (handle: Promise<SandboxHandle>) => void
+  reject: (err: unknown) => void
+  lastPosition: number
+  cleanup: () => void
 }
 
 export class SandboxManager {
   readonly driver: SandboxDriver
+  readonly maxInstances: number
   private readonly command: string[]
   private readonly logger: SandboxLogger
   private readonly entries = new Map<string, Entry>()
   private readonly starting = new Map<string, Promise<SandboxHandle>>()
+  /** Sessions whose container is being stopped (a new one must wait for the socket). */
+  private readonly stoppingBySession = new Map<string, Promise<void>>()
+  private readonly waiters: Waiter[] = []
+  /** Sessions that had a container which is no longer running (asleep; they resume on next use). */
+  private readonly asleep = new Set<string>()
+  /** Idle sleeps in progress (their processes still count against the cap). */
+  private sleeping = 0
+  private closed = false
 
   constructor(private readonly options: SandboxManagerOptions) {
     this.driver = options.driver
     this.command = options.command ?? defaultContainerCommand()
     this.logger = options.logger ?? silentLogger
+    this.maxInstances = Math.max(1, options.maxInstances ?? Number.POSITIVE_INFINITY)
   }
 
-  /** The running container of `spec.sessionId`, started (or replaced, when it died) if needed. */
-  ensure(spec: SandboxSpec): Promise<SandboxHandle> {
+  /**
+   * The running container of `spec.sessionId`, started (or replaced, when it died or slept) if needed. When
+   * MAX_INSTANCES busy containers run, waits for one to become idle (telling `options.onWait`).
+   */
+  ensure(spec: SandboxSpec, options: EnsureOptions = {}): Promise<SandboxHandle> {
+    if (this.closed)
+      return Promise.reject(new AppError('api_error', 'the server is shutting down', { status: 503 }))
     const entry = this.entries.get(spec.sessionId)
     if (entry?.alive === true && !entry.stopping) {
-      entry.lastUsedAt = Date.now()
+      this.reserve(entry)
       return Promise.resolve(entry.handle)
     }
     const pending = this.starting.get(spec.sessionId)
     if (pending !== undefined) return pending
-    const start = this.start(spec).finally(() => this.starting.delete(spec.sessionId))
-    this.starting.set(spec.sessionId, start)
-    return start
+    const queued = this.waiters.find((w) => w.spec.sessionId === spec.sessionId)
+    if (queued !== undefined) return queued.promise
+    if (this.waiters.length === 0) {
+      if (this.hasSlot()) return this.launch(spec, undefined)
+      const victim = this.leastRecentlyUsedIdle()
+      if (victim !== undefined) return this.launch(spec, victim)
+    }
+    return this.enqueue(spec, options)
   }
 
   get(sessionId: string): SandboxHandle | undefined {
@@ -69,52 +129,283 @@ export class SandboxManager {
     return [...this.entries.values()].filter((e) => e.alive).map((e) => e.handle)
   }
 
+  state(sessionId: string): SandboxState {
+    if (this.starting.has(sessionId)) return 'starting'
+    if (this.waiters.some((w) => w.spec.sessionId === sessionId)) return 'waiting'
+    const entry = this.entries.get(sessionId)
+    if (entry?.alive === true && !entry.stopping) return 'running'
+    return this.asleep.has(sessionId) ? 'sleeping' : 'stopped'
+  }
+
+  /** True while a run goes through the session's container (or it was just handed out). */
+  isBusy(sessionId: string): boolean {
+    const entry = this.entries.get(sessionId)
+    return entry !== undefined && !this.isIdle(entry)
+  }
+
+  /** Stops the session's container for good (it does not count as asleep); a waiting `ensure` is rejected. */
   async stop(sessionId: string): Promise<void> {
+    const waiter = this.waiters.find((w) => w.spec.sessionId === sessionId)
+    if (waiter !== undefined) {
+      this.dropWaiter(waiter)
+      waiter.reject(
+        new AppError('api_error', `the sandbox of session ${sessionId} was stopped`, { status: 503 }),
+      )
+    }
     const pending = this.starting.get(sessionId)
     if (pending !== undefined) await pending.catch(() => undefined)
     const entry = this.entries.get(sessionId)
+    this.asleep.delete(sessionId)
     if (entry === undefined) return
-    entry.stopping = true
-    this.entries.delete(sessionId)
-    await entry.handle.stop()
+    await this.stopEntry(sessionId, entry)
+    this.asleep.delete(sessionId)
     this.logger.info({ sessionId, driver: entry.handle.driver }, 'container stopped')
   }
 
-  /** Stops every container (and any still starting); nothing of them runs afterwards. */
+  /** Stops every container (and any still starting) and rejects waiting `ensure` calls; nothing runs afterwards. */
   async stopAll(): Promise<void> {
+    this.closed = true
+    for (const waiter of this.waiters.splice(0)) {
+      waiter.cleanup()
+      waiter.reject(
+        new AppError('api_error', 'the server is shutting down; the turn was not started', { status: 503 }),
+      )
+    }
     const ids = new Set([...this.entries.keys(), ...this.starting.keys()])
     await Promise.all([...ids].map((id) => this.stop(id)))
+    await Promise.all([...this.stoppingBySession.values()])
+  }
+
+  private hasSlot(): boolean {
+    let running = this.starting.size + this.sleeping
+    for (const entry of this.entries.values()) if (entry.alive && !entry.stopping) running++
+    return running < this.maxInstances
+  }
+
+  private runningCount(): number {
+    return [...this.entries.values()].filter((e) => e.alive && !e.stopping).length + this.starting.size
+  }
+
+  private isIdle(entry: Entry): boolean {
+    return entry.active === 0 && Date.now() >= entry.reservedUntil
+  }
+
+  private leastRecentlyUsedIdle(): [string, Entry] | undefined {
+    let best: [string, Entry] | undefined
+    for (const [id, entry] of this.entries) {
+      if (!entry.alive || entry.stopping || !this.isIdle(entry)) continue
+      if (best === undefined || entry.lastUsedAt < best[1].lastUsedAt) best = [id, entry]
+    }
+    return best
+  }
+
+  /** Starts the session's container, after putting `victim` to sleep to make room. */
+  private launch(spec: SandboxSpec, victim: [string, Entry] | undefined): Promise<SandboxHandle> {
+    const making = victim === undefined ? undefined : this.stopEntry(victim[0], victim[1])
+    if (victim !== undefined)
+      this.logger.info({ sessionId: victim[0], for: spec.sessionId }, 'container put to sleep to make room')
+    const start = (async () => {
+      await making
+      await this.stoppingBySession.get(spec.sessionId)
+      return this.start(spec)
+    })().finally(() => {
+      this.starting.delete(spec.sessionId)
+      this.drain()
+    })
+    this.starting.set(spec.sessionId, start)
+    return start
+  }
+
+  private enqueue(spec: SandboxSpec, options: EnsureOptions): Promise<SandboxHandle> {
+    let resolve: (handle: Promise<SandboxHandle>) => void = () => {}
+    let reject: (err: unknown) => void = () => {}
+    const promise = new Promise<SandboxHandle>((res, rej) => {
+      resolve = res
+      reject = rej
+    })
+    const onAbort = () => {
+      this.dropWaiter(waiter)
+      reject(options.signal?.reason ?? new DOMException('This operation was aborted', 'AbortError'))
+    }
+    const waiter: Waiter = {
+      spec,
+      options,
+      promise,
+      resolve,
+      reject,
+      lastPosition: 0,
+      cleanup: () => options.signal?.removeEventListener('abort', onAbort),
+    }
+    if (options.signal?.aborted) {
+      onAbort()
+      return promise
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    this.waiters.push(waiter)
+    this.logger.info(
+      { sessionId: spec.sessionId, position: this.waiters.length, max: this.maxInstances },
+      'waiting for a free sandbox slot',
+    )
+    this.notifyPositions()
+    return promise
+  }
+
+  private dropWaiter(waiter: Waiter): void {
+    const index = this.waiters.indexOf(waiter)
+    if (index === -1) return
+    this.waiters.splice(index, 1)
+    waiter.cleanup()
+    this.notifyPositions()
+  }
+
+  private notifyPositions(): void {
+    const running = this.runningCount()
+    this.waiters.forEach((waiter, index) => {
+      if (waiter.lastPosition === index + 1) return
+      waiter.lastPosition = index + 1
+      try {
+        waiter.options.onWait?.({ position: index + 1, running, max: this.maxInstances })
+      } catch {
+        // a listener's failure must not break the queue
+      }
+    })
+  }
+
+  /** Lets waiters in while there is room (or an idle container to put to sleep). */
+  private drain(): void {
+    if (this.closed) return
+    let moved = false
+    while (this.waiters.length > 0) {
+      const head = this.waiters[0] as Waiter
+      let victim: [string, Entry] | undefined
+      if (!this.hasSlot()) {
+        victim = this.leastRecentlyUsedIdle()
+        if (victim === undefined) break
+      }
+      this.waiters.shift()
+      head.cleanup()
+      head.resolve(this.launch(head.spec, victim))
+      moved = true
+    }
+    if (moved) this.notifyPositions()
+  }
+
+  /** Marks the entry busy for a moment after `ensure` handed it out, so it is not evicted before its run. */
+  private reserve(entry: Entry): void {
+    entry.lastUsedAt = Date.now()
+    entry.reservedUntil = Date.now() + RESERVE_MS
+    this.scheduleIdle(entry)
+  }
+
+  /** (Re)arms the entry's timer: reservation expiry first, then the idle sleep. */
+  private scheduleIdle(entry: Entry): void {
+    if (entry.timer !== undefined) clearTimeout(entry.timer)
+    entry.timer = undefined
+    if (!entry.alive || entry.stopping || entry.active > 0) return
+    const reservedFor = entry.reservedUntil - Date.now()
+    if (reservedFor > 0) {
+      entry.timer = setTimeout(() => this.scheduleIdle(entry), reservedFor)
+      entry.timer.unref()
+      return
+    }
+    this.drain()
+    const sleepAfterMs = this.options.sleepAfterMs
+    if (sleepAfterMs === undefined || !Number.isFinite(sleepAfterMs) || entry.stopping) return
+    entry.timer = setTimeout(() => {
+      if (!this.isIdle(entry) || entry.stopping || !entry.alive) return
+      const sessionId = entry.handle.sessionId
+      this.logger.info({ sessionId, idleMs: Date.now() - entry.lastUsedAt }, 'container put to sleep (idle)')
+      this.sleeping++
+      void this.stopEntry(sessionId, entry).finally(() => {
+        this.sleeping--
+        this.drain()
+      })
+    }, sleepAfterMs)
+    entry.timer.unref()
+  }
+
+  /** Stops one entry on purpose; the session counts as asleep until `stop(sessionId)` says otherwise. */
+  private stopEntry(sessionId: string, entry: Entry): Promise<void> {
+    entry.stopping = true
+    if (entry.timer !== undefined) clearTimeout(entry.timer)
+    if (this.entries.get(sessionId) === entry) this.entries.delete(sessionId)
+    this.asleep.add(sessionId)
+    const stopped = entry.handle.stop().finally(() => {
+      if (this.stoppingBySession.get(sessionId) === stopped) this.stoppingBySession.delete(sessionId)
+    })
+    this.stoppingBySession.set(sessionId, stopped)
+    return stopped
+  }
+
+  private activity(entry: Entry): Activity {
+    return {
+      begin: () => {
+        entry.active++
+        entry.reservedUntil = 0
+        entry.lastUsedAt = Date.now()
+        if (entry.timer !== undefined) clearTimeout(entry.timer)
+        entry.timer = undefined
+      },
+      end: () => {
+        entry.active = Math.max(0, entry.active - 1)
+        entry.lastUsedAt = Date.now()
+        this.scheduleIdle(entry)
+      },
+    }
   }
 
   private async start(spec: SandboxSpec): Promise<SandboxHandle> {
-    const previous = this.entries.get(spec.sessionId)
-    if (previous !== undefined) {
-      // A dead (or dying) container: make sure it is gone before its replacement takes the socket.
-      this.entries.delete(spec.sessionId)
-      await previous.handle.stop()
-    }
     const startedAt = Date.now()
-    const handle = await this.driver.start(spec, this.command, {
+    const raw = await this.driver.start(spec, this.command, {
       startTimeoutMs: this.options.startTimeoutMs,
       stopGraceMs: this.options.stopGraceMs,
       logger: this.logger,
     })
-    const entry: Entry = { handle, alive: true, stopping: false, lastUsedAt: Date.now() }
+    const entry: Entry = {
+      handle: raw,
+      alive: true,
+      stopping: false,
+      lastUsedAt: Date.now(),
+      active: 0,
+      reservedUntil: 0,
+      timer: undefined,
+    }
+    entry.handle = {
+      ...raw,
+      client: trackedClient(raw.client, this.activity(entry), raw.exited, () => entry.stopping),
+    }
     this.entries.set(spec.sessionId, entry)
+    this.asleep.delete(spec.sessionId)
+    this.reserve(entry)
+    if (this.closed) {
+      await this.stopEntry(spec.sessionId, entry)
+      throw new AppError('api_error', 'the server is shutting down', { status: 503 })
+    }
     this.logger.info(
-      { sessionId: spec.sessionId, driver: handle.driver, pid: handle.pid, ms: Date.now() - startedAt },
+      { sessionId: spec.sessionId, driver: raw.driver, pid: raw.pid, ms: Date.now() - startedAt },
       'container started',
     )
-    void handle.exited.then(({ code, signal }) => {
+    void raw.exited.then((exit) => {
       entry.alive = false
-      if (this.entries.get(spec.sessionId) === entry) this.entries.delete(spec.sessionId)
+      if (entry.timer !== undefined) clearTimeout(entry.timer)
+      if (this.entries.get(spec.sessionId) === entry) {
+        this.entries.delete(spec.sessionId)
+        this.asleep.add(spec.sessionId)
+      }
       if (!entry.stopping) {
         this.logger.warn(
-          { sessionId: spec.sessionId, pid: handle.pid, code, signal },
+          {
+            sessionId: spec.sessionId,
+            pid: raw.pid,
+            code: exit.code,
+            signal: exit.signal,
+            reason: exit.reason,
+          },
           'container exited unexpectedly',
         )
       }
+      this.drain()
     })
-    return handle
+    return entry.handle
   }
 }

@@ -4,6 +4,7 @@
  * container server's HTTP API.
  */
 import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
+import type { SandboxLimits } from './limits.js'
 
 export interface SandboxSpec {
   sessionId: string
@@ -25,6 +26,11 @@ export interface ContainerClient {
    * destroys the request and throws the signal's reason (an `AbortError`).
    */
   run(options: ClaudeCodeOptions, signal?: AbortSignal): AsyncIterable<unknown>
+  /**
+   * `POST /permissions/:requestId`: answers a `permission_request` line of the running turn. Throws a 404
+   * AppError when the container has no such pending request (answered already, or its turn ended).
+   */
+  respondPermission(requestId: string, decision: { allow: boolean; message?: string }): Promise<void>
   /** `GET /` */
   health(): Promise<unknown>
   /** `GET /debug` (secrets redacted by the container) */
@@ -34,6 +40,8 @@ export interface ContainerClient {
 export interface SandboxExit {
   code: number | null
   signal: string | null
+  /** Why the sandbox was stopped when it was not asked to be, e.g. it hit its memory limit. */
+  reason?: string
 }
 
 export interface SandboxHandle {
@@ -46,6 +54,10 @@ export interface SandboxHandle {
   exited: Promise<SandboxExit>
   /** SIGTERM, then SIGKILL after a grace period; resolves when nothing of it runs any more. */
   stop(): Promise<void>
+  /** The workspace as the processes inside see it (default: `spec.workspaceDir`). */
+  workspacePath?: string
+  /** The limits this sandbox runs under and what enforces them. */
+  limits?: SandboxLimits
 }
 
 /** Structured logger (pino-compatible: fields first, then the message). */
@@ -67,6 +79,8 @@ export interface SandboxDriver {
   readonly name: string
   /** True when the driver confines the process (filesystem, network, environment). */
   readonly isolated: boolean
+  /** The limits every sandbox of this driver gets and what enforces them (absent: none). */
+  readonly limits?: SandboxLimits
   /** Starts `command` (the container server) for `spec`; resolves once it answers its health check. */
   start(spec: SandboxSpec, command: string[], options?: DriverStartOptions): Promise<SandboxHandle>
 }

@@ -1,0 +1,210 @@
+/**
+ * One long-lived Claude Code process in the SDK's streaming-input mode: each turn pushes a user message into
+ * the running query and reads its messages up to the turn's `result`, so a follow-up turn costs tens of
+ * milliseconds instead of a process start. An interrupted turn is drained (its `result` still arrives,
+ * after `query.interrupt()`) before the next turn may start, so no leftovers reach the next turn's stream.
+ */
+import {
+  type Options,
+  type PermissionMode,
+  type Query,
+  query,
+  type SDKMessage,
+  type SDKUserMessage,
+} from '@anthropic-ai/claude-agent-sdk'
+import type { ContainerConfig } from '../config/config.js'
+import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
+import { AppError } from '../protocol/errors.js'
+import { AsyncChannel } from './async-channel.js'
+import type { PermissionBroker } from './permission-broker.js'
+import { buildQueryOptions } from './run-claude-code.js'
+
+/** How long an interrupted turn may take to deliver its `result` before the process is closed instead. */
+const DRAIN_TIMEOUT_MS = 15_000
+const STDERR_TAIL_CHARS = 2000
+
+export interface LiveQueryPlan {
+  cwd: string
+  model: string
+  /** Claude Code session to resume (after a restart, a sleep, or a new container). */
+  resume: string | undefined
+  permissions: PermissionBroker
+  /** The process's abort controller is registered here while it lives (a closing server aborts it). */
+  activeRuns: Set<AbortController>
+}
+
+/** One turn on a live query: its lines end after the turn's `result` (or an `error` line). */
+export interface LiveTurn {
+  lines: AsyncChannel<unknown>
+  /** Stops the turn (`query.interrupt()`); its remaining messages are drained and dropped. */
+  interrupt(): void
+  /** Resolves once the turn is over inside Claude Code (result received, or the process gone). */
+  settled: Promise<void>
+}
+
+interface TurnState {
+  lines: AsyncChannel<unknown>
+  interrupted: boolean
+  drainTimer: NodeJS.Timeout | undefined
+  settle: () => void
+}
+
+/** The options that cannot change on a running query; a turn that differs here restarts it (with resume). */
+export function restartKey(options: ClaudeCodeOptions): string {
+  const mode = options.permissionMode ?? 'acceptEdits'
+  return JSON.stringify([
+    options.sessionId,
+    options.systemPrompt,
+    options.appendSystemPrompt,
+    options.allowedTools,
+    options.maxTurns,
+    // canUseTool is only wired for `default`; bypass needs a start flag.
+    mode === 'default',
+    mode === 'bypassPermissions',
+  ])
+}
+
+export class LiveQuery {
+  readonly key: string
+  model: string
+  permissionMode: PermissionMode
+  /** Claude Code's session id (the resumed one until `system/init` says otherwise). */
+  sessionId: string | undefined
+  dead = false
+  private readonly prompts = new AsyncChannel<SDKUserMessage>()
+  private readonly abortController = new AbortController()
+  private readonly query: Query
+  private current: TurnState | undefined
+  private stderrTail = ''
+
+  constructor(
+    config: ContainerConfig,
+    options: ClaudeCodeOptions,
+    private readonly plan: LiveQueryPlan,
+  ) {
+    this.key = restartKey(options)
+    this.model = plan.model
+    this.permissionMode = options.permissionMode ?? 'acceptEdits'
+    this.sessionId = plan.resume
+    const sdkOptions: Options = {
+      ...buildQueryOptions(config, options, {
+        cwd: plan.cwd,
+        model: plan.model,
+        abortController: this.abortController,
+        onStderr: (text) => {
+          this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS)
+        },
+      }),
+      includePartialMessages: true,
+    }
+    delete sdkOptions.resume
+    delete sdkOptions.continue
+    if (plan.resume !== undefined) sdkOptions.resume = plan.resume
+    else if (options.continueSession === true) sdkOptions.continue = true
+    if (this.permissionMode === 'default') {
+      sdkOptions.canUseTool = (toolName, input, { signal, toolUseID }) =>
+        plan.permissions.ask(toolName, input, { signal, toolUseID }, (line) => {
+          const turn = this.current
+          return turn !== undefined && !turn.interrupted && turn.lines.push(line)
+        })
+    }
+    this.abortController.signal.addEventListener('abort', () => this.prompts.close(), { once: true })
+    plan.activeRuns.add(this.abortController)
+    this.query = query({ prompt: this.prompts, options: sdkOptions })
+    void this.pump()
+  }
+
+  /** True while a turn runs or an interrupted one is still draining. */
+  get inTurn(): boolean {
+    return this.current !== undefined
+  }
+
+  /** Starts a turn; the caller makes sure the previous one has settled. */
+  send(prompt: string): LiveTurn {
+    if (this.dead) throw new AppError('api_error', 'Claude Code is not running any more', { status: 502 })
+    if (this.current !== undefined)
+      throw new AppError('api_error', 'a turn is still running', { status: 409 })
+    const lines = new AsyncChannel<unknown>()
+    let settle = () => {}
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve
+    })
+    const turn: TurnState = { lines, interrupted: false, drainTimer: undefined, settle }
+    this.current = turn
+    this.prompts.push({
+      type: 'user',
+      message: { role: 'user', content: prompt },
+      parent_tool_use_id: null,
+    })
+    return { lines, settled, interrupt: () => this.interruptTurn(turn) }
+  }
+
+  setModel(model: string): Promise<void> {
+    return this.query.setModel(model).then(() => {
+      this.model = model
+    })
+  }
+
+  async setPermissionMode(mode: PermissionMode): Promise<void> {
+    const answer = await this.query.setPermissionMode(mode)
+    this.permissionMode = answer?.mode ?? mode
+  }
+
+  /** Ends the process (what is in its transcript stays, so a later query can resume it). */
+  close(): void {
+    if (!this.abortController.signal.aborted) this.abortController.abort(new Error('live query closed'))
+    try {
+      this.query.close()
+    } catch {
+      // already closed
+    }
+  }
+
+  private interruptTurn(turn: TurnState): void {
+    if (this.current !== turn || turn.interrupted) return
+    turn.interrupted = true
+    turn.lines.close()
+    this.plan.permissions.denyAll('the turn was interrupted')
+    turn.drainTimer = setTimeout(() => {
+      if (this.current === turn) this.close()
+    }, DRAIN_TIMEOUT_MS)
+    this.query.interrupt().catch(() => this.close())
+  }
+
+  private endTurn(turn: TurnState): void {
+    if (turn.drainTimer !== undefined) clearTimeout(turn.drainTimer)
+    turn.lines.close()
+    if (this.current === turn) this.current = undefined
+    turn.settle()
+  }
+
+  private observe(message: SDKMessage): void {
+    if (message.type === 'system' && message.subtype === 'init') this.sessionId = message.session_id
+    if (message.type === 'result' && message.session_id !== undefined) this.sessionId = message.session_id
+    const turn = this.current
+    if (turn === undefined) return
+    if (!turn.interrupted) turn.lines.push(message)
+    if (message.type === 'result') this.endTurn(turn)
+  }
+
+  private async pump(): Promise<void> {
+    let failure: unknown
+    try {
+      for await (const message of this.query) this.observe(message)
+    } catch (err) {
+      failure = err
+    }
+    this.dead = true
+    this.plan.activeRuns.delete(this.abortController)
+    this.plan.permissions.denyAll('Claude Code stopped')
+    const turn = this.current
+    if (turn === undefined) return
+    if (!turn.interrupted && !this.abortController.signal.aborted) {
+      const detail = failure instanceof Error ? failure.message : 'it ended its session'
+      const tail = this.stderrTail.trim()
+      const message = `Claude Code stopped unexpectedly (${detail})${tail === '' || detail.includes(tail) ? '' : `; stderr: ${tail}`}`
+      turn.lines.push({ type: 'error', ...new AppError('api_error', message, { status: 502 }).toJSON() })
+    }
+    this.endTurn(turn)
+  }
+}

@@ -1,0 +1,282 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Hono } from 'hono'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { claudeProcessesOf } from '../../test/fixtures/process-tree.js'
+import {
+  endsWithToolResult,
+  isAgentRequest,
+  type RecordedRequest,
+  type ScriptedModelServer,
+  type ScriptedTurn,
+  startScriptedModelServer,
+} from '../../test/fixtures/scripted-model-server.js'
+import { loadContainerConfig } from '../config/config.js'
+import { buildContainerApp } from './app.js'
+
+type Line = Record<string, unknown>
+
+let model: ScriptedModelServer
+let root: string
+const runs = new Set<AbortController>()
+
+/** The last text block of the last user message (an interrupted prompt may share that message). */
+function promptOf(request: RecordedRequest): string {
+  const messages = request.body.messages as { role: string; content: unknown }[]
+  const last = messages.filter((m) => m.role === 'user').at(-1)
+  if (last === undefined) return ''
+  if (typeof last.content === 'string') return last.content
+  const texts = (last.content as { type: string; text?: string }[]).filter((b) => b.type === 'text')
+  return texts.at(-1)?.text ?? ''
+}
+
+function respond(request: RecordedRequest): ScriptedTurn {
+  if (!isAgentRequest(request)) return { text: 'A title' }
+  if (endsWithToolResult(request)) return { text: 'Tool finished.' }
+  const prompt = promptOf(request)
+  if (prompt.startsWith('slow')) return { text: 'slow answer', delayMs: 4000 }
+  if (prompt.startsWith('run bash')) {
+    const cwd = [...JSON.stringify(request.body).matchAll(/Primary working directory: ([^\s"\\]+)/g)].at(
+      -1,
+    )?.[1]
+    return {
+      toolCalls: [
+        {
+          name: 'Bash',
+          arguments: { command: `echo ran > ${cwd}/bash-out.txt`, description: 'write a file' },
+        },
+      ],
+    }
+  }
+  return { text: `You said: ${prompt.slice(0, 60)}` }
+}
+
+function appFor(name: string): { app: Hono; workspace: string } {
+  const dir = join(root, name)
+  mkdirSync(join(dir, 'claude'), { recursive: true })
+  const config = loadContainerConfig({
+    PATH: process.env.PATH,
+    WORKSPACE_DIR: join(dir, 'workspace'),
+    CLAUDE_CONFIG_DIR: join(dir, 'claude'),
+    ANTHROPIC_BASE_URL: model.anthropicBaseUrl,
+    ANTHROPIC_AUTH_TOKEN: 'router-token-0123456789',
+    ANTHROPIC_MODEL: 'groq/first-model',
+  })
+  return { app: buildContainerApp(config, runs), workspace: config.workspaceDir }
+}
+
+interface Turn {
+  response: Response
+  lines: Line[]
+  /** Reads lines until `until` matches one (or the stream ends); returns the lines read so far. */
+  read(until?: (line: Line) => boolean): Promise<Line[]>
+  abort(): Promise<void>
+}
+
+async function post(app: Hono, body: Record<string, unknown>): Promise<Turn> {
+  const controller = new AbortController()
+  const response = await app.request('/', {
+    method: 'POST',
+    body: JSON.stringify({ sessionId: 'sess', ...body }),
+    signal: controller.signal,
+  })
+  const lines: Line[] = []
+  const reader = response.body?.getReader()
+  const decoder = new TextDecoder()
+  let buffer = ''
+  const read = async (until?: (line: Line) => boolean) => {
+    if (reader === undefined) return lines
+    for (;;) {
+      const newline = buffer.indexOf('\n')
+      if (newline !== -1) {
+        const line = JSON.parse(buffer.slice(0, newline)) as Line
+        buffer = buffer.slice(newline + 1)
+        lines.push(line)
+        if (until?.(line) === true) return lines
+        continue
+      }
+      const next = await reader.read()
+      if (next.done) return lines
+      buffer += decoder.decode(next.value, { stream: true })
+    }
+  }
+  const abort = async () => {
+    controller.abort()
+    await reader?.cancel().catch(() => undefined)
+  }
+  return { response, lines, read, abort }
+}
+
+async function turn(app: Hono, body: Record<string, unknown>): Promise<Line[]> {
+  const t = await post(app, body)
+  expect(t.response.status).toBe(200)
+  return t.read()
+}
+
+function resultOf(lines: Line[]): Line | undefined {
+  return lines.find((l) => l.type === 'result')
+}
+
+beforeAll(async () => {
+  model = await startScriptedModelServer({ respond })
+  root = mkdtempSync(join(tmpdir(), 'warm-'))
+})
+
+afterEach(async () => {
+  for (const run of runs) run.abort()
+  // Let the aborted Claude Code processes exit before the next test (or the cleanup) runs.
+  const deadline = Date.now() + 5000
+  while (claudeProcessesOf(process.pid).length > 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+})
+
+afterAll(async () => {
+  await model.close()
+  rmSync(root, { recursive: true, force: true, maxRetries: 5 })
+})
+
+describe('warm turns on a live Claude Code query', () => {
+  it('runs a follow-up turn in the same Claude Code process, with partial messages', {
+    timeout: 60_000,
+  }, async () => {
+    const { app } = appFor('reuse')
+    const first = await turn(app, { prompt: 'remember the word pineapple' })
+    expect(resultOf(first)).toMatchObject({
+      subtype: 'success',
+      result: 'You said: remember the word pineapple',
+    })
+    expect(first.some((l) => l.type === 'stream_event')).toBe(true)
+    const pids = claudeProcessesOf(process.pid)
+    expect(pids.length).toBeGreaterThan(0)
+
+    const second = await turn(app, { prompt: 'what was the word?', resumeSessionId: first[0]!.session_id })
+    expect(second.at(-1)).toMatchObject({ type: 'result', result: 'You said: what was the word?' })
+    expect(second.filter((l) => l.type === 'result')).toHaveLength(1)
+    expect(claudeProcessesOf(process.pid)).toEqual(pids)
+    const sent = JSON.stringify(model.requests.filter(isAgentRequest).at(-1)?.body.messages)
+    expect(sent).toContain('remember the word pineapple')
+  })
+
+  it('switches the model of the live query between turns', { timeout: 60_000 }, async () => {
+    const { app } = appFor('model')
+    await turn(app, { prompt: 'hello', model: 'groq/first-model' })
+    const pids = claudeProcessesOf(process.pid)
+    const lines = await turn(app, { prompt: 'hello again', model: 'groq/second-model' })
+    expect(resultOf(lines)).toMatchObject({ subtype: 'success' })
+    expect(model.requests.filter(isAgentRequest).at(-1)?.body.model).toBe('groq/second-model')
+    expect(claudeProcessesOf(process.pid)).toEqual(pids)
+  })
+
+  it('restarts the live query with resume when an option it cannot switch changes', {
+    timeout: 60_000,
+  }, async () => {
+    const { app } = appFor('restart')
+    const first = await turn(app, { prompt: 'remember mango' })
+    const pids = claudeProcessesOf(process.pid)
+    const second = await turn(app, { prompt: 'and now?', maxTurns: 3 })
+    expect(resultOf(second)).toMatchObject({ subtype: 'success', session_id: first[0]!.session_id })
+    expect(claudeProcessesOf(process.pid)).not.toEqual(pids)
+    const request = model.requests.filter(isAgentRequest).at(-1)!
+    expect(JSON.stringify(request.body.messages)).toContain('remember mango')
+  })
+
+  it('interrupts a turn when the client goes away; the next turn works and sees no leftovers', {
+    timeout: 60_000,
+  }, async () => {
+    const { app } = appFor('interrupt')
+    await turn(app, { prompt: 'hello' })
+    const pids = claudeProcessesOf(process.pid)
+    const slow = await post(app, { prompt: 'slow please' })
+    await slow.read((l) => l.type === 'system')
+    await slow.abort()
+
+    const next = await turn(app, { prompt: 'after the interrupt' })
+    expect(next.filter((l) => l.type === 'result')).toHaveLength(1)
+    expect(next.at(-1)).toMatchObject({
+      type: 'result',
+      subtype: 'success',
+      result: 'You said: after the interrupt',
+    })
+    expect(JSON.stringify(next)).not.toContain('slow answer')
+    expect(claudeProcessesOf(process.pid)).toEqual(pids)
+  })
+
+  it('refuses a second concurrent turn with a 409', { timeout: 60_000 }, async () => {
+    const { app } = appFor('busy')
+    const slow = await post(app, { prompt: 'slow please' })
+    await slow.read((l) => l.type === 'system')
+    const second = await app.request('/', {
+      method: 'POST',
+      body: JSON.stringify({ prompt: 'hi', sessionId: 'sess' }),
+    })
+    expect(second.status).toBe(409)
+    expect(((await second.json()) as { error: { message: string } }).error.message).toContain(
+      'a turn is already running',
+    )
+    await slow.abort()
+  })
+
+  it('asks permission through the stream and runs the tool when allowed', { timeout: 60_000 }, async () => {
+    const { app, workspace } = appFor('allow')
+    const t = await post(app, { prompt: 'run bash please', permissionMode: 'default' })
+    const lines = await t.read((l) => l.type === 'permission_request')
+    const request = lines.at(-1)!
+    expect(request).toMatchObject({ type: 'permission_request', toolName: 'Bash' })
+    expect(request.input).toMatchObject({ description: 'write a file' })
+    expect(typeof request.requestId).toBe('string')
+    expect(typeof request.toolUseId).toBe('string')
+
+    const unknown = await app.request('/permissions/nope', { method: 'POST', body: '{"allow":true}' })
+    expect(unknown.status).toBe(404)
+    const answer = await app.request(`/permissions/${request.requestId}`, {
+      method: 'POST',
+      body: JSON.stringify({ allow: true }),
+    })
+    expect(answer.status).toBe(200)
+    const rest = await t.read()
+    expect(rest.at(-1)).toMatchObject({ type: 'result', subtype: 'success', result: 'Tool finished.' })
+    expect(readFileSync(join(workspace, 'bash-out.txt'), 'utf8').trim()).toBe('ran')
+  })
+
+  it('reports a denied permission to Claude Code as an error tool result', { timeout: 60_000 }, async () => {
+    const { app, workspace } = appFor('deny')
+    const t = await post(app, { prompt: 'run bash please', permissionMode: 'default' })
+    const request = (await t.read((l) => l.type === 'permission_request')).at(-1)!
+    const answer = await app.request(`/permissions/${request.requestId}`, {
+      method: 'POST',
+      body: JSON.stringify({ allow: false, message: 'not today' }),
+    })
+    expect(answer.status).toBe(200)
+    const lines = await t.read()
+    const toolResult = lines
+      .filter((l) => l.type === 'user')
+      .flatMap((l) => (l.message as { content: unknown }).content as Line[])
+      .find((b) => b.type === 'tool_result')
+    expect(toolResult).toMatchObject({ is_error: true })
+    expect(JSON.stringify(toolResult)).toContain('not today')
+    expect(existsSync(join(workspace, 'bash-out.txt'))).toBe(false)
+  })
+
+  it('ends the turn with an error line when Claude Code dies; the next turn resumes in a new process', {
+    timeout: 60_000,
+  }, async () => {
+    const { app } = appFor('crash')
+    const first = await turn(app, { prompt: 'remember kiwi' })
+    const sessionId = first[0]!.session_id
+    const [cli] = claudeProcessesOf(process.pid)
+    const slow = await post(app, { prompt: 'slow please', resumeSessionId: sessionId })
+    await slow.read((l) => l.type === 'system')
+    process.kill(cli!, 'SIGKILL')
+    const lines = await slow.read()
+    expect(lines.at(-1)).toMatchObject({ type: 'error', error: { type: 'api_error' } })
+    expect((lines.at(-1)!.error as { message: string }).message).toContain('Claude Code stopped unexpectedly')
+
+    const next = await turn(app, { prompt: 'what fruit?', resumeSessionId: sessionId })
+    expect(next.at(-1)).toMatchObject({ type: 'result', subtype: 'success', session_id: sessionId })
+    expect(claudeProcessesOf(process.pid)).not.toContain(cli)
+    expect(JSON.stringify(model.requests.filter(isAgentRequest).at(-1)?.body.messages)).toContain(
+      'remember kiwi',
+    )
+  })
+})

@@ -1,0 +1,109 @@
+/**
+ * The container's session runner: keeps one live Claude Code query per awake container and runs each
+ * `POST /` with a `sessionId` as one turn on it. One turn at a time (a second request gets a 409); a turn
+ * whose model or permission mode differs switches the live query, other changes restart it with resume; a
+ * dead query is replaced (resuming the Claude Code session) on the next turn.
+ */
+import { mkdirSync } from 'node:fs'
+import type { ContainerConfig } from '../config/config.js'
+import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
+import { AppError } from '../protocol/errors.js'
+import { LiveQuery, type LiveTurn, restartKey } from './live-query.js'
+import { PermissionBroker } from './permission-broker.js'
+
+/** A claimed turn slot: `start` runs the turn, `release` frees the slot (once). */
+export interface TurnSlot {
+  start(): Promise<LiveTurn>
+  release(): void
+}
+
+export class WarmSession {
+  readonly permissions = new PermissionBroker()
+  private live: LiveQuery | undefined
+  private busy = false
+  /** The previous turn's end inside Claude Code (an interrupted turn drains after its request ended). */
+  private settled: Promise<void> = Promise.resolve()
+
+  constructor(
+    private readonly config: ContainerConfig,
+    private readonly activeRuns: Set<AbortController>,
+  ) {}
+
+  /** The pid-independent facts `GET /debug` reports. */
+  describe(): {
+    live: boolean
+    busy: boolean
+    model: string | undefined
+    claudeSessionId: string | undefined
+  } {
+    const live = this.live !== undefined && !this.live.dead
+    return { live, busy: this.busy, model: this.live?.model, claudeSessionId: this.live?.sessionId }
+  }
+
+  /** Takes the container's single turn slot, or throws a 409 when a turn is running. */
+  claim(options: ClaudeCodeOptions): TurnSlot {
+    if (this.busy) {
+      throw new AppError(
+        'invalid_request_error',
+        'a turn is already running in this container; wait for it to end or interrupt it first',
+        { status: 409 },
+      )
+    }
+    this.busy = true
+    let released = false
+    return {
+      start: async () => {
+        await this.settled
+        const live = await this.prepare(options)
+        const turn = live.send(options.prompt)
+        this.settled = turn.settled
+        return turn
+      },
+      release: () => {
+        if (released) return
+        released = true
+        this.busy = false
+      },
+    }
+  }
+
+  /** Stops the live query (the container is closing). */
+  close(): void {
+    this.live?.close()
+    this.live = undefined
+  }
+
+  /** The live query for `options`: reused, switched (model, permission mode), or (re)started with resume. */
+  private async prepare(options: ClaudeCodeOptions): Promise<LiveQuery> {
+    const model = options.model ?? this.config.defaultModel
+    const mode = options.permissionMode ?? 'acceptEdits'
+    let live = this.live
+    let resume = options.resumeSessionId
+    if (live !== undefined) {
+      resume ??= live.sessionId
+      const otherSession = options.resumeSessionId !== undefined && live.sessionId !== options.resumeSessionId
+      if (live.dead || live.key !== restartKey(options) || otherSession) {
+        live.close()
+        live = undefined
+      }
+    }
+    if (live !== undefined) {
+      try {
+        if (live.model !== model) await live.setModel(model)
+        if (live.permissionMode !== mode) await live.setPermissionMode(mode)
+        return live
+      } catch {
+        live.close()
+      }
+    }
+    mkdirSync(this.config.workspaceDir, { recursive: true })
+    this.live = new LiveQuery(this.config, options, {
+      cwd: this.config.workspaceDir,
+      model,
+      resume,
+      permissions: this.permissions,
+      activeRuns: this.activeRuns,
+    })
+    return this.live
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * Escape attempts against the bwrap driver's confinement: shell commands run inside a sandbox built exactly
+ * as the driver builds it (spawnSandboxed), plus the limits and the router/egress paths through the real
+ * driver. Needs bubblewrap (the test setup installs it); skips only when it genuinely does not work here.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Hono } from 'hono'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { packageRoot } from '../bwrap-args.js'
+import { startEgressProxy } from '../egress-proxy.js'
+import { serveOnUnixSocket } from '../host-socket.js'
+import { selectDriver } from '../select-driver.js'
+import type { SandboxSpec } from '../types.js'
+import { silentLogger } from '../types.js'
+import { type BwrapDriver, createBwrapDriver, probeBwrap } from './bwrap.js'
+
+const bwrapProblem = probeBwrap()
+const distBuilt = existsSync(join(packageRoot(), 'dist/sandbox/sandbox-forwards.js'))
+const FAKE_KEY = 'gsk_fake_host_key_for_escape_tests_91c3'
+const MiB = 1024 ** 2
+
+let dir: string
+let driver: BwrapDriver
+let hostKeyFile: string
+let tcpServer: Server
+let tcpPort: number
+let hostChild: ChildProcess
+const closers: (() => Promise<void>)[] = []
+
+function spec(sessionId: string, env: Record<string, string> = {}): SandboxSpec {
+  const root = join(dir, 'data', 'sessions', sessionId)
+  return {
+    sessionId,
+    workspaceDir: join(root, 'workspace'),
+    claudeDir: join(root, 'claude'),
+    runDir: join(root, 'run'),
+    env: { ANTHROPIC_AUTH_TOKEN: `art_token_${sessionId}`, ...env },
+  }
+}
+
+/** Runs `command` in a sandbox of `sessionId`; resolves with its exit code and combined output. */
+function runInside(
+  command: string[],
+  sessionId = 'alice',
+  using: BwrapDriver = driver,
+): Promise<{ code: number | null; out: string }> {
+  const { child, cgroup } = using.spawnSandboxed(spec(sessionId), command)
+  let out = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString()
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    out += chunk.toString()
+  })
+  return new Promise((resolve) => {
+    // 'close', not 'exit': the output may still be in the pipes when the process has exited.
+    child.once('close', (code) => {
+      void (cgroup?.remove() ?? Promise.resolve()).then(() => resolve({ code, out }))
+    })
+  })
+}
+
+const sh = (script: string, sessionId?: string) => runInside(['/bin/sh', '-c', script], sessionId)
+
+describe.skipIf(bwrapProblem !== undefined || !distBuilt)(
+  `bwrap sandbox escapes ${bwrapProblem === undefined ? '' : `(skipped: ${bwrapProblem})`}${distBuilt ? '' : '(skipped: run npm run build first)'}`,
+  () => {
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'ar-bwrap-'))
+      process.env.GROQ_API_KEY = FAKE_KEY
+      hostKeyFile = join('/root', `.agent-router-escape-test-${process.pid}.key`)
+      try {
+        writeFileSync(hostKeyFile, FAKE_KEY)
+      } catch {
+        hostKeyFile = join(dir, 'host.key')
+        writeFileSync(hostKeyFile, FAKE_KEY)
+      }
+      mkdirSync(spec('bob').workspaceDir, { recursive: true })
+      writeFileSync(join(spec('bob').workspaceDir, 'secret.txt'), 'bob-only')
+      const router = await serveOnUnixSocket(
+        new Hono().get('/llm/ping', (c) => c.text(`pong ${c.req.header('authorization') ?? ''}`)).fetch,
+        join(dir, 'run', 'router.sock'),
+      )
+      closers.push(router.close)
+      driver = createBwrapDriver({
+        stateDir: join(dir, 'state'),
+        routerSocket: router.socketPath,
+        limits: { memoryBytes: 256 * MiB, pids: 64 },
+      })
+      tcpServer = createServer((socket) => socket.end('host-only\n'))
+      await new Promise<void>((resolve) => tcpServer.listen(0, '127.0.0.1', resolve))
+      tcpPort = (tcpServer.address() as { port: number }).port
+      hostChild = spawn('sleep', ['60'], { stdio: 'ignore' })
+    })
+
+    afterAll(async () => {
+      hostChild?.kill('SIGKILL')
+      tcpServer?.close()
+      for (const close of closers) await close()
+      rmSync(hostKeyFile, { force: true })
+      rmSync(dir, { recursive: true, force: true })
+      delete process.env.GROQ_API_KEY
+    })
+
+    it('writes the own workspace, seen on the host, and sees it at /workspace', async () => {
+      const { code, out } = await sh('pwd && echo made-inside > note.txt && cat /workspace/note.txt')
+      expect(code).toBe(0)
+      expect(out).toBe('/workspace\nmade-inside\n')
+      expect(readFileSync(join(spec('alice').workspaceDir, 'note.txt'), 'utf8')).toBe('made-inside\n')
+    })
+
+    it("cannot read another session's files, DATA_DIR or the project checkout", async () => {
+      const bobFile = join(spec('bob').workspaceDir, 'secret.txt')
+      const { out } = await sh(
+        `cat ${bobFile} || echo DENIED-bob; ls ${join(dir, 'data')} || echo DENIED-data; ls ${join(packageRoot(), 'src')} || echo DENIED-checkout; ls /workspace`,
+      )
+      expect(out).not.toContain('bob-only')
+      expect(out).toContain('DENIED-bob')
+      expect(out).toContain('DENIED-data')
+      expect(out).toContain('DENIED-checkout')
+    })
+
+    it('cannot read host secrets: /etc/shadow, a key file under /root, the host environment', async () => {
+      const { out } = await sh(
+        `cat /etc/shadow || echo DENIED-shadow; cat ${hostKeyFile} || echo DENIED-key; ls /root || echo DENIED-root; env; cat /proc/1/environ; cat /proc/*/environ; grep -r ${FAKE_KEY} /proc/*/environ /etc 2>/dev/null; echo done`,
+      )
+      expect(out).toContain('DENIED-shadow')
+      expect(out).toContain('DENIED-key')
+      expect(out).toContain('DENIED-root')
+      expect(out).not.toContain(FAKE_KEY)
+      expect(out).not.toContain('root:')
+      expect(out).toContain('ANTHROPIC_AUTH_TOKEN=art_token_alice')
+    })
+
+    it('refuses a spec that carries a provider key', () => {
+      expect(() => driver.spawnSandboxed(spec('alice', { GROQ_API_KEY: FAKE_KEY }), ['/bin/true'])).toThrow(
+        /must not carry provider credentials/,
+      )
+    })
+
+    it('cannot write outside the workspace: the checkout, /opt/agent-router, /usr, /etc', async () => {
+      const target = join(packageRoot(), `escape-${process.pid}.txt`)
+      const { out } = await sh(
+        `for f in ${target} /opt/agent-router/dist/x /opt/agent-router/package.json /usr/x /etc/passwd /bin/x; do (echo x > $f) 2>/dev/null && echo WROTE-$f || echo DENIED; done`,
+      )
+      expect(out).not.toContain('WROTE')
+      expect(out.match(/DENIED/g)).toHaveLength(6)
+      expect(existsSync(target)).toBe(false)
+    })
+
+    it('cannot change kernel settings: /proc/sys is read-only (root may write sysctls by file mode)', async () => {
+      // Writes back the current value, so nothing changes even if the write went through.
+      const { out } = await sh(
+        'v=$(cat /proc/sys/kernel/core_pattern); (echo "$v" > /proc/sys/kernel/core_pattern) 2>/dev/null && echo WROTE || echo DENIED; mount -t tmpfs none /tmp 2>/dev/null && echo MOUNTED || echo DENIED',
+      )
+      expect(out).toBe('DENIED\nDENIED\n')
+    })
+
+    it('cannot reach the network: a TCP port open on the host loopback is unreachable', async () => {
+      const script = `const s=require('net').connect(${tcpPort},'127.0.0.1');s.on('data',d=>{console.log('REACHED '+d);process.exit(0)});s.on('error',e=>{console.log('BLOCKED '+e.code);process.exit(0)})`
+      const { out } = await runInside([process.execPath, '-e', script])
+      expect(out).toMatch(/BLOCKED (ECONNREFUSED|ENETUNREACH)/)
+      expect(out).not.toContain('host-only')
+      const ifaces = await sh('cat /proc/net/dev')
+      expect(ifaces.out).not.toMatch(/eth|ens|wlan|veth/)
+    })
+
+    it('cannot see or signal host processes', async () => {
+      const { out } = await sh(
+        `kill -9 ${hostChild.pid} 2>&1 || echo DENIED-kill; kill -9 1 2>&1; ls /proc | grep -c '^[0-9]'`,
+      )
+      expect(out).toContain('DENIED-kill')
+      expect(hostChild.exitCode).toBeNull()
+      expect(() => process.kill(hostChild.pid!, 0)).not.toThrow()
+      const visible = Number(out.trim().split('\n').at(-1))
+      expect(visible).toBeLessThan(10)
+    })
+
+    it('reaches the router (and only it) through the loopback forwarder', async () => {
+      const script =
+        "fetch(process.env.ANTHROPIC_BASE_URL+'/ping',{headers:{authorization:'Bearer '+process.env.ANTHROPIC_AUTH_TOKEN}}).then(r=>r.text()).then(t=>console.log(t),e=>console.log('FAILED',e.cause?.code))"
+      const { out } = await runInside([process.execPath, '-e', script])
+      expect(out.trim()).toBe('pong Bearer art_token_alice')
+    })
+
+    it('reports cgroup limits when cgroups are writable, rlimits otherwise', () => {
+      expect(driver.limits.memory.bytes).toBe(256 * MiB)
+      expect(driver.limits.pids.max).toBe(64)
+      expect(['cgroup', 'rlimit', 'none']).toContain(driver.limits.memory.enforcedBy)
+      const fallback = createBwrapDriver({ stateDir: join(dir, 'state-rlimit'), cgroups: false })
+      expect(fallback.limits.memory).toMatchObject({ enforcedBy: 'rlimit', bytes: 2 * 1024 * MiB })
+      expect(fallback.limits.pids.enforcedBy).toBe(process.getuid?.() === 0 ? 'none' : 'rlimit')
+    })
+
+    it('stops a memory hog with an error naming the memory limit, and other sandboxes keep running', async () => {
+      if (driver.limits.memory.enforcedBy !== 'cgroup') return
+      const hog = await startServing('hog', 'const a=[];for(;;)a.push(Buffer.alloc(1<<24,1))')
+      const calm = await startServing('calm', '')
+      const error = await collectRunError(hog)
+      expect(error).toMatch(/memory limit \(256 MiB\)/)
+      expect((await hog.exited).reason).toMatch(/memory limit/)
+      expect(await calm.client.health()).toMatchObject({ ok: true })
+      await calm.stop()
+    }, 30_000)
+
+    it('serves a session whose run dir path is too long for a unix socket (through a short link)', async () => {
+      const handle = await startServing('x'.repeat(64), '')
+      expect(await handle.client.health()).toMatchObject({ ok: true })
+      await handle.stop()
+      expect((await handle.exited).reason).toBeUndefined()
+    })
+
+    it('stops a fork bomb with an error naming the process limit', async () => {
+      if (driver.limits.pids.enforcedBy !== 'cgroup') return
+      const bomb = await startServing(
+        'bomb',
+        "require('child_process').spawn('/bin/sh',['-c','f(){ f | f & }; f; sleep 30'],{stdio:'ignore'})",
+      )
+      const error = await collectRunError(bomb)
+      expect(error).toMatch(/process limit \(64 processes\)/)
+      expect((await bomb.exited).reason).toMatch(/process limit/)
+    }, 30_000)
+
+    it('SANDBOX=bwrap fails at startup with the reason when bubblewrap does not work; auto falls back', () => {
+      const options = {
+        stateDir: join(dir, 'state-x'),
+        routerSocket: join(dir, 'router.sock'),
+        limits: { memoryBytes: 256 * MiB, pids: 64 },
+        hostEnv: {},
+        logger: silentLogger,
+        bwrapPath: '/nonexistent/bwrap',
+      }
+      expect(() => selectDriver({ ...options, mode: 'bwrap' })).toThrow(
+        /SANDBOX=bwrap, but bubblewrap does not work on this machine: .*ENOENT/,
+      )
+      expect(selectDriver({ ...options, mode: 'auto' }).name).toBe('none')
+      expect(selectDriver({ ...options, mode: 'auto', bwrapPath: 'bwrap' }).name).toBe('bwrap')
+    })
+
+    it('lets only SANDBOX_EGRESS hosts through the egress proxy', async () => {
+      const proxy = await startEgressProxy({
+        socketPath: join(dir, 'run', 'egress.sock'),
+        allow: ['127.0.0.1'],
+      })
+      closers.push(proxy.close)
+      const withEgress = createBwrapDriver({
+        stateDir: join(dir, 'state-egress'),
+        egressSocket: proxy.socketPath,
+        cgroups: false,
+      })
+      const script = `const http=require('http');const u=new URL(process.env.HTTPS_PROXY);
+const go=(h)=>new Promise(r=>{const q=http.request({host:u.hostname,port:u.port,method:'CONNECT',path:h+':${tcpPort}'});
+q.on('connect',(res,s,head)=>{if(res.statusCode!==200){console.log(h,res.statusCode);s.destroy();return r()}
+const got=d=>{console.log(h,'200',String(d).trim());s.destroy();r()};if(head.length>0)got(head);else s.once('data',got)});
+q.on('error',e=>{console.log(h,'ERR',e.code);r()});q.end()});
+go('127.0.0.1').then(()=>go('localhost')).then(()=>go('example.com'))`
+      const { out } = await runInside([process.execPath, '-e', script], 'egress', withEgress)
+      expect(out).toContain('127.0.0.1 200 host-only')
+      expect(out).toContain('localhost 403')
+      expect(out).toContain('example.com 403')
+    })
+  },
+)
+
+/** Starts a real sandbox through `driver.start` whose server answers health, and runs `onPost` on `POST /`. */
+async function startServing(sessionId: string, onPost: string) {
+  const script = `const http=require('http');http.createServer((q,s)=>{if(q.method==='POST'){s.writeHead(200,{'content-type':'application/x-ndjson'});s.write('{"type":"started"}\\n');${onPost}}else s.end('{"ok":true}')}).listen(process.env.CONTAINER_SOCKET)`
+  return driver.start(spec(sessionId), [process.execPath, '-e', script], { startTimeoutMs: 10_000 })
+}
+
+async function collectRunError(handle: Awaited<ReturnType<typeof startServing>>): Promise<string> {
+  try {
+    for await (const line of handle.client.run({ prompt: 'go' })) {
+      const error = (line as { type?: string; error?: { message?: string } }).error
+      if (error?.message !== undefined) return error.message
+    }
+    return 'the run ended without an error'
+  } catch (err) {
+    return (err as Error).message
+  }
+}

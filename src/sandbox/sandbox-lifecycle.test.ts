@@ -1,0 +1,221 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import {
+  isAgentRequest,
+  lastUserText,
+  type RecordedRequest,
+  type ScriptedModelServer,
+  type ScriptedTurn,
+  startScriptedModelServer,
+} from '../../test/fixtures/scripted-model-server.js'
+import { AppError } from '../protocol/errors.js'
+import { defaultContainerCommand } from './default-command.js'
+import { noneDriver } from './drivers/none.js'
+import { SandboxManager, type WaitInfo } from './sandbox-manager.js'
+import type { SandboxHandle, SandboxSpec } from './types.js'
+
+let model: ScriptedModelServer
+let root: string
+let manager: SandboxManager | undefined
+
+function respond(request: RecordedRequest): ScriptedTurn {
+  if (!isAgentRequest(request)) return { text: 'A title' }
+  const text = lastUserText(request)
+  if (text.includes('slow please')) return { text: 'finally', delayMs: 3000 }
+  return { text: `You said: ${text.split('\n').at(-1)}` }
+}
+
+function specFor(sessionId: string): SandboxSpec {
+  const dir = join(root, sessionId)
+  return {
+    sessionId,
+    workspaceDir: join(dir, 'workspace'),
+    claudeDir: join(dir, 'claude'),
+    runDir: join(dir, 'run'),
+    env: {
+      ANTHROPIC_BASE_URL: model.anthropicBaseUrl,
+      ANTHROPIC_AUTH_TOKEN: 'router-token-for-lifecycle-tests',
+      ANTHROPIC_MODEL: 'groq/openai/gpt-oss-120b',
+    },
+  }
+}
+
+interface Line {
+  type?: string
+  session_id?: string
+  result?: string
+}
+
+async function turn(handle: SandboxHandle, prompt: string, resumeSessionId?: string): Promise<Line[]> {
+  const lines: Line[] = []
+  const options = { prompt, sessionId: handle.sessionId, ...(resumeSessionId && { resumeSessionId }) }
+  for await (const line of handle.client.run(options)) lines.push(line as Line)
+  return lines
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time')
+    await sleep(50)
+  }
+}
+
+beforeAll(async () => {
+  const entry = defaultContainerCommand()[1]!
+  if (!existsSync(entry)) {
+    try {
+      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
+        cwd: join(entry, '../../..'),
+        stdio: 'ignore',
+      })
+    } catch {
+      // other modules may not type-check yet; tsc still emits
+    }
+  }
+  model = await startScriptedModelServer({ respond })
+  root = mkdtempSync(join(tmpdir(), 'sbx-life-'))
+})
+
+afterEach(async () => {
+  await manager?.stopAll()
+  manager = undefined
+})
+
+afterAll(async () => {
+  await model.close()
+  rmSync(root, { recursive: true, force: true })
+})
+
+describe('sandbox lifecycle', () => {
+  it('puts an idle container to sleep and wakes it on the next ensure, resuming the conversation', {
+    timeout: 60_000,
+  }, async () => {
+    manager = new SandboxManager({ driver: noneDriver, sleepAfterMs: 300 })
+    expect(manager.state('sleepy')).toBe('stopped')
+    const first = await manager.ensure(specFor('sleepy'))
+    expect(manager.state('sleepy')).toBe('running')
+    const lines = await turn(first, 'remember the word papaya')
+    const sessionId = lines.at(-1)!.session_id!
+    await first.exited
+    expect(manager.state('sleepy')).toBe('sleeping')
+    expect(manager.running()).toEqual([])
+
+    const woken = await manager.ensure(specFor('sleepy'))
+    expect(woken.pid).not.toBe(first.pid)
+    const next = await turn(woken, 'which word?', sessionId)
+    expect(next.at(-1)).toMatchObject({
+      type: 'result',
+      result: 'You said: which word?',
+      session_id: sessionId,
+    })
+    expect(JSON.stringify(model.requests.filter(isAgentRequest).at(-1)?.body.messages)).toContain(
+      'remember the word papaya',
+    )
+  })
+
+  it('does not put a container to sleep while a turn runs', { timeout: 60_000 }, async () => {
+    manager = new SandboxManager({ driver: noneDriver, sleepAfterMs: 300 })
+    const handle = await manager.ensure(specFor('busy-sleeper'))
+    const lines = await turn(handle, 'slow please')
+    expect(lines.at(-1)).toMatchObject({ type: 'result', result: 'finally' })
+    expect(isRunning(handle.pid!)).toBe(true)
+    await handle.exited
+    expect(manager.state('busy-sleeper')).toBe('sleeping')
+  })
+
+  it('at MAX_INSTANCES puts the least recently used idle container to sleep for a new one', {
+    timeout: 60_000,
+  }, async () => {
+    manager = new SandboxManager({ driver: noneDriver, maxInstances: 1 })
+    const a = await manager.ensure(specFor('lru-a'))
+    await turn(a, 'hello from a')
+    const waits: WaitInfo[] = []
+    const b = await manager.ensure(specFor('lru-b'), { onWait: (info) => waits.push(info) })
+    expect(waits).toEqual([])
+    expect(isRunning(a.pid!)).toBe(false)
+    expect(manager.state('lru-a')).toBe('sleeping')
+    expect(manager.running()).toEqual([b])
+  })
+
+  it('at MAX_INSTANCES with every container busy, a new session waits its turn and is told so', {
+    timeout: 60_000,
+  }, async () => {
+    manager = new SandboxManager({ driver: noneDriver, maxInstances: 1 })
+    const a = await manager.ensure(specFor('wait-a'))
+    const slow = turn(a, 'slow please')
+    await sleep(200)
+    const waits: WaitInfo[] = []
+    const waited = manager.ensure(specFor('wait-b'), { onWait: (info) => waits.push(info) })
+    await sleep(100)
+    expect(waits).toEqual([{ position: 1, running: 1, max: 1 }])
+    expect(manager.state('wait-b')).toBe('waiting')
+    expect((await slow).at(-1)).toMatchObject({ type: 'result', result: 'finally' })
+    const b = await waited
+    expect(manager.running()).toEqual([b])
+    expect(manager.state('wait-a')).toBe('sleeping')
+    expect((await turn(b, 'hello from b')).at(-1)).toMatchObject({ type: 'result' })
+  })
+
+  it('stops waiting when the signal aborts', { timeout: 60_000 }, async () => {
+    manager = new SandboxManager({ driver: noneDriver, maxInstances: 1 })
+    const a = await manager.ensure(specFor('abort-a'))
+    const slow = turn(a, 'slow please')
+    await sleep(200)
+    const controller = new AbortController()
+    const waited = manager
+      .ensure(specFor('abort-b'), { signal: controller.signal })
+      .catch((err: unknown) => err)
+    controller.abort()
+    expect((await waited) as Error).toMatchObject({ name: 'AbortError' })
+    expect(manager.state('abort-b')).toBe('stopped')
+    await slow
+  })
+
+  it('stopAll rejects waiters cleanly and leaves nothing running', { timeout: 60_000 }, async () => {
+    manager = new SandboxManager({ driver: noneDriver, maxInstances: 1, stopGraceMs: 1000 })
+    const a = await manager.ensure(specFor('all-a'))
+    const slow = turn(a, 'slow please').catch((err: unknown) => err)
+    await sleep(200)
+    const waited = manager.ensure(specFor('all-b')).catch((err: unknown) => err)
+    await manager.stopAll()
+    const error = await waited
+    expect(error).toBeInstanceOf(AppError)
+    expect((error as Error).message).toContain('shutting down')
+    expect(manager.running()).toEqual([])
+    expect(isRunning(a.pid!)).toBe(false)
+    await slow
+    await expect(manager.ensure(specFor('all-c'))).rejects.toThrow(/shutting down/)
+  })
+
+  it('a container that dies mid-turn fails the run with a clear error; the next ensure starts a fresh one', {
+    timeout: 60_000,
+  }, async () => {
+    manager = new SandboxManager({ driver: noneDriver })
+    const first = await manager.ensure(specFor('dies'))
+    const run = turn(first, 'slow please').catch((err: unknown) => err)
+    await sleep(500)
+    process.kill(first.pid!, 'SIGKILL')
+    const error = await run
+    expect(error).toBeInstanceOf(AppError)
+    expect((error as Error).message).toMatch(/the sandbox stopped unexpectedly \(signal SIGKILL\)/)
+    await until(() => manager!.state('dies') === 'sleeping')
+    const second = await manager.ensure(specFor('dies'))
+    expect(second.pid).not.toBe(first.pid)
+    expect((await turn(second, 'hello again')).at(-1)).toMatchObject({ type: 'result' })
+  })
+})
