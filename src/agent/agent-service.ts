@@ -41,6 +41,18 @@ export class AgentService {
     return SESSION_ID_PATTERN.test(id) && this.deps.store.getSession(id) !== undefined
   }
 
+  /** Renames an existing session; 404 AppError when there is none. */
+  rename(id: string, title: string): SessionRecord {
+    if (!this.exists(id)) throw new AppError('not_found_error', `no session '${id.slice(0, 80)}'`)
+    return this.deps.store.updateSession(id, { title })
+  }
+
+  /** The session's record; 404 AppError when it has never been used. */
+  get(id: string): SessionRecord {
+    if (!this.exists(id)) throw new AppError('not_found_error', `no session '${id.slice(0, 80)}'`)
+    return this.session(id).record
+  }
+
   async deleteSession(id: string): Promise<void> {
     const actor = this.session(id)
     actor.cancelAll()

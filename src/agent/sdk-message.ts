@@ -84,6 +84,15 @@ export const ContainerErrorLine = z.object({
   error: z.object({ type: z.string(), message: z.string() }),
 })
 
+/** A tool asks for permission (written by the container server's `canUseTool`); answered on the container. */
+export const PermissionRequestLine = z.object({
+  type: z.literal('permission_request'),
+  requestId: z.string().min(1).max(128),
+  toolName: z.string(),
+  input: z.unknown(),
+  toolUseId: z.string().optional(),
+})
+
 export const SdkLine = z.union([
   SdkSystemInit,
   SdkAssistant,
@@ -91,6 +100,7 @@ export const SdkLine = z.union([
   SdkResult,
   SdkStreamEvent,
   ContainerErrorLine,
+  PermissionRequestLine,
 ])
 export type SdkLine = z.infer<typeof SdkLine>
 export type SdkResult = z.infer<typeof SdkResult>

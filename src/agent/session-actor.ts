@@ -10,6 +10,7 @@ import { toAppError } from '../protocol/errors.js'
 import type { NewEvent, OutboundEvent, SessionEvent, StatusData } from '../protocol/events.js'
 import type { SessionRecord, SessionStore } from '../store/session-store.js'
 import type { ContainerProvider } from './container-provider.js'
+import { PermissionBroker } from './permission-broker.js'
 import { SdkLine, type SdkResult } from './sdk-message.js'
 import { summarizeToolUse } from './summarize-tool-use.js'
 import { type TurnContext, TurnQueue } from './turn-queue.js'
@@ -27,6 +28,8 @@ export interface AgentDeps {
   workspace: WorkspaceInspector
   defaultModel: string
   permissionMode: z.infer<typeof PermissionModeOption>
+  /** How long a permission prompt waits for an answer before it is denied (default 10 min). */
+  permissionTimeoutMs?: number
   maxTurns?: number
   logger?: AgentLogger
   now?: () => number
@@ -42,12 +45,29 @@ export interface TurnOutcome {
 }
 
 const TITLE_CHARS = 80
+/** How much of a tool's result text travels in its `tool_result` event. */
+const TOOL_RESULT_CHARS = 4000
+
+function toolResultText(content: unknown): string {
+  if (typeof content === 'string') return content
+  if (!Array.isArray(content)) return ''
+  return content
+    .map((part) => (typeof part === 'object' && part !== null && 'text' in part ? String(part.text) : ''))
+    .filter((t) => t !== '')
+    .join('\n')
+}
+
+function clipText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text
+}
 
 export class SessionActor {
   private readonly listeners = new Set<EventListener>()
   private readonly queue = new TurnQueue()
   private abort: AbortController | undefined
-  private readonly activeTools = new Set<string>()
+  /** Tool calls of the running turn that have no result yet: id -> tool name. */
+  private readonly activeTools = new Map<string, string>()
+  private readonly permissions: PermissionBroker
   private readonly now: () => number
 
   constructor(
@@ -55,6 +75,31 @@ export class SessionActor {
     private readonly deps: AgentDeps,
   ) {
     this.now = deps.now ?? Date.now
+    this.permissions = new PermissionBroker(deps.permissionTimeoutMs ?? 600_000, (outcome) => {
+      this.emit({
+        type: 'permission_response',
+        content: outcome.timedOut
+          ? (outcome.message ?? 'Permission request expired')
+          : outcome.allow
+            ? 'Allowed'
+            : 'Denied',
+        data: {
+          requestId: outcome.requestId,
+          allow: outcome.allow,
+          ...(outcome.timedOut && { timedOut: true }),
+        },
+      })
+    })
+  }
+
+  /** Names of the tools running right now. */
+  get runningTools(): string[] {
+    return [...new Set(this.activeTools.values())]
+  }
+
+  /** Answers a pending permission prompt (from any client); 404 AppError when there is none with that id. */
+  answerPermission(requestId: string, allow: boolean): Promise<void> {
+    return this.permissions.answer(requestId, allow)
   }
 
   /** The stored session, or an empty one: a session is only written once someone sends it a message. */
@@ -109,7 +154,9 @@ export class SessionActor {
       container: container.state,
       sandbox: container.driver,
       isolated: container.isolated,
+      ...(container.limits !== undefined && { limits: container.limits }),
       queued: Math.max(0, this.queue.size - (record.isRunning ? 1 : 0)),
+      ...(container.lastHeartbeat !== undefined && { lastHeartbeat: container.lastHeartbeat }),
       ...extra,
     }
   }
@@ -177,7 +224,10 @@ export class SessionActor {
     let final: SdkResult | undefined
     let failure: string | undefined
     try {
-      const connection = await this.deps.containers.ensure(this.id, model)
+      const connection = await this.deps.containers.ensure(this.id, model, {
+        signal: abort.signal,
+        onWait: ({ position }) => this.emitStatus({ waitingForSandbox: true, position }),
+      })
       let snapshot = await this.deps.workspace.snapshot(this.id)
       const resume = this.record.claudeSessionId
       const stream = connection.run(
@@ -208,7 +258,7 @@ export class SessionActor {
                   this.emit({ type: 'result', content: block.text })
               } else if (block.type === 'tool_use' && 'id' in block && 'name' in block) {
                 const { id, name, input } = block as { id: string; name: string; input: unknown }
-                this.activeTools.add(name)
+                this.activeTools.set(id, name)
                 this.emit({
                   type: 'tool_use',
                   content: summarizeToolUse(name, input, connection.workspacePath),
@@ -223,8 +273,20 @@ export class SessionActor {
             for (const block of line.message.content) {
               if (block.type !== 'tool_result' || !('tool_use_id' in block)) continue
               sawResult = true
-              const { tool_use_id, is_error } = block as { tool_use_id: string; is_error?: boolean }
-              this.emit({ type: 'tool_result', data: { toolUseId: tool_use_id, isError: is_error === true } })
+              const { tool_use_id, is_error, content } = block as {
+                tool_use_id: string
+                is_error?: boolean
+                content?: unknown
+              }
+              this.activeTools.delete(tool_use_id)
+              this.emit({
+                type: 'tool_result',
+                data: {
+                  toolUseId: tool_use_id,
+                  isError: is_error === true,
+                  content: clipText(toolResultText(content), TOOL_RESULT_CHARS),
+                },
+              })
             }
             if (sawResult) snapshot = await this.reportFileChanges(snapshot)
             break
@@ -250,6 +312,16 @@ export class SessionActor {
           case 'error':
             failure = line.error.message
             break
+          case 'permission_request':
+            this.emit({
+              type: 'permission_request',
+              content: `Allow ${summarizeToolUse(line.toolName, line.input, connection.workspacePath)}?`,
+              data: { requestId: line.requestId, tool: line.toolName, input: line.input },
+            })
+            this.permissions.open(line.requestId, line.toolName, (id, decision) =>
+              connection.respondPermission(id, decision),
+            )
+            break
         }
       }
       if (ctx.isCurrent()) await this.reportFileChanges(snapshot)
@@ -257,6 +329,8 @@ export class SessionActor {
       if (!abort.signal.aborted) failure = toAppError(err).message
     } finally {
       this.abort = undefined
+      // The container denies whatever is still pending when a turn ends.
+      this.permissions.clear()
     }
     return this.finishTurn(model, final, failure, abort.signal.aborted, ctx)
   }

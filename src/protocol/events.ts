@@ -43,6 +43,7 @@ export const EVENT_TYPES = [
   'tool_result',
   'file_change',
   'permission_request',
+  'permission_response',
   'error',
   'status',
 ] as const
@@ -50,7 +51,18 @@ export const EventType = z.enum(EVENT_TYPES)
 export type EventType = z.infer<typeof EventType>
 
 export const ToolUseData = z.object({ id: z.string(), name: z.string(), input: z.unknown() })
-export const ToolResultData = z.object({ toolUseId: z.string(), isError: z.boolean() })
+export const ToolResultData = z.object({
+  toolUseId: z.string(),
+  isError: z.boolean(),
+  /** The result's text, cut to a few thousand characters. */
+  content: z.string().optional(),
+})
+export const PermissionRequestData = z.object({ requestId: z.string(), tool: z.string(), input: z.unknown() })
+export const PermissionResponseData = z.object({
+  requestId: z.string(),
+  allow: z.boolean(),
+  timedOut: z.boolean().optional(),
+})
 export const FileChangeData = z.object({
   path: z.string(),
   action: z.enum(['created', 'modified', 'deleted']),

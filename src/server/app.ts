@@ -1,71 +1,42 @@
 /**
  * The HTTP surface of `agent-router start` (the seed's Agent Worker): health, the page, the REST API of the
- * agent layer, and the model router mounted at `/llm`. WebSocket upgrades are handled in websocket.ts.
+ * agent layer, the legacy `/claude-code` run, the OpenAPI document, and the model router mounted at `/llm`.
+ * Errors from every route are answered here, in one shape. WebSocket upgrades are handled in websocket.ts.
  */
+import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { z } from 'zod'
 import type { AgentService } from '../agent/agent-service.js'
+import type { ContainerProvider } from '../agent/container-provider.js'
 import { AppError, toAppError } from '../protocol/errors.js'
-import { MAX_MESSAGE_CHARS, ModelName, SessionId } from '../protocol/events.js'
-import type { SessionRecord } from '../store/session-store.js'
 import { bearerToken, tokensEqual } from './auth.js'
 import type { Logger } from './logger.js'
+import { openApiDocument } from './openapi.js'
+import { agentRoutes, type ServerInfo } from './routes/agent-routes.js'
+import { claudeCodeRoutes } from './routes/claude-code-routes.js'
 
 export interface AppOptions {
   agent: AgentService
+  containers: ContainerProvider
   /** The router app, mounted at /llm; it checks its own tokens (master key or a session token). */
   router: Hono
   authToken: string | undefined
   logger: Logger
-  /** Absolute path of the page served at `/`. */
-  indexHtml: string
+  dataDir: string
+  defaultModel: string
+  workspaceDir: (sessionId: string) => string
+  info: () => ServerInfo
+  /** Absolute path of the built web UI (dist/ui: index.html and hashed assets/), served at `/`. */
+  uiDir: string
+  /** Told about every finished request (for metrics). */
+  onRequest?: (entry: { method: string; route: string; status: number; durationMs: number }) => void
 }
 
-const MessageBody = z.object({
-  message: z.string().min(1, 'message must not be empty').max(MAX_MESSAGE_CHARS),
-  sessionId: SessionId,
-  model: ModelName.optional(),
-})
-
-/** The seed's AgentSessionState for one session. */
-export function sessionState(agent: AgentService, record: SessionRecord) {
-  const actor = agent.session(record.id)
-  const status = actor.statusData()
-  return {
-    id: record.id,
-    title: record.title,
-    createdAt: record.createdAt,
-    isRunning: record.isRunning,
-    lastActivity: record.lastActivity,
-    lastSeq: record.lastSeq,
-    claudeSession: {
-      id: record.claudeSessionId ?? null,
-      workspacePath: `sessions/${record.id}/workspace`,
-      lastCommand: record.lastCommand ?? null,
-      sessionFiles: record.sessionFiles,
-      activeTools: [],
-      preferredModel: record.preferredModel ?? null,
-    },
-    containerState: { isActive: status.container === 'running', sandbox: status.sandbox },
-  }
-}
-
-async function parseJson<T>(schema: z.ZodType<T>, read: () => Promise<unknown>): Promise<T> {
-  let body: unknown
-  try {
-    body = await read()
-  } catch {
-    throw new AppError('invalid_request_error', 'the request body must be JSON')
-  }
-  const parsed = schema.safeParse(body)
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')
-    throw new AppError('invalid_request_error', `invalid request: ${detail}`)
-  }
-  return parsed.data
-}
+/** Largest JSON body accepted by the REST API. */
+export const MAX_BODY_BYTES = 1024 * 1024
 
 export function createApp(options: AppOptions): Hono {
   const { agent, logger } = options
@@ -83,9 +54,54 @@ export function createApp(options: AppOptions): Hono {
     ),
   )
 
+  app.use('*', async (c, next) => {
+    const started = performance.now()
+    const requestId = c.req.header('x-request-id')?.slice(0, 128) || randomUUID()
+    c.header('x-request-id', requestId)
+    await next()
+    const durationMs = performance.now() - started
+    const route = c.req.routePath
+    options.onRequest?.({ method: c.req.method, route, status: c.res.status, durationMs })
+    logger.debug(
+      { requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(durationMs) },
+      'request',
+    )
+  })
+
   app.get('/health', (c) => c.json({ status: 'ok', service: 'agent-router' }))
 
-  // The router checks its own credentials, so /llm sits before the AUTH_TOKEN gate.
+  // The page and its assets hold no secrets and load before the page can send a token, so they sit before the gate.
+  app.get('/', async (c) => {
+    let html: string
+    try {
+      html = await readFile(join(options.uiDir, 'index.html'), 'utf8')
+    } catch {
+      throw new AppError(
+        'api_error',
+        'the web UI is not built: run `npm run build` (npm start does it too)',
+        {
+          status: 503,
+        },
+      )
+    }
+    c.header('cache-control', 'no-cache')
+    return c.html(html)
+  })
+  // Vite names assets by content hash, so they never change and can be cached for good.
+  app.use(
+    '/assets/*',
+    serveStatic({
+      root: options.uiDir,
+      onFound: (_path, c) => {
+        c.header('cache-control', 'public, max-age=31536000, immutable')
+      },
+    }),
+  )
+  app.get('/assets/*', (c) =>
+    c.json({ error: { type: 'not_found_error', message: `no asset ${c.req.path.slice(0, 200)}` } }, 404),
+  )
+
+  // The router checks its own credentials (AUTH_TOKEN, master key or a session token), so it sits before the gate.
   app.route('/llm', options.router)
 
   if (options.authToken !== undefined) {
@@ -101,58 +117,27 @@ export function createApp(options: AppOptions): Hono {
     })
   }
 
-  app.use(
-    '/agent/*',
-    bodyLimit({
-      maxSize: 1024 * 1024,
-      onError: () => {
-        throw new AppError('request_too_large', 'request body over 1 MiB')
-      },
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError('request_too_large', `the request body is over ${MAX_BODY_BYTES / 1024} KiB`)
+    },
+  })
+  app.use('/agent/*', limit)
+  app.use('/claude-code', limit)
+
+  app.get('/openapi.json', (c) => c.json(openApiDocument()))
+  app.route('/agent', agentRoutes({ agent, workspaceDir: options.workspaceDir, info: options.info }))
+  app.route(
+    '/claude-code',
+    claudeCodeRoutes({
+      agent,
+      containers: options.containers,
+      dataDir: options.dataDir,
+      defaultModel: options.defaultModel,
+      logger,
     }),
   )
-
-  app.get('/', async (c) => c.html(await readFile(options.indexHtml, 'utf8')))
-
-  app.post('/agent/message', async (c) => {
-    const body = await parseJson(MessageBody, () => c.req.json())
-    const outcome = await agent.session(body.sessionId).submit(body.message, body.model)
-    if (outcome.isError) throw new AppError('api_error', outcome.result)
-    return c.json({
-      status: 'Message processed',
-      sessionId: body.sessionId,
-      result: outcome.result,
-      timestamp: Date.now(),
-    })
-  })
-
-  app.get('/agent/sessions', (c) =>
-    c.json({ sessions: agent.listSessions().map((record) => sessionState(agent, record)) }),
-  )
-
-  app.get('/agent/sessions/:id', (c) => {
-    const id = c.req.param('id')
-    if (!agent.exists(id)) throw new AppError('not_found_error', `no session '${id.slice(0, 80)}'`)
-    return c.json(sessionState(agent, agent.session(id).record))
-  })
-
-  app.get('/agent/sessions/:id/events', (c) => {
-    const id = c.req.param('id')
-    const after = Number(c.req.query('after') ?? '0')
-    if (!Number.isInteger(after) || after < 0)
-      throw new AppError('invalid_request_error', 'after must be a whole number >= 0')
-    if (!agent.exists(id)) throw new AppError('not_found_error', `no session '${id.slice(0, 80)}'`)
-    return c.json({ events: agent.session(id).events(after) })
-  })
-
-  app.get('/claude-code/debug', async (c) => {
-    const id = c.req.query('sessionId')
-    if (id === undefined)
-      throw new AppError(
-        'invalid_request_error',
-        'give ?sessionId=<id> of the session whose container to inspect',
-      )
-    return c.json((await agent.containerDebug(id)) as Record<string, unknown>)
-  })
 
   return app
 }

@@ -5,7 +5,12 @@
  */
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ContainerConnection, ContainerInfo, ContainerProvider } from '../agent/container-provider.js'
+import type {
+  ContainerConnection,
+  ContainerInfo,
+  ContainerProvider,
+  EnsureContainerOptions,
+} from '../agent/container-provider.js'
 import type { SessionTokens } from '../agent/session-tokens.js'
 import type { SandboxManager } from '../sandbox/index.js'
 
@@ -34,44 +39,57 @@ export class SessionContainers implements ContainerProvider {
 
   constructor(private readonly options: SessionContainersOptions) {}
 
-  async ensure(sessionId: string, model: string): Promise<ContainerConnection> {
+  async ensure(
+    sessionId: string,
+    model: string,
+    waiting: EnsureContainerOptions = {},
+  ): Promise<ContainerConnection> {
     const paths = sessionPaths(this.options.dataDir, sessionId)
     for (const dir of [paths.workspace, paths.claude, paths.run]) mkdirSync(dir, { recursive: true })
-    const handle = await this.options.sandboxes.ensure({
-      sessionId,
-      workspaceDir: paths.workspace,
-      claudeDir: paths.claude,
-      runDir: paths.run,
-      env: {
-        ANTHROPIC_BASE_URL: this.options.routerUrl(),
-        ANTHROPIC_AUTH_TOKEN: this.options.tokens.issue(sessionId),
-        ANTHROPIC_MODEL: model,
+    const handle = await this.options.sandboxes.ensure(
+      {
+        sessionId,
+        workspaceDir: paths.workspace,
+        claudeDir: paths.claude,
+        runDir: paths.run,
+        env: {
+          ANTHROPIC_BASE_URL: this.options.routerUrl(),
+          ANTHROPIC_AUTH_TOKEN: this.options.tokens.issue(sessionId),
+          ANTHROPIC_MODEL: model,
+        },
       },
-    })
+      waiting,
+    )
     this.heartbeats.set(sessionId, Date.now())
     return {
-      workspacePath: paths.workspace,
+      // Claude Code shows paths as it sees them (bwrap: /workspace).
+      workspacePath: handle.workspacePath ?? paths.workspace,
       run: (options, signal) => {
         this.heartbeats.set(sessionId, Date.now())
         return handle.client.run(options, signal)
       },
+      respondPermission: (requestId, decision) => handle.client.respondPermission(requestId, decision),
     }
   }
 
   info(sessionId: string): ContainerInfo {
-    const handle = this.options.sandboxes.get(sessionId)
     const driver = this.options.sandboxes.driver
     return {
-      state: handle === undefined ? 'stopped' : 'running',
+      state: this.options.sandboxes.state(sessionId),
       driver: driver.name,
       isolated: driver.isolated,
       lastHeartbeat: this.heartbeats.get(sessionId),
+      ...(driver.limits !== undefined && { limits: driver.limits }),
     }
   }
 
   async debug(sessionId: string): Promise<unknown> {
     const handle = this.options.sandboxes.get(sessionId)
-    return handle === undefined ? undefined : handle.client.debug()
+    if (handle === undefined) return undefined
+    const report = await handle.client.debug()
+    const { driver } = this.options.sandboxes
+    const sandbox = { driver: driver.name, isolated: driver.isolated, limits: handle.limits ?? driver.limits }
+    return typeof report === 'object' && report !== null ? { ...report, sandbox } : report
   }
 
   async release(sessionId: string, removeFiles: boolean): Promise<void> {

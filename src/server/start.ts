@@ -7,17 +7,22 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
 import { AgentService } from '../agent/agent-service.js'
 import { SessionTokens } from '../agent/session-tokens.js'
 import type { ServerConfig } from '../config/config.js'
 import { AppError } from '../protocol/errors.js'
 import { createRouterApp, loadRouterConfig } from '../router/index.js'
-import { drivers, SandboxManager } from '../sandbox/index.js'
+import { startEgressProxy } from '../sandbox/egress-proxy.js'
+import { hostSocketPath, serveOnUnixSocket } from '../sandbox/host-socket.js'
+import { SandboxManager } from '../sandbox/index.js'
+import { selectDriver } from '../sandbox/select-driver.js'
 import { SqliteSessionStore } from '../store/sqlite-store.js'
 import { DirectoryWorkspaceInspector } from '../store/workspace-snapshot.js'
 import { createApp } from './app.js'
 import { tokensEqual } from './auth.js'
 import { createLogger, type Logger, secretValues } from './logger.js'
+import type { ServerInfo } from './routes/agent-routes.js'
 import { SessionContainers, sessionPaths } from './session-containers.js'
 import { attachWebSocket } from './websocket.js'
 
@@ -43,6 +48,40 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.test(host)
 }
 
+const PROVIDER_KEYS: [string, string][] = [
+  ['groq', 'GROQ_API_KEY'],
+  ['openrouter', 'OPENROUTER_API_KEY'],
+  ['anthropic', 'ANTHROPIC_API_KEY'],
+  ['openai', 'OPENAI_API_KEY'],
+  ['deepseek', 'DEEPSEEK_API_KEY'],
+  ['ollama', 'OLLAMA_API_BASE'],
+]
+
+/** What `GET /agent/info` reports, with the warnings the UI shows in its banner. */
+function serverInfo(config: ServerConfig, driver: { name: string; isolated: boolean }): ServerInfo {
+  const providers = PROVIDER_KEYS.map(([name, key]) => ({
+    name,
+    configured: (config.secrets[key] ?? '') !== '',
+  }))
+  const warnings: string[] = []
+  if (!driver.isolated) {
+    warnings.push(
+      "Agents run without a sandbox (SANDBOX=none): they can read and change everything this server's user can. Install bubblewrap and set SANDBOX=bwrap (or auto).",
+    )
+  }
+  if (!providers.some((p) => p.configured) && config.routerConfigPath === undefined) {
+    warnings.push(
+      'No model provider is configured: set GROQ_API_KEY, OPENROUTER_API_KEY, ANTHROPIC_API_KEY or OPENAI_API_KEY (or OLLAMA_API_BASE) in the environment or .env, then restart.',
+    )
+  }
+  return {
+    defaultModel: config.defaultModel,
+    sandbox: { driver: driver.name, isolated: driver.isolated },
+    providers,
+    warnings,
+  }
+}
+
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   if (!isLoopback(config.host) && config.authToken === undefined && options.insecure !== true) {
     throw new AppError(
@@ -59,14 +98,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       secrets: () => (config.authToken === undefined ? secrets : [config.authToken, ...secrets]),
     })
 
-  const driverName = config.sandbox === 'auto' ? 'none' : config.sandbox
-  const driver = drivers[driverName]
-  if (driver === undefined) {
-    throw new AppError(
-      'invalid_config',
-      `SANDBOX=${config.sandbox} is not available on this machine; use SANDBOX=none`,
-    )
-  }
+  const runDir = join(config.dataDir, 'run')
+  const routerSocket = hostSocketPath(runDir, 'router.sock')
+  const egressSocket = config.sandboxEgress.length > 0 ? hostSocketPath(runDir, 'egress.sock') : undefined
+  const driver = selectDriver({
+    mode: config.sandbox,
+    stateDir: join(runDir, 'sandbox'),
+    routerSocket,
+    egressSocket,
+    limits: { memoryBytes: config.sandboxMemoryBytes, pids: config.sandboxPids },
+    hostEnv: config.secrets,
+    logger,
+  })
   if (!driver.isolated) {
     logger.warn(
       { sandbox: driver.name },
@@ -78,6 +121,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const sandboxes = new SandboxManager({
     driver,
     logger,
+    sleepAfterMs: config.sleepAfterMs,
+    maxInstances: config.maxInstances,
     ...(options.containerCommand !== undefined && { command: options.containerCommand }),
   })
   let routerUrl = ''
@@ -93,6 +138,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     workspace: new DirectoryWorkspaceInspector((id) => sessionPaths(config.dataDir, id).workspace),
     defaultModel: config.defaultModel,
     permissionMode: config.permissionMode,
+    permissionTimeoutMs: config.permissionTimeoutMs,
     logger,
   })
   const recovered = agent.recover()
@@ -107,8 +153,31 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       tokensEqual(token, config.authToken) ||
       tokens.verify(token) !== undefined,
   })
-  const indexHtml = fileURLToPath(new URL('../../src/ui/public/index.html', import.meta.url))
-  const app = createApp({ agent, router, authToken: config.authToken, logger, indexHtml })
+  // Sandboxes have no network: they reach the router (only the router) on a unix socket bound into them,
+  // and the hosts of SANDBOX_EGRESS through the egress proxy.
+  const sandboxSockets: { close(): Promise<void> }[] = []
+  if (driver.isolated) {
+    sandboxSockets.push(await serveOnUnixSocket(new Hono().route('/llm', router).fetch, routerSocket))
+    if (egressSocket !== undefined)
+      sandboxSockets.push(
+        await startEgressProxy({ socketPath: egressSocket, allow: config.sandboxEgress, logger }),
+      )
+  }
+  // The same path from src/server (tests) and dist/server (built): the Vite output in dist/ui.
+  const uiDir = fileURLToPath(new URL('../../dist/ui', import.meta.url))
+  const info = serverInfo(config, driver)
+  const app = createApp({
+    agent,
+    containers,
+    router,
+    authToken: config.authToken,
+    logger,
+    dataDir: config.dataDir,
+    defaultModel: config.defaultModel,
+    workspaceDir: (id) => sessionPaths(config.dataDir, id).workspace,
+    info: () => info,
+    uiDir,
+  })
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
@@ -116,7 +185,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     )
     ;(s as Server).once('error', reject)
   })
-  const ws = attachWebSocket(server, { agent, authToken: config.authToken, logger })
+  const ws = attachWebSocket(server, {
+    agent,
+    authToken: config.authToken,
+    logger,
+    allowedOrigins: config.allowedOrigins,
+  })
   const port = (server.address() as AddressInfo).port
   const reachable =
     isLoopback(config.host) || config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
@@ -139,6 +213,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
           server.closeAllConnections()
           server.close(() => resolve())
         })
+        await Promise.all(sandboxSockets.map((socket) => socket.close()))
         store.close()
       })()
       return closing

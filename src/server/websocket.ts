@@ -22,16 +22,43 @@ export interface WebSocketOptions {
   agent: AgentService
   authToken: string | undefined
   logger: Logger
+  /** Origins (`https://host:port`) allowed besides the server's own host; `*` allows any. */
+  allowedOrigins?: readonly string[]
+  /** Told when a connection opens (+1) or closes (-1), for metrics. */
+  onConnection?: (delta: 1 | -1) => void
 }
 
-function reject(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({
-    error: { type: status === 401 ? 'authentication_error' : 'invalid_request_error', message },
-  })
+const REASONS: Record<number, [string, string]> = {
+  400: ['Bad Request', 'invalid_request_error'],
+  401: ['Unauthorized', 'authentication_error'],
+  403: ['Forbidden', 'permission_error'],
+  404: ['Not Found', 'not_found_error'],
+}
+
+function reject(socket: Duplex, status: 400 | 401 | 403 | 404, message: string): void {
+  const [reason, type] = REASONS[status]!
+  const body = JSON.stringify({ error: { type, message } })
   socket.end(
-    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request'}\r\n` +
-      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   )
+}
+
+/**
+ * Browsers send `Origin` on WebSocket upgrades and apply no CORS to them, so without this check any page the
+ * user visits could drive their sessions. Same-host origins and listed ones pass; clients that send no Origin
+ * (programs, not browsers) pass too.
+ */
+export function originAllowed(req: IncomingMessage, allowed: readonly string[] = []): boolean {
+  const origin = req.headers.origin
+  if (origin === undefined || allowed.includes('*')) return true
+  let host: string
+  try {
+    host = new URL(origin).host
+  } catch {
+    return false
+  }
+  return host === req.headers.host || allowed.includes(origin)
 }
 
 export function attachWebSocket(
@@ -44,7 +71,10 @@ export function attachWebSocket(
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const match = PATH.exec(url.pathname)
-    if (!match) return reject(socket, 404, `no WebSocket endpoint at ${url.pathname}`)
+    if (!match) return reject(socket, 404, `no WebSocket endpoint at ${url.pathname.slice(0, 200)}`)
+    if (!originAllowed(req, options.allowedOrigins)) {
+      return reject(socket, 403, 'this Origin may not open a WebSocket here; add it to ALLOWED_ORIGINS')
+    }
     if (
       options.authToken !== undefined &&
       !tokensEqual(url.searchParams.get('token') ?? undefined, options.authToken)
@@ -56,7 +86,12 @@ export function attachWebSocket(
     if (!/^\d+$/.test(afterParam) || !Number.isSafeInteger(after)) {
       return reject(socket, 400, 'after must be a whole number >= 0')
     }
-    const sessionId = decodeURIComponent(match[1] ?? '')
+    let sessionId: string
+    try {
+      sessionId = decodeURIComponent(match[1] ?? '')
+    } catch {
+      sessionId = ''
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (!SESSION_ID_PATTERN.test(sessionId)) {
         ws.close(1008, 'invalid session id: use 1-64 of A-Z a-z 0-9 _ -')
@@ -68,6 +103,7 @@ export function attachWebSocket(
 
   function connect(ws: WebSocket, sessionId: string, after: number): void {
     const actor = agent.session(sessionId)
+    options.onConnection?.(1)
     const send = (event: OutboundEvent) => {
       if (ws.readyState !== WebSocket.OPEN) return
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -94,7 +130,7 @@ export function attachWebSocket(
         const detail = parsed.error.issues
           .map((i) => `${i.path.join('.') || 'frame'}: ${i.message}`)
           .join('; ')
-        return sendError(`invalid frame: ${detail}`)
+        return sendError(`invalid frame: ${detail.slice(0, 500)}`)
       }
       const message = parsed.data
       switch (message.type) {
@@ -107,12 +143,15 @@ export function attachWebSocket(
           actor.interrupt()
           break
         case 'permission_response':
-          sendError('permission prompts are not enabled on this server')
+          actor
+            .answerPermission(message.requestId, message.allow)
+            .catch((err) => sendError(toAppError(err).message))
           break
       }
     })
     ws.on('close', () => {
       unsubscribe()
+      options.onConnection?.(-1)
       logger.info({ sessionId }, 'websocket closed')
     })
     ws.on('error', (err) => logger.warn({ sessionId, err: err.message }, 'websocket error'))

@@ -1,0 +1,142 @@
+/**
+ * The REST API of the agent layer (`/agent/*`): run a turn, list/inspect/rename/delete sessions, read their
+ * events and workspace files, interrupt a turn, answer a permission prompt, and what the server is set up with.
+ */
+import { Hono } from 'hono'
+import type { AgentService } from '../../agent/agent-service.js'
+import { AppError } from '../../protocol/errors.js'
+import type { SessionRecord } from '../../store/session-store.js'
+import { listWorkspaceFiles, readWorkspaceFile } from '../../store/workspace-files.js'
+import {
+  AfterQuery,
+  jsonBody,
+  MessageBody,
+  PermissionBody,
+  parseWith,
+  RenameBody,
+  sessionIdParam,
+} from './schemas.js'
+
+export interface ServerInfo {
+  defaultModel: string
+  sandbox: { driver: string; isolated: boolean }
+  providers: { name: string; configured: boolean }[]
+  warnings: string[]
+}
+
+export interface AgentRoutesOptions {
+  agent: AgentService
+  workspaceDir: (sessionId: string) => string
+  info: () => ServerInfo
+}
+
+/** The seed's AgentSessionState for one session. */
+export function sessionState(agent: AgentService, record: SessionRecord) {
+  const actor = agent.session(record.id)
+  const status = actor.statusData()
+  return {
+    id: record.id,
+    title: record.title,
+    createdAt: record.createdAt,
+    isRunning: record.isRunning,
+    lastActivity: record.lastActivity,
+    lastSeq: record.lastSeq,
+    claudeSession: {
+      id: record.claudeSessionId ?? null,
+      workspacePath: `sessions/${record.id}/workspace`,
+      lastCommand: record.lastCommand ?? null,
+      sessionFiles: record.sessionFiles,
+      activeTools: actor.runningTools,
+      preferredModel: record.preferredModel ?? null,
+    },
+    containerState: {
+      isActive: status.container === 'running',
+      state: status.container,
+      lastHeartbeat: status.lastHeartbeat ?? null,
+      sandbox: status.sandbox,
+      isolated: status.isolated,
+    },
+  }
+}
+
+export function agentRoutes(options: AgentRoutesOptions): Hono {
+  const { agent } = options
+  const app = new Hono()
+
+  app.post('/message', async (c) => {
+    const body = parseWith(MessageBody, await jsonBody(() => c.req.json()))
+    const outcome = await agent.session(body.sessionId).submit(body.message, body.model)
+    if (outcome.isError) throw new AppError('api_error', outcome.result)
+    return c.json({
+      status: outcome.interrupted ? 'Interrupted' : 'Message processed',
+      sessionId: body.sessionId,
+      result: outcome.result,
+      timestamp: Date.now(),
+    })
+  })
+
+  app.get('/info', (c) => c.json(options.info()))
+
+  app.get('/sessions', (c) => c.json({ sessions: agent.listSessions().map((r) => sessionState(agent, r)) }))
+
+  app.get('/sessions/:id', (c) => {
+    const id = sessionIdParam(c.req.param('id'))
+    return c.json(sessionState(agent, agent.get(id)))
+  })
+
+  app.patch('/sessions/:id', async (c) => {
+    const id = sessionIdParam(c.req.param('id'))
+    const body = parseWith(RenameBody, await jsonBody(() => c.req.json()))
+    return c.json(sessionState(agent, agent.rename(id, body.title)))
+  })
+
+  app.delete('/sessions/:id', async (c) => {
+    const id = sessionIdParam(c.req.param('id'))
+    agent.get(id)
+    await agent.deleteSession(id)
+    return c.body(null, 204)
+  })
+
+  app.get('/sessions/:id/events', (c) => {
+    const id = sessionIdParam(c.req.param('id'))
+    const { after } = parseWith(AfterQuery, { after: c.req.query('after') }, 'query')
+    agent.get(id)
+    return c.json({ events: agent.session(id).events(after) })
+  })
+
+  app.get('/sessions/:id/files', async (c) => {
+    const id = sessionIdParam(c.req.param('id'))
+    agent.get(id)
+    return c.json({ files: await listWorkspaceFiles(options.workspaceDir(id)) })
+  })
+
+  app.get('/sessions/:id/files/*', async (c) => {
+    const id = sessionIdParam(c.req.param('id'))
+    agent.get(id)
+    const prefix = `/sessions/${id}/files/`
+    const at = c.req.path.indexOf(prefix)
+    let path: string
+    try {
+      path = decodeURIComponent(c.req.path.slice(at + prefix.length))
+    } catch {
+      throw new AppError('invalid_request_error', 'the file path is not valid URL encoding')
+    }
+    return c.json(await readWorkspaceFile(options.workspaceDir(id), path))
+  })
+
+  app.post('/sessions/:id/interrupt', (c) => {
+    const id = sessionIdParam(c.req.param('id'))
+    agent.get(id)
+    return c.json({ interrupted: agent.session(id).interrupt() })
+  })
+
+  app.post('/sessions/:id/permissions/:requestId', async (c) => {
+    const id = sessionIdParam(c.req.param('id'))
+    const body = parseWith(PermissionBody, await jsonBody(() => c.req.json()))
+    agent.get(id)
+    await agent.session(id).answerPermission(c.req.param('requestId'), body.allow)
+    return c.json({ requestId: c.req.param('requestId'), allow: body.allow })
+  })
+
+  return app
+}
