@@ -1,0 +1,167 @@
+/**
+ * The REST side of the UI: the access token (taken from `?token=` once, then kept in sessionStorage) and
+ * small typed wrappers around the endpoints of DESIGN.md. Responses are narrowed by hand, not trusted.
+ */
+
+const TOKEN_KEY = 'agent-router:token'
+
+/** Reads `?token=` from the URL into sessionStorage and removes it from the address bar. */
+export function initToken(): string | undefined {
+  const url = new URL(location.href)
+  const fromUrl = url.searchParams.get('token')
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl)
+    url.searchParams.delete('token')
+    history.replaceState(history.state, '', url)
+  }
+  return token()
+}
+
+export function token(): string | undefined {
+  return sessionStorage.getItem(TOKEN_KEY) ?? undefined
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
+const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback)
+const num = (v: unknown, fallback = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback)
+
+async function request(method: string, path: string, body?: unknown): Promise<unknown> {
+  const headers: Record<string, string> = {}
+  const t = token()
+  if (t) headers.authorization = `Bearer ${t}`
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  let res: Response
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  } catch {
+    throw new ApiError(0, 'network_error', 'the server is not reachable')
+  }
+  if (res.status === 204) return undefined
+  const payload: unknown = await res.json().catch(() => undefined)
+  if (!res.ok) {
+    const err = isRecord(payload) && isRecord(payload.error) ? payload.error : {}
+    const message =
+      res.status === 401
+        ? 'this server needs a token: open the page as /?token=<AUTH_TOKEN>'
+        : str(err.message, `${method} ${path} failed with HTTP ${res.status}`)
+    throw new ApiError(res.status, str(err.type, 'http_error'), message)
+  }
+  return payload
+}
+
+export interface SessionSummary {
+  id: string
+  title: string
+  createdAt: number
+  lastActivity: number
+  isRunning: boolean
+  lastSeq: number
+  preferredModel: string | undefined
+}
+
+function toSession(v: unknown): SessionSummary | undefined {
+  if (!isRecord(v) || typeof v.id !== 'string') return undefined
+  const claude = isRecord(v.claudeSession) ? v.claudeSession : {}
+  return {
+    id: v.id,
+    title: str(v.title),
+    createdAt: num(v.createdAt),
+    lastActivity: num(v.lastActivity, num(v.createdAt)),
+    isRunning: v.isRunning === true,
+    lastSeq: num(v.lastSeq),
+    preferredModel: typeof claude.preferredModel === 'string' ? claude.preferredModel : undefined,
+  }
+}
+
+export async function listSessions(): Promise<SessionSummary[]> {
+  const body = await request('GET', '/agent/sessions')
+  const list = isRecord(body) && Array.isArray(body.sessions) ? body.sessions : []
+  return list.map(toSession).filter((s): s is SessionSummary => s !== undefined)
+}
+
+export async function renameSession(id: string, title: string): Promise<SessionSummary | undefined> {
+  return toSession(await request('PATCH', `/agent/sessions/${encodeURIComponent(id)}`, { title }))
+}
+
+export async function deleteSession(id: string): Promise<void> {
+  await request('DELETE', `/agent/sessions/${encodeURIComponent(id)}`)
+}
+
+export async function interruptSession(id: string): Promise<void> {
+  await request('POST', `/agent/sessions/${encodeURIComponent(id)}/interrupt`)
+}
+
+export interface WorkspaceFile {
+  path: string
+  size: number
+  mtime: number
+}
+
+export async function listFiles(id: string): Promise<WorkspaceFile[]> {
+  const body = await request('GET', `/agent/sessions/${encodeURIComponent(id)}/files`)
+  const list = isRecord(body) && Array.isArray(body.files) ? body.files : []
+  return list
+    .filter((f): f is Record<string, unknown> => isRecord(f) && typeof f.path === 'string')
+    .map((f) => ({ path: str(f.path), size: num(f.size), mtime: num(f.mtime) }))
+}
+
+export interface FileContent {
+  path: string
+  size: number
+  content: string
+  truncated: boolean
+  binary: boolean
+}
+
+const encodePath = (path: string) => path.split('/').map(encodeURIComponent).join('/')
+
+export async function readFile(id: string, path: string): Promise<FileContent> {
+  const body = await request('GET', `/agent/sessions/${encodeURIComponent(id)}/files/${encodePath(path)}`)
+  const f = isRecord(body) ? body : {}
+  return {
+    path: str(f.path, path),
+    size: num(f.size),
+    content: str(f.content),
+    truncated: f.truncated === true,
+    binary: f.binary === true,
+  }
+}
+
+export interface ServerInfo {
+  defaultModel: string | undefined
+  sandbox: { driver: string; isolated: boolean } | undefined
+  providers: { name: string; configured: boolean }[]
+  warnings: string[]
+}
+
+export async function serverInfo(): Promise<ServerInfo> {
+  const body = await request('GET', '/agent/info')
+  const b = isRecord(body) ? body : {}
+  return {
+    defaultModel: typeof b.defaultModel === 'string' ? b.defaultModel : undefined,
+    sandbox: isRecord(b.sandbox)
+      ? { driver: str(b.sandbox.driver), isolated: b.sandbox.isolated === true }
+      : undefined,
+    providers: Array.isArray(b.providers)
+      ? b.providers.filter(isRecord).map((p) => ({ name: str(p.name), configured: p.configured === true }))
+      : [],
+    warnings: Array.isArray(b.warnings) ? b.warnings.filter((w): w is string => typeof w === 'string') : [],
+  }
+}
+
+/** Model ids the router offers; `*` patterns are routes, not choosable models, so they are left out. */
+export async function routerModels(): Promise<string[]> {
+  const body = await request('GET', '/llm/v1/models')
+  const data = isRecord(body) && Array.isArray(body.data) ? body.data : []
+  return data.map((m) => (isRecord(m) ? str(m.id) : '')).filter((id) => id !== '' && !id.includes('*'))
+}

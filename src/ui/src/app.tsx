@@ -1,0 +1,316 @@
+/** The whole page: sessions sidebar, conversation with composer, workspace panel, header and banners. */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import * as api from './api'
+import { Composer } from './components/composer'
+import { ConversationView } from './components/conversation-view'
+import { ConnectionBadge, ModelSelect, WarningBanner } from './components/header-bits'
+import { Icon } from './components/icons'
+import { Sidebar, type SidebarSession } from './components/sidebar'
+import { WorkspacePanel } from './components/workspace-panel'
+import { buildConversation, changedFiles } from './conversation'
+import { newSessionId } from './format'
+import { chooseModel, forgetModel, modelOptions, saveModel } from './models'
+import type { WireEvent } from './session-socket'
+import { forgetFeed, useSessionFeed } from './use-session-feed'
+import { useWorkspace } from './use-workspace'
+
+const LAST_SESSION = 'agent-router:session'
+
+function initialSession(): string {
+  const fromUrl = new URLSearchParams(location.search).get('session')
+  if (fromUrl && /^[A-Za-z0-9_-]{1,64}$/.test(fromUrl)) return fromUrl
+  return localStorage.getItem(LAST_SESSION) ?? newSessionId()
+}
+
+function showSessionInUrl(id: string): void {
+  const url = new URL(location.href)
+  url.searchParams.set('session', id)
+  history.replaceState(history.state, '', url)
+  localStorage.setItem(LAST_SESSION, id)
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e))
+
+export function App() {
+  const [sessionId, setSessionId] = useState(initialSession)
+  const [sessions, setSessions] = useState<api.SessionSummary[] | undefined>(undefined)
+  const [sessionsError, setSessionsError] = useState<string | undefined>(undefined)
+  const [drafts, setDrafts] = useState<string[]>([])
+  const [info, setInfo] = useState<api.ServerInfo | undefined>(undefined)
+  const [routerIds, setRouterIds] = useState<string[]>([])
+  const [modelChoice, setModelChoice] = useState<Record<string, string>>({})
+  const [pending, setPending] = useState<string[]>([])
+  const [notice, setNotice] = useState<string | undefined>(undefined)
+  const [bannerHidden, setBannerHidden] = useState(false)
+  const [overlay, setOverlay] = useState<'sessions' | 'workspace' | undefined>(undefined)
+
+  const summary = sessions?.find((s) => s.id === sessionId)
+  const workspace = useWorkspace(sessionId, summary !== undefined)
+  const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
+
+  const loadSessions = useCallback(async () => {
+    try {
+      setSessions(await api.listSessions())
+      setSessionsError(undefined)
+    } catch (e) {
+      setSessionsError(errorText(e))
+    }
+  }, [])
+  const loadSessionsSoon = useCallback(() => {
+    clearTimeout(refreshTimer.current)
+    refreshTimer.current = setTimeout(() => void loadSessions(), 200)
+  }, [loadSessions])
+
+  const loadInfo = useCallback(async () => {
+    api.serverInfo().then(setInfo, () => undefined)
+    api.routerModels().then(setRouterIds, () => undefined)
+  }, [])
+
+  useEffect(() => {
+    void loadSessions()
+    void loadInfo()
+    const t = setInterval(() => void loadSessions(), 30_000)
+    return () => clearInterval(t)
+  }, [loadSessions, loadInfo])
+
+  useEffect(() => {
+    showSessionInUrl(sessionId)
+    setPending([])
+    setNotice(undefined)
+  }, [sessionId])
+
+  const onEvent = useCallback(
+    (event: WireEvent) => {
+      if (event.type === 'user_message') {
+        setPending((p) => {
+          const i = p.indexOf(event.content ?? '')
+          return i === -1 ? p : [...p.slice(0, i), ...p.slice(i + 1)]
+        })
+        loadSessionsSoon()
+      } else if (event.type === 'error' && event.seq === undefined) {
+        // The server refused a frame we sent; the refused message will not be echoed.
+        setPending([])
+      } else if (event.type === 'file_change') {
+        const data = event.data as { path?: unknown } | undefined
+        workspace.refreshSoon(typeof data?.path === 'string' ? data.path : undefined)
+      } else if (event.type === 'status' && event.seq !== undefined) {
+        loadSessionsSoon()
+        workspace.refreshSoon()
+      }
+    },
+    [loadSessionsSoon, workspace.refreshSoon],
+  )
+  const { feed, connection, send, retryNow } = useSessionFeed(sessionId, onEvent)
+
+  // After a reconnect (maybe a server restart) the lists may be stale.
+  const wasOpen = useRef(false)
+  useEffect(() => {
+    if (connection.kind === 'open' && !wasOpen.current) {
+      void loadSessions()
+      void loadInfo()
+    }
+    wasOpen.current = connection.kind === 'open'
+  }, [connection.kind, loadSessions, loadInfo])
+
+  const items = useMemo(() => buildConversation(feed.events), [feed.events, feed.version])
+  const changed = useMemo(() => changedFiles(feed.events), [feed.events, feed.version])
+
+  const model =
+    modelChoice[sessionId] ??
+    chooseModel(sessionId, summary?.preferredModel, feed.status?.model ?? info?.defaultModel)
+  const options = useMemo(
+    () => modelOptions(routerIds, [model, info?.defaultModel]),
+    [routerIds, model, info?.defaultModel],
+  )
+  const running = feed.status?.isRunning === true
+  const firstUser = items.find((i) => i.kind === 'user')
+  const title =
+    summary?.title || (firstUser?.kind === 'user' ? firstUser.text.slice(0, 60) : '') || 'New session'
+
+  useEffect(() => {
+    if (overlay === undefined) return
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOverlay(undefined)
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [overlay])
+
+  useEffect(() => {
+    document.title = `${running ? '● ' : ''}${title} · agent-router`
+  }, [running, title])
+
+  const sidebarSessions: SidebarSession[] = useMemo(() => {
+    const list: SidebarSession[] = sessions ? [...sessions] : []
+    const known = new Set(list.map((s) => s.id))
+    const extra = [...drafts, sessionId].filter((id, i, all) => !known.has(id) && all.indexOf(id) === i)
+    const now = Date.now()
+    return [
+      ...extra.map((id) => ({
+        id,
+        title: id === sessionId && firstUser?.kind === 'user' ? firstUser.text.slice(0, 60) : '',
+        createdAt: now,
+        lastActivity: now,
+        isRunning: id === sessionId && running,
+        lastSeq: 0,
+        preferredModel: undefined,
+        draft: id !== sessionId || firstUser === undefined,
+      })),
+      ...list.map((s) => (s.id === sessionId ? { ...s, isRunning: running } : s)),
+    ]
+  }, [sessions, drafts, sessionId, firstUser, running])
+
+  const select = (id: string) => {
+    setSessionId(id)
+    setOverlay(undefined)
+  }
+  const onNew = () => {
+    const id = newSessionId()
+    setDrafts((d) => [id, ...d.filter((x) => x !== sessionId || summary !== undefined)])
+    select(id)
+  }
+  const onRename = async (id: string, newTitle: string) => {
+    try {
+      await api.renameSession(id, newTitle)
+      await loadSessions()
+    } catch (e) {
+      setNotice(`Could not rename: ${errorText(e)}`)
+    }
+  }
+  const onDelete = async (id: string) => {
+    try {
+      await api.deleteSession(id)
+    } catch (e) {
+      if (!(e instanceof api.ApiError && e.status === 404)) {
+        setNotice(`Could not delete: ${errorText(e)}`)
+        return
+      }
+    }
+    forgetFeed(id)
+    forgetModel(id)
+    setDrafts((d) => d.filter((x) => x !== id))
+    const rest = (sessions ?? []).filter((s) => s.id !== id)
+    setSessions(rest)
+    if (id === sessionId) select(rest[0]?.id ?? newSessionId())
+  }
+
+  const onModel = (m: string) => {
+    saveModel(sessionId, m)
+    setModelChoice((c) => ({ ...c, [sessionId]: m }))
+  }
+  const onSend = (content: string): boolean => {
+    const ok = send({ type: 'user_message', content, model, timestamp: Date.now() })
+    if (!ok) {
+      setNotice('Not connected: your message is still in the box; send it again once connected.')
+      return false
+    }
+    saveModel(sessionId, model)
+    setDrafts((d) => d.filter((x) => x !== sessionId))
+    setPending((p) => [...p, content])
+    setNotice(undefined)
+    return true
+  }
+  const onInterrupt = () => {
+    if (!send({ type: 'interrupt' }))
+      api.interruptSession(sessionId).catch((e) => setNotice(`Could not stop the turn: ${errorText(e)}`))
+  }
+  const onAnswer = (requestId: string, allow: boolean) => {
+    if (!send({ type: 'permission_response', requestId, allow }))
+      setNotice('Not connected: answer again once the connection is back.')
+  }
+  const onOpenFile = (path: string) => {
+    workspace.open(path)
+    setOverlay('workspace')
+  }
+
+  const warnings = bannerHidden ? [] : (info?.warnings ?? [])
+  const authProblem = sessionsError?.includes('token') ? sessionsError : undefined
+
+  return (
+    <div class="app" data-overlay={overlay ?? 'none'}>
+      <header class="topbar">
+        <button
+          type="button"
+          class="icon-btn only-narrow"
+          aria-label="Sessions"
+          aria-expanded={overlay === 'sessions'}
+          onClick={() => setOverlay(overlay === 'sessions' ? undefined : 'sessions')}
+        >
+          <Icon name="menu" size={18} />
+        </button>
+        <h1 class="title" title={title}>
+          {title}
+        </h1>
+        <ModelSelect value={model} options={options} onChange={onModel} />
+        <ConnectionBadge state={connection} onRetry={retryNow} />
+        <button
+          type="button"
+          class="icon-btn only-medium"
+          aria-label="Workspace files"
+          aria-expanded={overlay === 'workspace'}
+          onClick={() => setOverlay(overlay === 'workspace' ? undefined : 'workspace')}
+        >
+          <Icon name="folder" size={18} />
+        </button>
+      </header>
+      <WarningBanner warnings={warnings} onDismiss={() => setBannerHidden(true)} />
+      {authProblem && (
+        <div class="banner banner-error" role="alert">
+          {authProblem}
+        </div>
+      )}
+      <div class="columns">
+        <Sidebar
+          sessions={sidebarSessions}
+          currentId={sessionId}
+          error={authProblem ? undefined : sessionsError}
+          onNew={onNew}
+          onSelect={select}
+          onRename={onRename}
+          onDelete={onDelete}
+        />
+        <main class="main">
+          <ConversationView
+            items={items}
+            streaming={feed.streaming}
+            pending={pending}
+            status={feed.status}
+            loaded={connection.kind === 'open' || feed.version > 0}
+            onOpenFile={onOpenFile}
+            onAnswer={onAnswer}
+          />
+          {notice && (
+            <p class="notice" role="alert">
+              {notice}
+            </p>
+          )}
+          <Composer
+            sessionId={sessionId}
+            running={running}
+            connected={connection.kind === 'open'}
+            onSend={onSend}
+            onInterrupt={onInterrupt}
+          />
+        </main>
+        <WorkspacePanel
+          files={workspace.files}
+          error={workspace.error}
+          changed={changed}
+          openPath={workspace.openPath}
+          openFile={workspace.openFile}
+          openError={workspace.openError}
+          onOpen={workspace.open}
+          onClose={workspace.close}
+          onRefresh={workspace.refresh}
+        />
+        {overlay && (
+          <button
+            type="button"
+            class="scrim"
+            aria-label="Close panel"
+            tabIndex={-1}
+            onClick={() => setOverlay(undefined)}
+          />
+        )}
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,90 @@
+/**
+ * The message box: Enter sends, Shift+Enter adds a line; the draft is kept per session in localStorage so
+ * nothing typed is lost to a reload. While a turn runs, Stop interrupts it (new messages queue behind it).
+ */
+import { useEffect, useRef, useState } from 'preact/hooks'
+
+const draftKey = (sessionId: string) => `draft_${sessionId}`
+
+export function Composer(props: {
+  sessionId: string
+  running: boolean
+  connected: boolean
+  onSend(text: string): boolean
+  onInterrupt(): void
+}) {
+  const { sessionId } = props
+  const [text, setText] = useState(() => localStorage.getItem(draftKey(sessionId)) ?? '')
+  const box = useRef<HTMLTextAreaElement>(null)
+
+  useEffect(() => {
+    setText(localStorage.getItem(draftKey(sessionId)) ?? '')
+    box.current?.focus()
+  }, [sessionId])
+
+  const update = (value: string) => {
+    setText(value)
+    if (value === '') localStorage.removeItem(draftKey(sessionId))
+    else localStorage.setItem(draftKey(sessionId), value)
+  }
+  const submit = () => {
+    const content = text.trim()
+    if (content === '' || !props.connected) return
+    if (props.onSend(content)) update('')
+  }
+
+  // Grow with the text up to a limit.
+  useEffect(() => {
+    const el = box.current
+    if (!el) return
+    el.style.height = 'auto'
+    el.style.height = `${Math.min(el.scrollHeight, 240)}px`
+  }, [text])
+
+  return (
+    <form
+      class="composer"
+      onSubmit={(e) => {
+        e.preventDefault()
+        submit()
+      }}
+    >
+      <label for="message" class="visually-hidden">
+        Message
+      </label>
+      <textarea
+        id="message"
+        ref={box}
+        rows={1}
+        value={text}
+        placeholder={
+          props.running
+            ? 'Queue a follow-up… (Enter sends)'
+            : 'Ask the agent… (Enter sends, Shift+Enter adds a line)'
+        }
+        onInput={(e) => update(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+            e.preventDefault()
+            submit()
+          }
+        }}
+      />
+      {props.running && (
+        <button type="button" class="btn danger" onClick={props.onInterrupt} data-testid="interrupt">
+          Stop
+        </button>
+      )}
+      <button
+        type="submit"
+        class="btn primary"
+        disabled={!props.connected || text.trim() === ''}
+        title={
+          props.connected ? undefined : 'Not connected: your text stays here until the connection is back'
+        }
+      >
+        {props.running ? 'Queue' : 'Send'}
+      </button>
+    </form>
+  )
+}

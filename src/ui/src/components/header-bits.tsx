@@ -1,0 +1,80 @@
+/** Header pieces: the connection badge, the model selector and the warning banner. */
+import { useEffect, useState } from 'preact/hooks'
+import type { ModelOption } from '../models'
+import type { ConnectionState } from '../session-socket'
+import { Icon } from './icons'
+
+export function ConnectionBadge({ state, onRetry }: { state: ConnectionState; onRetry(): void }) {
+  const [, tick] = useState(0)
+  useEffect(() => {
+    if (state.kind !== 'waiting') return
+    const t = setInterval(() => tick((n) => n + 1), 1000)
+    return () => clearInterval(t)
+  }, [state])
+  let text: string
+  let cls: string
+  switch (state.kind) {
+    case 'open':
+      text = 'Connected'
+      cls = 'ok'
+      break
+    case 'connecting':
+      text = state.attempt === 0 ? 'Connecting…' : 'Reconnecting…'
+      cls = 'warn'
+      break
+    case 'waiting': {
+      const s = Math.max(0, Math.ceil((state.retryAt - Date.now()) / 1000))
+      text = `Offline: ${state.reason}; retrying${s > 0 ? ` in ${s}s` : '…'}`
+      cls = 'bad'
+      break
+    }
+    case 'closed':
+      text = 'Disconnected'
+      cls = 'bad'
+  }
+  return (
+    <span class={`conn conn-${cls}`} role="status" data-testid="connection" data-state={state.kind}>
+      <span class="dot" aria-hidden="true" />
+      <span class="conn-text">{text}</span>
+      {state.kind === 'waiting' && (
+        <button type="button" class="link-btn" onClick={onRetry}>
+          Retry now
+        </button>
+      )}
+    </span>
+  )
+}
+
+export function ModelSelect(props: { value: string; options: ModelOption[]; onChange(model: string): void }) {
+  return (
+    <span class="model-select">
+      <label for="model-dropdown">Model</label>
+      <select id="model-dropdown" value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        {props.options.map((m) => (
+          <option key={m.id} value={m.id} title={m.id}>
+            {m.label}
+          </option>
+        ))}
+      </select>
+    </span>
+  )
+}
+
+export function WarningBanner({ warnings, onDismiss }: { warnings: string[]; onDismiss(): void }) {
+  if (warnings.length === 0) return null
+  return (
+    <div class="banner" role="alert" data-testid="warning-banner">
+      <span class="banner-icon">
+        <Icon name="warning" size={18} />
+      </span>
+      <ul>
+        {warnings.map((w) => (
+          <li key={w}>{w}</li>
+        ))}
+      </ul>
+      <button type="button" class="icon-btn" aria-label="Hide warnings" onClick={onDismiss}>
+        <Icon name="close" size={14} />
+      </button>
+    </div>
+  )
+}

@@ -1,0 +1,167 @@
+/** The pieces of a conversation: messages, tool cards, file chips, permission prompts, errors, turn usage. */
+import type { FileAction, Item, ToolCall, TurnUsage } from '../conversation'
+import { compactJson, duration, prettyJson, tokens, usd } from '../format'
+import { renderMarkdown } from '../markdown'
+
+export function Markdown({ text, streaming = false }: { text: string; streaming?: boolean }) {
+  return <div class="markdown" dangerouslySetInnerHTML={{ __html: renderMarkdown(text, !streaming) }} />
+}
+
+const toolStateLabel: Record<ToolCall['state'], string> = {
+  running: 'running',
+  done: 'done',
+  error: 'failed',
+  stopped: 'stopped',
+}
+
+function ToolCard({ call }: { call: ToolCall }) {
+  const summary = call.summary || `${call.name} ${compactJson(call.input, 60)}`
+  return (
+    <details class={`tool-card tool-${call.state}`} data-testid="tool-card">
+      <summary>
+        <span class="tool-icon" aria-hidden="true">
+          {call.state === 'running' ? <span class="spinner" /> : call.state === 'error' ? '✕' : '✓'}
+        </span>
+        <span class="tool-name">{call.name}</span>
+        <span class="tool-summary">
+          {summary.startsWith(call.name) ? summary.slice(call.name.length) : summary}
+        </span>
+        <span class="tool-state">{toolStateLabel[call.state]}</span>
+      </summary>
+      <div class="tool-body">
+        <h4>Input</h4>
+        <pre>{prettyJson(call.input)}</pre>
+        {call.result !== undefined && (
+          <>
+            <h4>{call.state === 'error' ? 'Error' : 'Result'}</h4>
+            <pre class={call.state === 'error' ? 'tool-error-text' : undefined}>{call.result}</pre>
+          </>
+        )}
+        {call.result === undefined && call.state !== 'running' && (
+          <p class="muted">{call.state === 'error' ? 'The tool failed.' : 'No output.'}</p>
+        )}
+      </div>
+    </details>
+  )
+}
+
+const actionMark: Record<FileAction, string> = { created: 'A', modified: 'M', deleted: 'D' }
+
+function FileChips({
+  changes,
+  onOpen,
+}: {
+  changes: { path: string; action: FileAction }[]
+  onOpen(path: string): void
+}) {
+  return (
+    <ul class="file-chips" aria-label="Changed files">
+      {changes.map((c) => (
+        <li key={`${c.action}:${c.path}`}>
+          <button
+            type="button"
+            class={`chip chip-${c.action}`}
+            disabled={c.action === 'deleted'}
+            onClick={() => onOpen(c.path)}
+            title={c.action === 'deleted' ? `${c.path} was deleted` : `Open ${c.path}`}
+          >
+            <span class="chip-mark" aria-hidden="true">
+              {actionMark[c.action]}
+            </span>
+            <span class="visually-hidden">{c.action}:</span>
+            {c.path}
+          </button>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+function PermissionPrompt({
+  item,
+  onAnswer,
+}: {
+  item: Extract<Item, { kind: 'permission' }>
+  onAnswer(requestId: string, allow: boolean): void
+}) {
+  if (item.answer !== undefined) {
+    const label =
+      item.answer === 'allowed' ? 'Allowed' : item.answer === 'denied' ? 'Denied' : 'Not answered in time'
+    return (
+      <p class={`permission-done answer-${item.answer}`} data-testid="permission">
+        <strong>{label}</strong> {item.tool} <code>{compactJson(item.input, 90)}</code>
+      </p>
+    )
+  }
+  return (
+    <section class="permission" aria-label={`Permission request for ${item.tool}`} data-testid="permission">
+      <p>
+        <strong>The agent asks to use {item.tool}.</strong> It waits for your answer.
+      </p>
+      <pre>{prettyJson(item.input)}</pre>
+      <div class="permission-actions">
+        <button type="button" class="btn primary" onClick={() => onAnswer(item.requestId, true)}>
+          Allow
+        </button>
+        <button type="button" class="btn danger" onClick={() => onAnswer(item.requestId, false)}>
+          Deny
+        </button>
+      </div>
+    </section>
+  )
+}
+
+function UsageLine({ usage, interrupted }: { usage: TurnUsage | undefined; interrupted: boolean }) {
+  const parts: string[] = []
+  if (usage?.durationMs !== undefined) parts.push(duration(usage.durationMs))
+  if (usage?.numTurns !== undefined) parts.push(`${usage.numTurns} step${usage.numTurns === 1 ? '' : 's'}`)
+  if (usage?.inputTokens !== undefined || usage?.outputTokens !== undefined)
+    parts.push(`${tokens(usage?.inputTokens ?? 0)} in · ${tokens(usage?.outputTokens ?? 0)} out tokens`)
+  if (usage?.costUsd !== undefined) parts.push(usd(usage.costUsd))
+  if (!interrupted && parts.length === 0) return null
+  return (
+    <p class="turn-end" data-testid="turn-end">
+      {interrupted && <span class="interrupted">Interrupted</span>}
+      {parts.join(' · ')}
+    </p>
+  )
+}
+
+export function ItemView({
+  item,
+  onOpenFile,
+  onAnswer,
+}: {
+  item: Item
+  onOpenFile(path: string): void
+  onAnswer(requestId: string, allow: boolean): void
+}) {
+  switch (item.kind) {
+    case 'user':
+      return (
+        <div class="msg msg-user" data-testid="user-message">
+          <div class="msg-text">{item.text}</div>
+        </div>
+      )
+    case 'assistant':
+      return (
+        <div class="msg msg-assistant" data-testid="assistant-message">
+          <Markdown text={item.text} />
+        </div>
+      )
+    case 'tool':
+      return <ToolCard call={item.call} />
+    case 'files':
+      return <FileChips changes={item.changes} onOpen={onOpenFile} />
+    case 'permission':
+      return <PermissionPrompt item={item} onAnswer={onAnswer} />
+    case 'error':
+      return (
+        <div class="error-block" role="alert" data-testid="error">
+          <strong>Error</strong> {item.text}
+        </div>
+      )
+    case 'turn-end':
+      return <UsageLine usage={item.usage} interrupted={item.interrupted} />
+  }
+}

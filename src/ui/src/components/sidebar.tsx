@@ -1,0 +1,130 @@
+/** The sessions list: new, switch, rename, delete; each with its title and last activity. */
+import { useState } from 'preact/hooks'
+import type { SessionSummary } from '../api'
+import { relativeTime } from '../format'
+import { Icon } from './icons'
+
+export interface SidebarSession extends SessionSummary {
+  /** Not on the server yet: a new session whose first message has not been sent. */
+  draft?: boolean
+}
+
+function SessionRow(props: {
+  session: SidebarSession
+  current: boolean
+  onSelect(): void
+  onRename(title: string): void
+  onDelete(): void
+}) {
+  const { session, current } = props
+  const [editing, setEditing] = useState(false)
+  const title = session.title || (session.draft ? 'New session' : session.id)
+  if (editing) {
+    return (
+      <li class="session editing">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault()
+            const value = new FormData(e.currentTarget).get('title')
+            if (typeof value === 'string' && value.trim() !== '') props.onRename(value.trim())
+            setEditing(false)
+          }}
+        >
+          <label class="visually-hidden" for={`rename-${session.id}`}>
+            New title
+          </label>
+          <input
+            id={`rename-${session.id}`}
+            name="title"
+            defaultValue={session.title}
+            maxLength={200}
+            ref={(el) => el?.focus()}
+            onKeyDown={(e) => e.key === 'Escape' && setEditing(false)}
+            onBlur={(e) => e.currentTarget.form?.requestSubmit()}
+          />
+        </form>
+      </li>
+    )
+  }
+  return (
+    <li class={`session ${current ? 'current' : ''}`}>
+      <button
+        type="button"
+        class="session-open"
+        aria-current={current ? 'page' : undefined}
+        onClick={props.onSelect}
+        data-session-id={session.id}
+      >
+        <span class="session-title">
+          {session.isRunning && <span class="dot running" title="Working" />}
+          {title}
+        </span>
+        <span class="session-meta">
+          {session.draft ? (
+            'not started'
+          ) : (
+            <time dateTime={new Date(session.lastActivity).toISOString()}>
+              {relativeTime(session.lastActivity)}
+            </time>
+          )}
+        </span>
+      </button>
+      {!session.draft && (
+        <span class="session-actions">
+          <button
+            type="button"
+            class="icon-btn"
+            aria-label={`Rename ${title}`}
+            onClick={() => setEditing(true)}
+          >
+            <Icon name="edit" size={14} />
+          </button>
+          <button
+            type="button"
+            class="icon-btn"
+            aria-label={`Delete ${title}`}
+            onClick={() => {
+              if (confirm(`Delete "${title}" with its workspace? This cannot be undone.`)) props.onDelete()
+            }}
+          >
+            <Icon name="trash" size={14} />
+          </button>
+        </span>
+      )}
+    </li>
+  )
+}
+
+export function Sidebar(props: {
+  sessions: SidebarSession[]
+  currentId: string
+  error: string | undefined
+  onNew(): void
+  onSelect(id: string): void
+  onRename(id: string, title: string): void
+  onDelete(id: string): void
+}) {
+  return (
+    <nav class="sidebar" aria-label="Sessions">
+      <div class="sidebar-head">
+        <h2>Sessions</h2>
+        <button type="button" class="btn primary small" onClick={props.onNew}>
+          + New
+        </button>
+      </div>
+      {props.error && <p class="sidebar-error">{props.error}</p>}
+      <ul class="session-list">
+        {props.sessions.map((s) => (
+          <SessionRow
+            key={s.id}
+            session={s}
+            current={s.id === props.currentId}
+            onSelect={() => props.onSelect(s.id)}
+            onRename={(title) => props.onRename(s.id, title)}
+            onDelete={() => props.onDelete(s.id)}
+          />
+        ))}
+      </ul>
+    </nav>
+  )
+}

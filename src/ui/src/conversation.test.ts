@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import { buildConversation, changedFiles } from './conversation'
+import type { WireEvent } from './session-socket'
+
+let seq = 0
+const ev = (type: string, content?: string, data?: unknown, withSeq = true): WireEvent => ({
+  type,
+  content,
+  data,
+  seq: withSeq ? ++seq : undefined,
+  timestamp: 1,
+  sessionId: 's',
+})
+
+describe('buildConversation', () => {
+  it('joins a tool_use with its tool_result and groups consecutive file changes', () => {
+    seq = 0
+    const items = buildConversation([
+      ev('user_message', 'make files', { model: 'groq/x' }),
+      ev('status', undefined, { isRunning: true, model: 'groq/x', container: 'starting' }),
+      ev('tool_use', 'Write a.txt', { id: 't1', name: 'Write', input: { file_path: 'a.txt' } }),
+      ev('tool_result', undefined, { toolUseId: 't1', isError: true, content: 'disk full' }),
+      ev('file_change', 'Created: a.txt', { path: 'a.txt', action: 'created' }),
+      ev('file_change', 'Modified: b.txt', { path: 'b.txt', action: 'modified' }),
+      ev('result', 'Done **now**'),
+      ev('status', undefined, {
+        isRunning: false,
+        model: 'groq/x',
+        container: 'running',
+        turn: { durationMs: 1200, costUsd: 0.01, inputTokens: 10, outputTokens: 5 },
+      }),
+    ])
+    expect(items.map((i) => i.kind)).toEqual(['user', 'tool', 'files', 'assistant', 'turn-end'])
+    const tool = items[1]
+    expect(tool?.kind === 'tool' && tool.call).toMatchObject({ state: 'error', result: 'disk full' })
+    const files = items[2]
+    expect(files?.kind === 'files' && files.changes.map((c) => c.path)).toEqual(['a.txt', 'b.txt'])
+    expect(items[4]).toMatchObject({ usage: { durationMs: 1200, costUsd: 0.01 }, interrupted: false })
+  })
+
+  it('marks a permission prompt answered, and unanswered prompts and running tools as over when the turn ends', () => {
+    seq = 0
+    const answered = buildConversation([
+      ev('user_message', 'go'),
+      ev('permission_request', undefined, { requestId: 'r1', tool: 'Bash', input: { command: 'ls' } }),
+      ev('permission_response', 'Allowed', { requestId: 'r1', allow: true }),
+    ])
+    expect(answered[1]).toMatchObject({ kind: 'permission', answer: 'allowed' })
+
+    const ended = buildConversation([
+      ev('user_message', 'go'),
+      ev('tool_use', 'Bash ls', { id: 't', name: 'Bash', input: {} }),
+      ev('permission_request', undefined, { requestId: 'r2', tool: 'Bash', input: {} }),
+      ev('status', undefined, { isRunning: false, model: 'm', container: 'c', interrupted: true }),
+    ])
+    expect(ended[1]).toMatchObject({ kind: 'tool', call: { state: 'stopped' } })
+    expect(ended[2]).toMatchObject({ kind: 'permission', answer: 'expired' })
+    expect(ended[3]).toMatchObject({ kind: 'turn-end', interrupted: true })
+  })
+
+  it('shows an error answering a bad frame, and ignores status snapshots', () => {
+    seq = 0
+    const items = buildConversation([
+      ev('status', undefined, { isRunning: false, model: 'm', container: 'c' }, false),
+      ev('error', 'content must not be empty', undefined, false),
+    ])
+    expect(items).toEqual([{ kind: 'error', key: 'x1', text: 'content must not be empty' }])
+  })
+})
+
+describe('changedFiles', () => {
+  it('gives each changed path its latest action', () => {
+    seq = 0
+    const files = changedFiles([
+      ev('file_change', 'Created: a', { path: 'a', action: 'created' }),
+      ev('file_change', 'Modified: a', { path: 'a', action: 'modified' }),
+      ev('file_change', 'Deleted: b', { path: 'b', action: 'deleted' }),
+    ])
+    expect([...files]).toEqual([
+      ['b', 'deleted'],
+      ['a', 'modified'],
+    ])
+  })
+})

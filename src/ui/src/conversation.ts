@@ -1,0 +1,191 @@
+/**
+ * Turns a session's event log into what the conversation shows: messages, tool cards (a `tool_use` joined
+ * with its `tool_result`), file-change chips, permission prompts (joined with their answer), errors and the
+ * usage line that closes a turn. Pure, so it is tested without a browser.
+ */
+import type { WireEvent } from './session-socket'
+
+export interface TurnUsage {
+  durationMs?: number
+  numTurns?: number
+  costUsd?: number
+  inputTokens?: number
+  outputTokens?: number
+}
+
+export interface ToolCall {
+  id: string
+  name: string
+  summary: string
+  input: unknown
+  state: 'running' | 'done' | 'error' | 'stopped'
+  result?: string
+}
+
+export type Item =
+  | { kind: 'user'; key: string; text: string; model?: string; timestamp: number }
+  | { kind: 'assistant'; key: string; text: string; timestamp: number }
+  | { kind: 'tool'; key: string; call: ToolCall }
+  | { kind: 'files'; key: string; changes: { path: string; action: FileAction }[] }
+  | {
+      kind: 'permission'
+      key: string
+      requestId: string
+      tool: string
+      input: unknown
+      answer: 'allowed' | 'denied' | 'expired' | undefined
+    }
+  | { kind: 'error'; key: string; text: string }
+  | { kind: 'turn-end'; key: string; usage: TurnUsage | undefined; interrupted: boolean }
+
+export type FileAction = 'created' | 'modified' | 'deleted'
+
+export interface SessionStatus {
+  isRunning: boolean
+  model?: string
+  container?: string
+  sandbox?: string
+  isolated?: boolean
+  queued?: number
+  waitingForSandbox?: boolean
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
+const optNum = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined)
+
+export function statusFrom(data: unknown): SessionStatus | undefined {
+  if (!isRecord(data) || typeof data.isRunning !== 'boolean') return undefined
+  return {
+    isRunning: data.isRunning,
+    model: typeof data.model === 'string' ? data.model : undefined,
+    container: typeof data.container === 'string' ? data.container : undefined,
+    sandbox: typeof data.sandbox === 'string' ? data.sandbox : undefined,
+    isolated: typeof data.isolated === 'boolean' ? data.isolated : undefined,
+    queued: optNum(data.queued),
+    waitingForSandbox: data.waitingForSandbox === true,
+  }
+}
+
+function usageFrom(v: unknown): TurnUsage | undefined {
+  if (!isRecord(v)) return undefined
+  return {
+    durationMs: optNum(v.durationMs),
+    numTurns: optNum(v.numTurns),
+    costUsd: optNum(v.costUsd),
+    inputTokens: optNum(v.inputTokens),
+    outputTokens: optNum(v.outputTokens),
+  }
+}
+
+/** Builds the conversation from persisted events (in seq order) plus unpersisted frame errors. */
+export function buildConversation(events: readonly WireEvent[]): Item[] {
+  const items: Item[] = []
+  const tools = new Map<string, ToolCall>()
+  const prompts = new Map<string, Extract<Item, { kind: 'permission' }>>()
+  let turnOpen = false
+
+  const closeOpenWork = (state: 'stopped') => {
+    for (const call of tools.values()) if (call.state === 'running') call.state = state
+    for (const p of prompts.values()) if (p.answer === undefined) p.answer = 'expired'
+  }
+
+  for (const [i, e] of events.entries()) {
+    const key = e.seq !== undefined ? `s${e.seq}` : `x${i}`
+    const data = isRecord(e.data) ? e.data : {}
+    switch (e.type) {
+      case 'user_message':
+        turnOpen = true
+        items.push({
+          kind: 'user',
+          key,
+          text: e.content ?? '',
+          model: typeof data.model === 'string' ? data.model : undefined,
+          timestamp: e.timestamp,
+        })
+        break
+      case 'result':
+        if ((e.content ?? '') !== '')
+          items.push({ kind: 'assistant', key, text: e.content ?? '', timestamp: e.timestamp })
+        break
+      case 'tool_use': {
+        const id = typeof data.id === 'string' ? data.id : key
+        const call: ToolCall = {
+          id,
+          name: typeof data.name === 'string' ? data.name : 'tool',
+          summary: e.content ?? '',
+          input: data.input,
+          state: 'running',
+        }
+        tools.set(id, call)
+        items.push({ kind: 'tool', key, call })
+        break
+      }
+      case 'tool_result': {
+        const call = typeof data.toolUseId === 'string' ? tools.get(data.toolUseId) : undefined
+        if (call === undefined) break
+        call.state = data.isError === true ? 'error' : 'done'
+        if (typeof data.content === 'string') call.result = data.content
+        break
+      }
+      case 'file_change': {
+        const path = typeof data.path === 'string' ? data.path : (e.content ?? '').replace(/^\w+: /, '')
+        const action: FileAction =
+          data.action === 'created' || data.action === 'deleted' ? data.action : 'modified'
+        const last = items[items.length - 1]
+        if (last?.kind === 'files') last.changes.push({ path, action })
+        else items.push({ kind: 'files', key, changes: [{ path, action }] })
+        break
+      }
+      case 'permission_request': {
+        const requestId = typeof data.requestId === 'string' ? data.requestId : key
+        const prompt = {
+          kind: 'permission' as const,
+          key,
+          requestId,
+          tool: typeof data.tool === 'string' ? data.tool : 'a tool',
+          input: data.input,
+          answer: undefined,
+        }
+        prompts.set(requestId, prompt)
+        items.push(prompt)
+        break
+      }
+      case 'permission_response': {
+        const prompt = typeof data.requestId === 'string' ? prompts.get(data.requestId) : undefined
+        if (prompt !== undefined)
+          prompt.answer = data.timedOut === true ? 'expired' : data.allow === true ? 'allowed' : 'denied'
+        break
+      }
+      case 'error':
+        items.push({ kind: 'error', key, text: e.content ?? 'something went wrong' })
+        break
+      case 'status':
+        if (e.seq === undefined || data.isRunning !== false) break
+        if (turnOpen || data.turn !== undefined || data.interrupted === true) {
+          items.push({
+            kind: 'turn-end',
+            key,
+            usage: usageFrom(data.turn),
+            interrupted: data.interrupted === true,
+          })
+        }
+        closeOpenWork('stopped')
+        turnOpen = false
+        break
+    }
+  }
+  return items
+}
+
+/** Files changed in this session, most recent first, with their latest action. */
+export function changedFiles(events: readonly WireEvent[]): Map<string, FileAction> {
+  const out = new Map<string, FileAction>()
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!
+    if (e.type !== 'file_change' || !isRecord(e.data) || typeof e.data.path !== 'string') continue
+    if (out.has(e.data.path)) continue
+    const a = e.data.action
+    out.set(e.data.path, a === 'created' || a === 'deleted' ? a : 'modified')
+  }
+  return out
+}
