@@ -106,6 +106,15 @@ const ServerEnv = z.object({
   AUTH_TOKEN: nonEmpty,
   PERMISSION_MODE: PermissionMode.default('acceptEdits'),
   PERMISSION_TIMEOUT: duration('PERMISSION_TIMEOUT', '10m'),
+  RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ error: 'RATE_LIMIT_PER_MINUTE must be a number' })
+    .min(0, 'RATE_LIMIT_PER_MINUTE must be >= 0 (0 turns the limit off)')
+    .default(60),
+  RATE_LIMIT_BURST: z.coerce
+    .number({ error: 'RATE_LIMIT_BURST must be a number' })
+    .int('RATE_LIMIT_BURST must be a whole number')
+    .min(1, 'RATE_LIMIT_BURST must be at least 1')
+    .default(20),
   ALLOWED_ORIGINS: z
     .string()
     .optional()
@@ -139,6 +148,8 @@ export interface ServerConfig {
   permissionMode: z.infer<typeof PermissionMode>
   /** How long a permission prompt waits for an answer before it is denied. */
   permissionTimeoutMs: number
+  /** Turns a client (token or address) may start per minute, and at once; perMinute 0 = no limit. */
+  rateLimit: { perMinute: number; burst: number }
   /** Browser origins allowed to open the WebSocket besides the server's own host. */
   allowedOrigins: string[]
   logLevel: z.infer<typeof LogLevel>
@@ -195,6 +206,7 @@ export function loadServerConfig(env: Env = environment(), cwd = process.cwd()):
     permissionMode: v.PERMISSION_MODE,
     permissionTimeoutMs: v.PERMISSION_TIMEOUT,
     allowedOrigins: v.ALLOWED_ORIGINS,
+    rateLimit: { perMinute: v.RATE_LIMIT_PER_MINUTE, burst: v.RATE_LIMIT_BURST },
     logLevel: v.LOG_LEVEL,
     secrets: env,
   }

@@ -67,11 +67,18 @@ export interface BwrapInvocation {
   env: Record<string, string>
 }
 
+/**
+ * The user the sandbox runs as, inside its own user namespace (mapped to the server's user outside, so the
+ * workspace stays owned by it). Not 0: Claude Code refuses bypassPermissions as root, and nothing inside should
+ * believe it is root.
+ */
+export const SANDBOX_UID = 1000
+
 /** The contents of the generated /etc files: one unprivileged-looking user, localhost only. */
 export function sandboxEtcFiles(): Record<(typeof GENERATED_ETC)[number], string> {
   return {
-    passwd: `root:x:0:0:agent:${INSIDE.home}:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
-    group: 'root:x:0:\nnogroup:x:65534:\n',
+    passwd: `agent:x:${SANDBOX_UID}:${SANDBOX_UID}:agent:${INSIDE.home}:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
+    group: `agent:x:${SANDBOX_UID}:\nnogroup:x:65534:\n`,
     hosts: '127.0.0.1 localhost sandbox\n::1 localhost\n',
   }
 }
@@ -140,6 +147,11 @@ export function buildBwrapInvocation(
   const pkg = layout.packageRoot
   const args = [
     '--unshare-all',
+    '--unshare-user',
+    '--uid',
+    String(SANDBOX_UID),
+    '--gid',
+    String(SANDBOX_UID),
     '--hostname',
     'sandbox',
     '--die-with-parent',
@@ -153,9 +165,9 @@ export function buildBwrapInvocation(
     '/dev',
     '--proc',
     '/proc',
-    // The processes inside keep uid 0 when the host runs as root, and root may write sysctls by file mode
-    // alone (no capability needed): kernel.core_pattern would run a host command. bwrap leaves /proc/sys
-    // writable here, so cover it with a read-only mount.
+    // The sandbox's uid maps to the server's user outside; when that is root, writes to /proc/sys pass the
+    // file-mode check (no capability needed) and kernel.core_pattern would run a host command. bwrap leaves
+    // /proc/sys writable, so cover it with a read-only mount.
     '--ro-bind',
     '/proc/sys',
     '/proc/sys',

@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { getConnInfo } from '@hono/node-server/conninfo'
 import { serveStatic } from '@hono/node-server/serve-static'
+import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { AgentService } from '../agent/agent-service.js'
@@ -15,6 +17,7 @@ import { AppError, toAppError } from '../protocol/errors.js'
 import { bearerToken, tokensEqual } from './auth.js'
 import type { Logger } from './logger.js'
 import { openApiDocument } from './openapi.js'
+import type { RateLimiter } from './rate-limit.js'
 import { agentRoutes, type ServerInfo } from './routes/agent-routes.js'
 import { claudeCodeRoutes } from './routes/claude-code-routes.js'
 
@@ -31,8 +34,18 @@ export interface AppOptions {
   info: () => ServerInfo
   /** Absolute path of the built web UI (dist/ui: index.html and hashed assets/), served at `/`. */
   uiDir: string
+  /** Limits turns started per token or client address (POST /agent/message, POST /claude-code). */
+  turnLimiter?: RateLimiter
   /** Told about every finished request (for metrics). */
   onRequest?: (entry: { method: string; route: string; status: number; durationMs: number }) => void
+}
+
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown'
+  } catch {
+    return 'unknown'
+  }
 }
 
 /** Largest JSON body accepted by the REST API. */
@@ -127,7 +140,21 @@ export function createApp(options: AppOptions): Hono {
   app.use('/claude-code', limit)
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()))
-  app.route('/agent', agentRoutes({ agent, workspaceDir: options.workspaceDir, info: options.info }))
+  // Checked once a turn request is valid, so malformed floods are answered 400 without using up the budget.
+  const limiter = options.turnLimiter
+  const admitTurn = (c: Context) => {
+    if (limiter === undefined) return
+    const verdict = limiter.take(bearerToken(c.req.raw.headers) ?? clientAddress(c))
+    if (verdict.ok) return
+    const seconds = Math.ceil(verdict.retryAfterMs / 1000)
+    throw new AppError('rate_limit_error', `too many turns started; try again in ${seconds} s`, {
+      headers: { 'retry-after': String(seconds) },
+    })
+  }
+  app.route(
+    '/agent',
+    agentRoutes({ agent, workspaceDir: options.workspaceDir, info: options.info, admitTurn }),
+  )
   app.route(
     '/claude-code',
     claudeCodeRoutes({
@@ -136,6 +163,7 @@ export function createApp(options: AppOptions): Hono {
       dataDir: options.dataDir,
       defaultModel: options.defaultModel,
       logger,
+      admitTurn,
     }),
   )
 

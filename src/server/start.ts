@@ -22,6 +22,7 @@ import { DirectoryWorkspaceInspector } from '../store/workspace-snapshot.js'
 import { createApp } from './app.js'
 import { tokensEqual } from './auth.js'
 import { createLogger, type Logger, secretValues } from './logger.js'
+import { RateLimiter } from './rate-limit.js'
 import type { ServerInfo } from './routes/agent-routes.js'
 import { SessionContainers, sessionPaths } from './session-containers.js'
 import { attachWebSocket } from './websocket.js'
@@ -166,6 +167,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // The same path from src/server (tests) and dist/server (built): the Vite output in dist/ui.
   const uiDir = fileURLToPath(new URL('../../dist/ui', import.meta.url))
   const info = serverInfo(config, driver)
+  const turnLimiter = config.rateLimit.perMinute > 0 ? new RateLimiter(config.rateLimit) : undefined
   const app = createApp({
     agent,
     containers,
@@ -176,6 +178,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     defaultModel: config.defaultModel,
     workspaceDir: (id) => sessionPaths(config.dataDir, id).workspace,
     info: () => info,
+    ...(turnLimiter !== undefined && { turnLimiter }),
     uiDir,
   })
 
@@ -190,6 +193,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     authToken: config.authToken,
     logger,
     allowedOrigins: config.allowedOrigins,
+    ...(turnLimiter !== undefined && { turnLimiter }),
   })
   const port = (server.address() as AddressInfo).port
   const reachable =

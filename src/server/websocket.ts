@@ -11,6 +11,7 @@ import { toAppError } from '../protocol/errors.js'
 import { InboundFrame, type OutboundEvent, SESSION_ID_PATTERN } from '../protocol/events.js'
 import { tokensEqual } from './auth.js'
 import type { Logger } from './logger.js'
+import type { RateLimiter } from './rate-limit.js'
 
 const PATH = /^\/demo\/ws\/([^/?]*)$/
 /** Largest inbound frame, in bytes. */
@@ -24,6 +25,8 @@ export interface WebSocketOptions {
   logger: Logger
   /** Origins (`https://host:port`) allowed besides the server's own host; `*` allows any. */
   allowedOrigins?: readonly string[]
+  /** Limits turns started per token or client address. */
+  turnLimiter?: RateLimiter
   /** Told when a connection opens (+1) or closes (-1), for metrics. */
   onConnection?: (delta: 1 | -1) => void
 }
@@ -97,11 +100,11 @@ export function attachWebSocket(
         ws.close(1008, 'invalid session id: use 1-64 of A-Z a-z 0-9 _ -')
         return
       }
-      connect(ws, sessionId, after)
+      connect(ws, sessionId, after, url.searchParams.get('token') ?? req.socket.remoteAddress ?? 'unknown')
     })
   })
 
-  function connect(ws: WebSocket, sessionId: string, after: number): void {
+  function connect(ws: WebSocket, sessionId: string, after: number, limitKey: string): void {
     const actor = agent.session(sessionId)
     options.onConnection?.(1)
     const send = (event: OutboundEvent) => {
@@ -134,11 +137,17 @@ export function attachWebSocket(
       }
       const message = parsed.data
       switch (message.type) {
-        case 'user_message':
+        case 'user_message': {
+          const verdict = options.turnLimiter?.take(limitKey) ?? { ok: true }
+          if (!verdict.ok) {
+            sendError(`too many turns started; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`)
+            break
+          }
           actor.submit(message.content, message.model).catch((err) => {
             logger.error({ sessionId, err: toAppError(err).message }, 'turn failed')
           })
           break
+        }
         case 'interrupt':
           actor.interrupt()
           break

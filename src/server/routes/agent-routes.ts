@@ -2,7 +2,7 @@
  * The REST API of the agent layer (`/agent/*`): run a turn, list/inspect/rename/delete sessions, read their
  * events and workspace files, interrupt a turn, answer a permission prompt, and what the server is set up with.
  */
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import type { AgentService } from '../../agent/agent-service.js'
 import { AppError } from '../../protocol/errors.js'
 import type { SessionRecord } from '../../store/session-store.js'
@@ -28,6 +28,8 @@ export interface AgentRoutesOptions {
   agent: AgentService
   workspaceDir: (sessionId: string) => string
   info: () => ServerInfo
+  /** Throws a 429 AppError when the caller may not start another turn now. */
+  admitTurn: (c: Context) => void
 }
 
 /** The seed's AgentSessionState for one session. */
@@ -65,6 +67,7 @@ export function agentRoutes(options: AgentRoutesOptions): Hono {
 
   app.post('/message', async (c) => {
     const body = parseWith(MessageBody, await jsonBody(() => c.req.json()))
+    options.admitTurn(c)
     const outcome = await agent.session(body.sessionId).submit(body.message, body.model)
     if (outcome.isError) throw new AppError('api_error', outcome.result)
     return c.json({

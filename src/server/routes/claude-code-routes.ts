@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, renameSync } from 'node:fs'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { stream } from 'hono/streaming'
 import type { AgentService } from '../../agent/agent-service.js'
 import type { ContainerProvider } from '../../agent/container-provider.js'
@@ -23,6 +23,8 @@ export interface ClaudeCodeRoutesOptions {
   dataDir: string
   defaultModel: string
   logger: Logger
+  /** Throws a 429 AppError when the caller may not start another turn now. */
+  admitTurn: (c: Context) => void
 }
 
 function tempSandboxId(): string {
@@ -54,6 +56,7 @@ export function claudeCodeRoutes(options: ClaudeCodeRoutesOptions): Hono {
 
   app.post('/', async (c) => {
     const body: Options = parseWith(ClaudeCodeOptions, await jsonBody(() => c.req.json()))
+    options.admitTurn(c)
     const requestId = `req_${Date.now()}_${randomBytes(4).toString('hex')}`
     const temporary = body.sessionId === undefined
     const runId = body.sessionId ?? tempSandboxId()
