@@ -43,6 +43,11 @@ export type AnthropicStreamEvent =
 
 const encoder = new TextEncoder()
 
+/** One event as SSE text. */
+export function sseEventText(event: AnthropicStreamEvent): string {
+  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
+}
+
 export function encodeSseEvent(event: AnthropicStreamEvent): Uint8Array {
-  return encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
+  return encoder.encode(sseEventText(event))
 }

@@ -146,6 +146,13 @@ describe('router app', () => {
       'reasoning',
       'two-choices',
       'empty-arguments',
+      'tool-deltas',
+      'cumulative-and-final-args',
+      'missing-index-and-id',
+      'usage-every-chunk',
+      'content-filter',
+      'length-mid-tool',
+      'text-then-tool',
     ]) {
       const { client } = setup([{ body: fixture(name), split: 2 }])
       const message = await client.messages

@@ -1,7 +1,6 @@
 /**
  * The router configuration file (a LiteLLM-compatible subset of `litellm_config.yaml`) as a zod schema.
- * Settings the router does not act on yet (retries, fallbacks, balancing) are validated and kept typed,
- * so the code that implements them reads them from here.
+ * `router_settings` are resolved into dispatcher numbers by `router-settings.ts`.
  */
 import { z } from 'zod'
 import { isProviderName, PROVIDER_NAMES, splitProviderModel } from './providers/provider-names.js'
@@ -91,6 +90,10 @@ export const RouterSettings = z.looseObject({
   allowed_fails: nonNegativeInt.optional(),
   cooldown_time: z.number().min(0).optional(),
   model_group_alias: z.record(z.string(), z.string()).optional(),
+  /** Seconds before the first retry (doubled per retry with `exponential_backoff`). */
+  retry_after: z.number().min(0).optional(),
+  /** Cache identical non-streaming answers in memory (also `litellm_settings.cache: true`). */
+  cache_responses: z.boolean().optional(),
 })
 export type RouterSettings = z.infer<typeof RouterSettings>
 

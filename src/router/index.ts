@@ -3,4 +3,12 @@ export { createRouterApp } from './app.js'
 export type { GeneralSettings, ModelEntry, RetryPolicy, RouterSettings } from './config-schema.js'
 export { RouterConfig } from './config-schema.js'
 export { defaultRouterConfig, loadRouterConfig, parseRouterConfig } from './load-config.js'
-export type { RouterLogger, RouterOptions } from './router-options.js'
+export { defaultRouterMetrics, RouterMetrics, routerMetrics } from './router-metrics.js'
+export type {
+  RouterLogger,
+  RouterOptions,
+  RouterPrincipal,
+  SessionTokenVerifier,
+} from './router-options.js'
+export type { UsageEntry, UsageQuery, UsageSink, UsageTotals } from './usage-sink.js'
+export { InMemoryUsageSink, sumUsage } from './usage-sink.js'

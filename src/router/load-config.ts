@@ -19,13 +19,17 @@ const DEFAULT_PREFIXES = [
   'hosted_vllm',
 ] as const
 
-/** Every provider as a wildcard route: `groq/<anything>` goes to Groq as `<anything>`. */
+/**
+ * Every provider as a wildcard route: `groq/<anything>` goes to Groq as `<anything>`; Claude Code's own
+ * background requests for bare `claude-*` names go to Anthropic (a config file can alias them elsewhere).
+ */
 export function defaultRouterConfig(): RouterConfig {
   return RouterConfig.parse({
     model_list: DEFAULT_PREFIXES.map((prefix) => ({
       model_name: `${prefix}/*`,
       litellm_params: { model: `${prefix}/*` },
     })),
+    router_settings: { model_group_alias: { 'claude-*': 'anthropic/claude-*' } },
   })
 }
 

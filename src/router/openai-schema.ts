@@ -119,3 +119,41 @@ export const ChatCompletion = z.looseObject({
   usage: OpenAIUsage.nullish(),
 })
 export type ChatCompletion = z.infer<typeof ChatCompletion>
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+const absent = (v: unknown) => v === undefined || v === null
+
+/**
+ * A stream chunk of the most common kind — text deltas and finish reasons, nothing else to convert — checked
+ * by hand; anything else (tool calls, reasoning, usage, errors) goes through the `ChatCompletionChunk` schema.
+ * Most chunks of a long answer are the common kind, and the schema costs more than the rest of their
+ * translation.
+ */
+export function parseChunk(json: unknown): ChatCompletionChunk | undefined {
+  if (
+    isRecord(json) &&
+    absent(json.error) &&
+    absent(json.usage) &&
+    (absent(json.id) || typeof json.id === 'string') &&
+    Array.isArray(json.choices) &&
+    json.choices.every(
+      (c: unknown) =>
+        isRecord(c) &&
+        (absent(c.index) || Number.isInteger(c.index)) &&
+        (absent(c.finish_reason) || typeof c.finish_reason === 'string') &&
+        (absent(c.delta) ||
+          (isRecord(c.delta) &&
+            absent(c.delta.tool_calls) &&
+            c.delta.reasoning === undefined &&
+            c.delta.reasoning_content === undefined &&
+            (absent(c.delta.content) || typeof c.delta.content === 'string'))),
+    )
+  ) {
+    return json as ChatCompletionChunk
+  }
+  const parsed = ChatCompletionChunk.safeParse(json)
+  return parsed.success ? parsed.data : undefined
+}

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { chunkedStream, fixture, outline, parseSse, readText, SPLITS } from './__fixtures__/harness.js'
-import { openAIStreamToAnthropic, type StreamSummary } from './openai-stream-to-anthropic.js'
+import {
+  OpenAIStreamTranslator,
+  openAIStreamToAnthropic,
+  type StreamSummary,
+} from './openai-stream-to-anthropic.js'
 
 const MODEL = 'groq/openai/gpt-oss-120b'
 
@@ -21,6 +25,30 @@ async function replay(name: string) {
   const events = parseSse(outputs[0] ?? '')
   for (const e of events) expect(e.event).toBe(e.data.type)
   return { raw: outputs[0] ?? '', events, outline: outline(events) }
+}
+
+/** The outline with consecutive `input_json_delta`s of one block joined, to compare the arguments as a whole. */
+function joinJsonDeltas(o: unknown[][]): unknown[][] {
+  const out: unknown[][] = []
+  for (const e of o) {
+    const prev = out.at(-1)
+    const delta = e[2] as { type?: string; partial_json?: string } | undefined
+    const prevDelta = prev?.[2] as { type?: string; partial_json?: string } | undefined
+    if (
+      e[0] === 'content_block_delta' &&
+      delta?.type === 'input_json_delta' &&
+      prev?.[0] === 'content_block_delta' &&
+      prev[1] === e[1] &&
+      prevDelta?.type === 'input_json_delta'
+    ) {
+      out[out.length - 1] = [
+        prev[0],
+        prev[1],
+        { type: 'input_json_delta', partial_json: `${prevDelta.partial_json}${delta.partial_json}` },
+      ]
+    } else out.push(e)
+  }
+  return out
 }
 
 /** Structural rules every translated stream keeps (conformance cases 7-9). */
@@ -75,7 +103,8 @@ describe('openAIStreamToAnthropic', () => {
   })
 
   it('keeps the first argument delta when switching from text to a tool call', async () => {
-    const { outline: o, events } = await replay('text-then-tool')
+    const { outline: streamed, events } = await replay('text-then-tool')
+    const o = joinJsonDeltas(streamed)
     expect(o).toEqual([
       ['message_start', 'msg_chatcmpl-tool1', MODEL, { input_tokens: 0, output_tokens: 0 }],
       ['content_block_start', 0, { type: 'text', text: '' }],
@@ -98,8 +127,108 @@ describe('openAIStreamToAnthropic', () => {
     expectWellFormed(events)
   })
 
+  it('streams tool-call argument deltas as they arrive when indexes and ids are well-formed', async () => {
+    const { outline: o, events } = await replay('tool-deltas')
+    expect(o.slice(1, -2)).toEqual([
+      ['content_block_start', 0, { type: 'text', text: '' }],
+      ['content_block_delta', 0, { type: 'text_delta', text: 'Reading both.' }],
+      ['content_block_stop', 0],
+      ['content_block_start', 1, { type: 'tool_use', id: 'call_r1', name: 'Read', input: {} }],
+      ['content_block_delta', 1, { type: 'input_json_delta', partial_json: '{"file_' }],
+      ['content_block_delta', 1, { type: 'input_json_delta', partial_json: 'path":"a' }],
+      ['content_block_delta', 1, { type: 'input_json_delta', partial_json: '.ts"}' }],
+      ['content_block_stop', 1],
+      ['content_block_start', 2, { type: 'tool_use', id: 'call_r2', name: 'Read', input: {} }],
+      ['content_block_delta', 2, { type: 'input_json_delta', partial_json: '{"file_path"' }],
+      ['content_block_delta', 2, { type: 'input_json_delta', partial_json: ':"b.ts"}' }],
+      ['content_block_stop', 2],
+    ])
+    expectWellFormed(events)
+  })
+
+  it('sends each argument delta as soon as its chunk is read, before the response ends', async () => {
+    const translator = new OpenAIStreamTranslator({ requestedModel: MODEL })
+    const chunk = (tool: Record<string, unknown>) =>
+      translator.push({ id: 'c', choices: [{ index: 0, delta: { tool_calls: [tool] } }] })
+    expect(
+      chunk({ index: 0, id: 'call_1', function: { name: 'Bash', arguments: '' } }).map((e) => e.type),
+    ).toEqual(['message_start', 'content_block_start'])
+    expect(chunk({ index: 0, function: { arguments: '{"command":' } })).toEqual([
+      {
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'input_json_delta', partial_json: '{"command":' },
+      },
+    ])
+    expect(chunk({ index: 0, function: { arguments: '"ls"}' } })).toEqual([
+      { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '"ls"}' } },
+    ])
+  })
+
+  it('holds text that interleaves with an unfinished tool call until the call closes', async () => {
+    const translator = new OpenAIStreamTranslator({ requestedModel: MODEL })
+    const events = [
+      ...translator.push({
+        id: 'c',
+        choices: [
+          {
+            index: 1,
+            delta: { tool_calls: [{ index: 0, id: 'call_1', function: { name: 'LS', arguments: '{"pa' } }] },
+          },
+        ],
+      }),
+      ...translator.push({ id: 'c', choices: [{ index: 0, delta: { content: 'Looking.' } }] }),
+      ...translator.push({
+        id: 'c',
+        choices: [{ index: 1, delta: { tool_calls: [{ index: 0, function: { arguments: 'th":"."}' } }] } }],
+      }),
+      ...translator.push({ id: 'c', choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }),
+      ...translator.end(),
+    ]
+    const o = joinJsonDeltas(outline(events.map((data) => ({ event: data.type, data }))))
+    expect(o.slice(1, -2)).toEqual([
+      ['content_block_start', 0, { type: 'tool_use', id: 'call_1', name: 'LS', input: {} }],
+      ['content_block_delta', 0, { type: 'input_json_delta', partial_json: '{"path":"."}' }],
+      ['content_block_stop', 0],
+      ['content_block_start', 1, { type: 'text', text: '' }],
+      ['content_block_delta', 1, { type: 'text_delta', text: 'Looking.' }],
+      ['content_block_stop', 1],
+    ])
+  })
+
+  it('buffers arguments that do not start like a JSON object and sends {} for them', async () => {
+    const translator = new OpenAIStreamTranslator({ requestedModel: MODEL })
+    const events = [
+      ...translator.push({
+        id: 'c',
+        choices: [
+          {
+            index: 0,
+            delta: { tool_calls: [{ index: 0, id: 'x', function: { name: 'A', arguments: '[1' } }] },
+          },
+        ],
+      }),
+      ...translator.push({
+        id: 'c',
+        choices: [
+          {
+            index: 0,
+            delta: { tool_calls: [{ index: 0, function: { arguments: ']' } }] },
+            finish_reason: 'tool_calls',
+          },
+        ],
+      }),
+      ...translator.end(),
+    ]
+    expect(events.filter((e) => e.type === 'content_block_delta')).toEqual([
+      { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{}' } },
+    ])
+    expect(translator.result?.invalidToolArguments).toEqual(['A'])
+  })
+
   it('separates interleaved parallel tool calls by index when later chunks carry no id', async () => {
-    const { outline: o, events } = await replay('parallel-interleaved')
+    const { outline: streamed, events } = await replay('parallel-interleaved')
+    const o = joinJsonDeltas(streamed)
     expect(o.slice(1, -2)).toEqual([
       ['content_block_start', 0, { type: 'tool_use', id: 'call_a', name: 'Read', input: {} }],
       ['content_block_delta', 0, { type: 'input_json_delta', partial_json: '{"file_path":"a.ts"}' }],
@@ -130,7 +259,8 @@ describe('openAIStreamToAnthropic', () => {
   })
 
   it('joins chunks without index or id to the call before them and makes odd ids valid', async () => {
-    const { outline: o, events } = await replay('missing-index-and-id')
+    const { outline: streamed, events } = await replay('missing-index-and-id')
+    const o = joinJsonDeltas(streamed)
     const start = o.find((e) => e[0] === 'content_block_start')?.[2] as { id: string }
     expect(start.id).toMatch(/^[a-zA-Z0-9_-]+$/)
     expect(o.slice(1, -2)).toEqual([
@@ -143,7 +273,8 @@ describe('openAIStreamToAnthropic', () => {
   })
 
   it('takes cumulative argument snapshots and arguments sent only in the final chunk', async () => {
-    const { outline: o, events } = await replay('cumulative-and-final-args')
+    const { outline: streamed, events } = await replay('cumulative-and-final-args')
+    const o = joinJsonDeltas(streamed)
     expect(o.filter((e) => e[0] === 'content_block_delta').map((e) => e[2])).toEqual([
       { type: 'input_json_delta', partial_json: '{"old":"a","new":"b"}' },
       { type: 'input_json_delta', partial_json: '{"todos":[]}' },
@@ -194,14 +325,15 @@ describe('openAIStreamToAnthropic', () => {
     expectWellFormed(events)
   })
 
-  it('maps length to max_tokens even in the middle of a tool call, sending {} for cut-off arguments', async () => {
+  it('maps length to max_tokens even in the middle of a tool call, keeping the arguments streamed so far', async () => {
     const summaries: StreamSummary[] = []
     const out = await translate(fixture('length-mid-tool'), 4, (s) => summaries.push(s))
     const o = outline(parseSse(out))
     expect(o.find((e) => e[0] === 'content_block_delta')?.[2]).toEqual({
       type: 'input_json_delta',
-      partial_json: '{}',
+      partial_json: '{"file_path":"big.txt","content":"aaaa',
     })
+    expectWellFormed(parseSse(out))
     expect(o.at(-2)?.[1]).toEqual({ stop_reason: 'max_tokens', stop_sequence: null })
     expect(summaries[0]?.invalidToolArguments).toEqual(['Write'])
   })

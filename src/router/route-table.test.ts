@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseRouterConfig } from './load-config.js'
-import { RouteTable, targetOf } from './route-table.js'
+import { defaultRouterConfig, parseRouterConfig } from './load-config.js'
+import { type Deployment, RouteTable, targetOf } from './route-table.js'
 
 const table = new RouteTable(
   parseRouterConfig(`
@@ -58,5 +58,27 @@ describe('RouteTable', () => {
     )
     expect(narrow.resolve('openai/gpt-4o')).toBeUndefined()
     expect(narrow.patterns()).toEqual(['groq/*'])
+  })
+})
+
+describe('RouteTable aliases', () => {
+  it("routes Claude Code's background claude-* requests through a wildcard alias so they never 404", () => {
+    const aliased = new RouteTable(
+      parseRouterConfig(`
+model_list: [{model_name: "groq/*", litellm_params: {model: "groq/*"}}]
+router_settings: {model_group_alias: {"claude-*": "groq/openai/gpt-oss-20b"}}
+`),
+    )
+    const match = aliased.resolve('claude-haiku-4-5-20251001')
+    expect(match?.requestedModel).toBe('claude-haiku-4-5-20251001')
+    expect(match && targetOf(match, match.route.deployments[0] as Deployment).upstreamModel).toBe(
+      'openai/gpt-oss-20b',
+    )
+    const byDefault = new RouteTable(defaultRouterConfig())
+    const claude = byDefault.resolve('claude-sonnet-4-5')
+    expect(claude && targetOf(claude, claude.route.deployments[0] as Deployment)).toMatchObject({
+      provider: 'anthropic',
+      upstreamModel: 'claude-sonnet-4-5',
+    })
   })
 })

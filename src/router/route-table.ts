@@ -48,10 +48,16 @@ export class RouteTable {
   private readonly exact = new Map<string, Route>()
   private readonly wildcards: WildcardRoute[] = []
   private readonly aliases: Record<string, string>
+  private readonly wildcardAliases: { regex: RegExp; target: string }[] = []
   private readonly ordered: Route[] = []
 
   constructor(config: RouterConfig) {
     this.aliases = config.router_settings.model_group_alias ?? {}
+    for (const [from, target] of Object.entries(this.aliases)) {
+      if (!from.includes('*')) continue
+      const source = from.split('*').map(escapeRegex).join('(.*)')
+      this.wildcardAliases.push({ regex: new RegExp(`^${source}$`, 's'), target })
+    }
     const byName = new Map<string, Route>()
     config.model_list.forEach((entry, i) => {
       let route = byName.get(entry.model_name)
@@ -90,8 +96,19 @@ export class RouteTable {
     return this.ordered.map((r) => r.pattern)
   }
 
+  /** `model_group_alias`: an exact key, else a wildcard key (`claude-*`) whose `*` fills the target's `*`. */
+  private alias(requestedModel: string): string {
+    const exact = this.aliases[requestedModel]
+    if (exact !== undefined) return exact
+    for (const a of this.wildcardAliases) {
+      const m = a.regex.exec(requestedModel)
+      if (m) return a.target.split('*').join(m[1] ?? '')
+    }
+    return requestedModel
+  }
+
   resolve(requestedModel: string): RouteMatch | undefined {
-    const name = this.aliases[requestedModel] ?? requestedModel
+    const name = this.alias(requestedModel)
     const exact = this.exact.get(name)
     if (exact) return { requestedModel, route: exact, wildcard: '' }
     for (const w of this.wildcards) {

@@ -1,11 +1,23 @@
 /** What `createRouterApp` takes. */
 import type { Env } from '../config/config.js'
 import type { RouterConfig } from './config-schema.js'
+import type { RouterMetrics } from './router-metrics.js'
+import type { UsageSink } from './usage-sink.js'
 
 export interface RouterLogger {
   info(obj: object, msg?: string): void
   warn(obj: object, msg?: string): void
   error(obj: object, msg?: string): void
+}
+
+/** Who made a request: usage is recorded under `sessionId` when there is one. */
+export interface RouterPrincipal {
+  sessionId?: string
+}
+
+/** Per-session router tokens issued by the agent layer (`SessionTokens` fits): token -> session id. */
+export interface SessionTokenVerifier {
+  verify(token: string | undefined): string | undefined
 }
 
 export interface RouterOptions {
@@ -16,10 +28,19 @@ export interface RouterOptions {
   /** Upstream fetch; default `globalThis.fetch`. */
   fetch?: typeof fetch
   /**
-   * When given, decides on the token of `Authorization: Bearer X` or `x-api-key: X`; false answers 401.
-   * When absent and `general_settings.master_key` is set, the token must equal the master key.
+   * When given, decides on the token of `Authorization: Bearer X` or `x-api-key: X`: false answers 401, true
+   * admits the request unattributed, a principal admits it on behalf of its session. When absent, the token
+   * must be `general_settings.master_key` or a token `sessionTokens` knows (no check when neither is set).
    */
-  authorize?: (token: string | undefined) => boolean | Promise<boolean>
+  authorize?: (
+    token: string | undefined,
+  ) => boolean | RouterPrincipal | undefined | Promise<boolean | RouterPrincipal | undefined>
+  /** Per-session tokens, checked after the master key when no `authorize` hook is given. */
+  sessionTokens?: SessionTokenVerifier
+  /** Where per-request usage goes (`GET /usage` reads it back); default an in-memory sink. */
+  usage?: UsageSink
+  /** Prometheus registry the router writes to; default `defaultRouterMetrics`. */
+  metrics?: RouterMetrics
   logger?: RouterLogger
 }
 

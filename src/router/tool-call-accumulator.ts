@@ -1,12 +1,14 @@
 /**
- * Collects streamed OpenAI tool calls until the end of the response (conformance cases 1-4, 6): calls are
+ * Tells streamed OpenAI tool calls apart and assembles their arguments (conformance cases 1-4, 6): calls are
  * told apart by `index` and `id` (Ollama sends every call at index 0, some providers drop `index` or `id` on
  * later chunks), arguments may come as deltas, as cumulative snapshots or all at the end, and `""` means `{}`.
+ * The stream translator reads `calls` as they grow to stream each call's arguments while it is the newest one;
+ * `finish` gives the whole calls for non-streaming answers.
  */
 import type { ToolCallDelta } from './openai-schema.js'
 import { toAnthropicToolId } from './tool-call-id.js'
 
-interface PendingCall {
+export interface PendingCall {
   id: string | undefined
   name: string
   args: string
@@ -22,7 +24,7 @@ export interface FinishedToolCall {
   invalidArguments: boolean
 }
 
-function isCompleteJson(text: string): boolean {
+export function isCompleteJson(text: string): boolean {
   try {
     JSON.parse(text)
     return true
@@ -31,8 +33,29 @@ function isCompleteJson(text: string): boolean {
   }
 }
 
+/** `{...}` arguments text as a JSON object text, or undefined when it is not one ("" is `{}`). */
+export function objectArguments(args: string): string | undefined {
+  const text = args.trim()
+  if (text === '') return '{}'
+  try {
+    const parsed: unknown = JSON.parse(text)
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? text : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A unique, valid Anthropic `tool_use` id for the `n`th call. */
+export function toolUseId(call: PendingCall, n: number, idPrefix: string, used: Set<string>): string {
+  let id = call.id ? toAnthropicToolId(call.id) : `toolu_${idPrefix}_${n}`
+  if (used.has(id)) id = `${id}_${n}`
+  used.add(id)
+  return id
+}
+
 export class ToolCallAccumulator {
-  private readonly calls: PendingCall[] = []
+  /** Every call in order of first appearance. */
+  readonly calls: PendingCall[] = []
   private readonly byKey = new Map<string, PendingCall>()
   private readonly byId = new Map<string, PendingCall>()
   private last: PendingCall | undefined
@@ -50,7 +73,7 @@ export class ToolCallAccumulator {
   }
 
   /** Adds one `tool_calls[]` entry of a chunk; `choice` keeps calls of different choices apart. */
-  add(delta: ToolCallDelta, choice = 0): void {
+  add(delta: ToolCallDelta, choice = 0): PendingCall {
     const key = delta.index === null || delta.index === undefined ? undefined : `${choice}:${delta.index}`
     const id = delta.id ?? undefined
     const name = delta.function?.name ?? undefined
@@ -80,6 +103,7 @@ export class ToolCallAccumulator {
       call.args = call.args !== '' && piece.startsWith(call.args) ? piece : call.args + piece
     }
     this.last = call
+    return call
   }
 
   /** The calls in order of first appearance; those without a name are dropped. */
@@ -88,22 +112,14 @@ export class ToolCallAccumulator {
     const out: FinishedToolCall[] = []
     this.calls.forEach((call, n) => {
       if (call.name === '') return
-      let id = call.id ? toAnthropicToolId(call.id) : `toolu_${idPrefix}_${n}`
-      if (used.has(id)) id = `${id}_${n}`
-      used.add(id)
-      const text = call.args.trim()
-      let inputJson = '{}'
-      let invalidArguments = false
-      if (text !== '') {
-        try {
-          const parsed: unknown = JSON.parse(text)
-          if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) inputJson = text
-          else invalidArguments = true
-        } catch {
-          invalidArguments = true
-        }
-      }
-      out.push({ id, name: call.name, inputJson, invalidArguments })
+      const id = toolUseId(call, n, idPrefix, used)
+      const inputJson = objectArguments(call.args)
+      out.push({
+        id,
+        name: call.name,
+        inputJson: inputJson ?? '{}',
+        invalidArguments: inputJson === undefined,
+      })
     })
     return out
   }

@@ -5,12 +5,21 @@
 import type { Env } from '../../config/config.js'
 import { AppError } from '../../protocol/errors.js'
 import { buildOpenAIRequest, type OpenAIDialect } from '../build-openai-request.js'
+import { cleanJsonSchema } from '../clean-json-schema.js'
 import { openAIResponseToAnthropic } from '../openai-response-to-anthropic.js'
 import { ChatCompletion } from '../openai-schema.js'
 import { openAIStreamToAnthropic } from '../openai-stream-to-anthropic.js'
+import { rewriteModelField } from '../rewrite-model-field.js'
 import { upstreamConnectionError, upstreamHttpError } from '../upstream-error.js'
+import { jsonUsage } from '../usage-tap.js'
 import type { ProviderName } from './provider-names.js'
-import { displayUrl, type Provider, type ProviderCall } from './types.js'
+import {
+  type ChatProviderCall,
+  displayUrl,
+  type Provider,
+  type ProviderCall,
+  type UpstreamCall,
+} from './types.js'
 
 export interface OpenAICompatibleSpec {
   name: ProviderName
@@ -40,38 +49,90 @@ export function chatCompletionsUrl(base: string): string {
   return trimmed.endsWith('/chat/completions') ? trimmed : `${trimmed}/chat/completions`
 }
 
+/**
+ * The client's chat-completions body for the provider: the model name rewritten in place and, when the body
+ * has tools and the provider rejects some schema keywords, the tool schemas cleaned.
+ */
+function chatPassThroughBody(call: ChatProviderCall, dialect: OpenAIDialect): string {
+  const tools = call.request.tools
+  if (tools && tools.length > 0 && dialect.dropSchemaKeys.size > 0) {
+    const cleaned = tools.map((t) =>
+      t.function.parameters === undefined
+        ? t
+        : {
+            ...t,
+            function: {
+              ...t.function,
+              parameters: cleanJsonSchema(t.function.parameters, dialect.dropSchemaKeys),
+            },
+          },
+    )
+    return JSON.stringify({ ...call.request, model: call.target.upstreamModel, tools: cleaned })
+  }
+  if (call.target.upstreamModel === call.request.model) return call.rawBody
+  return (
+    rewriteModelField(call.rawBody, call.target.upstreamModel) ??
+    JSON.stringify({ ...call.request, model: call.target.upstreamModel })
+  )
+}
+
 export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
   const dialect: OpenAIDialect = { ...BASE_DIALECT, ...spec.dialect }
+  const describe = (call: UpstreamCall) => ({
+    describe: `${spec.name} at ${displayUrl(call.apiBase)}`,
+    secrets: [call.apiKey],
+  })
+  async function post(call: UpstreamCall, body: string, stream: boolean): Promise<Response> {
+    const ctx = describe(call)
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: stream ? 'text/event-stream' : 'application/json',
+      ...spec.headers,
+    }
+    if (call.apiKey) headers.authorization = `Bearer ${call.apiKey}`
+    let response: Response
+    try {
+      response = await call.fetch(chatCompletionsUrl(call.apiBase), {
+        method: 'POST',
+        headers,
+        body,
+        signal: call.signal,
+      })
+    } catch (err) {
+      throw upstreamConnectionError(err, ctx)
+    }
+    if (!response.ok) throw await upstreamHttpError(response, ctx)
+    return response
+  }
   return {
     name: spec.name,
     keyVariable: spec.keyVariable,
     requiresKey: spec.requiresKey,
     defaultApiBase: spec.defaultApiBase,
+    async chatCompletions(call: ChatProviderCall): Promise<Response> {
+      const stream = call.request.stream === true
+      const response = await post(call, chatPassThroughBody(call, dialect), stream)
+      const headers = new Headers({
+        'content-type': response.headers.get('content-type') ?? 'application/json',
+      })
+      if (stream && response.body) {
+        headers.set('cache-control', 'no-cache')
+        call.observer.readSseUsage('openai')
+        const body = response.body
+        return new Response(body, { status: response.status, headers })
+      }
+      const text = await response.text()
+      call.observer.usage(jsonUsage('openai', text))
+      return new Response(text, { status: response.status, headers })
+    },
     async send(call: ProviderCall): Promise<Response> {
       const { deployment, upstreamModel } = call.target
       const body = buildOpenAIRequest(call.request, dialect, {
         upstreamModel,
         maxOutputTokens: deployment.modelInfo?.max_output_tokens ?? deployment.params.max_tokens,
       })
-      const ctx = { describe: `${spec.name} at ${displayUrl(call.apiBase)}`, secrets: [call.apiKey] }
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        accept: body.stream ? 'text/event-stream' : 'application/json',
-        ...spec.headers,
-      }
-      if (call.apiKey) headers.authorization = `Bearer ${call.apiKey}`
-      let response: Response
-      try {
-        response = await call.fetch(chatCompletionsUrl(call.apiBase), {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(body),
-          signal: call.signal,
-        })
-      } catch (err) {
-        throw upstreamConnectionError(err, ctx)
-      }
-      if (!response.ok) throw await upstreamHttpError(response, ctx)
+      const ctx = describe(call)
+      const response = await post(call, JSON.stringify(body), body.stream)
 
       if (body.stream) {
         if (!response.body)
@@ -80,6 +141,12 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
           requestedModel: call.requestedModel,
           describe: ctx.describe,
           onEnd: (summary) => {
+            call.observer.usage({
+              inputTokens: summary.usage.input_tokens,
+              outputTokens: summary.usage.output_tokens,
+              cacheReadTokens: summary.usage.cache_read_input_tokens ?? 0,
+            })
+            if (summary.error) call.observer.streamError(summary.error)
             if (summary.invalidToolArguments.length > 0) {
               call.logger.warn(
                 { provider: spec.name, model: upstreamModel, tools: summary.invalidToolArguments },
@@ -111,7 +178,13 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
           status: 502,
         })
       }
-      return Response.json(openAIResponseToAnthropic(parsed.data, call.requestedModel))
+      const message = openAIResponseToAnthropic(parsed.data, call.requestedModel)
+      call.observer.usage({
+        inputTokens: message.usage.input_tokens,
+        outputTokens: message.usage.output_tokens,
+        cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
+      })
+      return Response.json(message)
     },
   }
 }

@@ -1,17 +1,40 @@
 /** The interface every provider plugin implements; plugins are collected by prefix in `index.ts`. */
 import type { Env } from '../../config/config.js'
 import type { MessagesRequest } from '../anthropic-request.js'
+import type { HeaderReader } from '../incoming-call.js'
+import type { OpenAIChatBody } from '../openai-chat-request.js'
+import type { TokenCounts } from '../price-table.js'
 import type { Target } from '../route-table.js'
 import type { RouterLogger } from '../router-options.js'
+import type { UsageFormat } from '../usage-tap.js'
 import type { ProviderName } from './provider-names.js'
 
+/** What a provider reports about an answer while it is sent (usage accounting). */
+export interface CallObserver {
+  /** Token counts as the provider reported them; a later call replaces an earlier one. */
+  usage(tokens: TokenCounts): void
+  /** A failure after the answer started, already sent to the client as an `error` event. */
+  streamError(message: string): void
+  /** For a streamed answer passed through unchanged: read its usage from the SSE events as they go by. */
+  readSseUsage(format: UsageFormat): void
+}
+
 /** One request to one deployment, with everything resolved. */
-export interface ProviderCall {
+export interface ProviderCall extends UpstreamCall {
   request: MessagesRequest
+}
+
+/** One OpenAI chat-completions request (`POST /v1/chat/completions`) to one deployment. */
+export interface ChatProviderCall extends UpstreamCall {
+  request: OpenAIChatBody
+}
+
+/** What every call to a deployment carries. */
+export interface UpstreamCall {
   /** The client's body as received (the Anthropic pass-through forwards it unchanged). */
   rawBody: string
   /** The client's headers (`anthropic-version`, `anthropic-beta`, `accept`). */
-  headers: Headers
+  headers: HeaderReader
   /** The client's query string including `?`, or ''. */
   search: string
   target: Target
@@ -22,6 +45,7 @@ export interface ProviderCall {
   fetch: typeof fetch
   signal: AbortSignal | undefined
   logger: RouterLogger
+  observer: CallObserver
 }
 
 export interface Provider {
@@ -35,8 +59,16 @@ export interface Provider {
   /**
    * Sends the request and answers in the Anthropic Messages format (JSON or SSE). Failures before the
    * answer starts are thrown as `AppError`s (with `retryable`); failures after it are `event: error`.
+   * A non-streaming answer is returned fully read (its body already in memory), so reading it cannot fail.
    */
   send(call: ProviderCall): Promise<Response>
+  /** Answers an OpenAI chat-completions request in the OpenAI format (JSON or SSE). */
+  chatCompletions(call: ChatProviderCall): Promise<Response>
+  /**
+   * `POST /v1/messages/count_tokens` at the provider, when it has such an endpoint (Anthropic); others are
+   * counted locally.
+   */
+  countTokens?(call: ProviderCall): Promise<Response>
 }
 
 /** `https://user:pw@host/v1/` -> `https://host/v1`, for messages that name the upstream. */
@@ -47,4 +79,11 @@ export function displayUrl(base: string): string {
   } catch {
     return '(invalid URL)'
   }
+}
+
+/** An observer for calls whose usage is not recorded. */
+export const noopObserver: CallObserver = {
+  usage() {},
+  streamError() {},
+  readSseUsage() {},
 }

@@ -1,0 +1,60 @@
+/**
+ * A closed-loop load generator over keep-alive `node:http`: `concurrency` workers each send the next request
+ * as soon as their previous answer has fully arrived. Returns per-request latencies (to the last byte) and
+ * the throughput of the whole run.
+ */
+import { Agent, request } from 'node:http'
+
+/**
+ * @param {{url: string, headers: Record<string, string>, body: string, concurrency: number, requests: number}} o
+ */
+export async function runLoad(o) {
+  const target = new URL(o.url)
+  const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency })
+  const body = Buffer.from(o.body)
+  const headers = { ...o.headers, 'content-type': 'application/json', 'content-length': body.length }
+  const latencies = []
+  let errors = 0
+  let firstError
+  let next = 0
+  const one = () =>
+    new Promise((resolve) => {
+      const started = process.hrtime.bigint()
+      const req = request(
+        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers, agent },
+        (res) => {
+          let size = 0
+          res.on('data', (d) => {
+            size += d.length
+          })
+          res.on('end', () => {
+            const ms = Number(process.hrtime.bigint() - started) / 1e6
+            if (res.statusCode !== 200 || size === 0) {
+              errors++
+              firstError ??= `status ${res.statusCode}`
+            } else latencies.push(ms)
+            resolve()
+          })
+        },
+      )
+      req.on('error', (err) => {
+        errors++
+        firstError ??= err.message
+        resolve()
+      })
+      req.end(body)
+    })
+  const worker = async () => {
+    while (next < o.requests) {
+      next++
+      await one()
+    }
+  }
+  const started = process.hrtime.bigint()
+  await Promise.all(Array.from({ length: o.concurrency }, worker))
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  agent.destroy()
+  latencies.sort((a, b) => a - b)
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN
+  return { p50: at(0.5), p99: at(0.99), rps: latencies.length / seconds, errors, firstError }
+}

@@ -1,0 +1,242 @@
+/**
+ * `npm run bench:router`: added latency and throughput of the model router against a direct call to the same
+ * upstream, and against the Portkey gateway (`@portkey-ai/gateway`, a devDependency, on loopback), in one run.
+ *
+ * Child processes — the scripted upstream (`upstream-server.js`), our router (`serve-router.js`: the router
+ * served alone on `serveRouter` from `dist/`, so build first), Portkey, and a bare `node:http` proxy
+ * (`minimal-proxy.js`, the floor any separate proxy process pays here) — and this process as the load
+ * generator. Each is measured in turn, never at once. Rows: the OpenAI
+ * chat-completions pass-through (all three) and the Anthropic Messages -> OpenAI translation (Portkey cannot
+ * serve it: ROUTER-CONFORMANCE / ROUTER-BENCH-PEERS), streaming and not, at concurrency 1, 16 and 64.
+ * "Added" is the router's p50/p99 minus the direct p50/p99 of the same row; throughput is requests per
+ * second and its ratio to direct. Set BENCH_QUICK=1 for a short smoke run.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { runLoad } from './load.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const quick = process.env.BENCH_QUICK === '1'
+const CONCURRENCY = [1, 16, 64]
+const REQUESTS = quick ? { 1: 200, 16: 800, 64: 1600 } : { 1: 1000, 16: 3000, 64: 6000 }
+const WARMUP = quick ? 100 : 300
+
+const children = []
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL')
+})
+
+function freePort() {
+  return 20000 + Math.floor(Math.random() * 20000)
+}
+
+function start(name, args, env, ready) {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(child)
+  let out = ''
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${out.slice(-500)}`)), 30_000)
+    const onData = (d) => {
+      out += d
+      const port = ready(out)
+      if (port !== undefined) {
+        clearTimeout(timer)
+        resolve({ child, port })
+      }
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}: ${out.slice(-500)}`)))
+  })
+}
+
+async function waitHttp(url) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const res = await fetch(url)
+      await res.arrayBuffer()
+      return
+    } catch {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  throw new Error(`${url} never answered`)
+}
+
+const chatBody = (stream) =>
+  JSON.stringify({
+    model: 'bench/gpt-bench',
+    stream,
+    ...(stream ? { stream_options: { include_usage: true } } : {}),
+    max_tokens: 256,
+    messages: [
+      { role: 'system', content: 'You are a helpful assistant.' },
+      { role: 'user', content: 'Say forty words.' },
+    ],
+  })
+
+const messagesBody = (stream) =>
+  JSON.stringify({
+    model: 'bench/gpt-bench',
+    stream,
+    max_tokens: 256,
+    system: [{ type: 'text', text: 'You are a helpful assistant.', cache_control: { type: 'ephemeral' } }],
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'Say forty words.' }] }],
+    tools: [
+      {
+        name: 'Read',
+        description: 'Read a file',
+        input_schema: {
+          type: 'object',
+          properties: { file_path: { type: 'string' } },
+          required: ['file_path'],
+        },
+      },
+    ],
+  })
+
+/** CPU seconds (user + system) a child process has used so far, from /proc (Linux). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
+
+function fmt(n, digits = 2) {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a'
+}
+
+async function main() {
+  const upstream = await start('upstream', [join(here, 'upstream-server.js')], {}, (out) => {
+    const m = /ready (\d+)/.exec(out)
+    return m ? Number(m[1]) : undefined
+  })
+  const up = `http://127.0.0.1:${upstream.port}`
+
+  const dir = mkdtempSync(join(tmpdir(), 'bench-router-'))
+  const config = join(dir, 'router.yaml')
+  writeFileSync(
+    config,
+    `model_list:\n  - model_name: bench/*\n    litellm_params: {model: hosted_vllm/*, api_base: ${up}/v1, api_key: bench-key}\n`,
+  )
+  const ours = await start('router', [join(here, 'serve-router.js'), config, '0'], {}, (out) => {
+    const m = /listening (\d+)/.exec(out)
+    return m ? Number(m[1]) : undefined
+  })
+  const oursPort = ours.port
+  const floor = await start(
+    'minimal proxy',
+    [join(here, 'minimal-proxy.js'), String(upstream.port)],
+    {},
+    (out) => {
+      const m = /listening (\d+)/.exec(out)
+      return m ? Number(m[1]) : undefined
+    },
+  )
+  await waitHttp(`http://127.0.0.1:${oursPort}/health`)
+
+  const portkeyPort = freePort()
+  const require = createRequire(import.meta.url)
+  const portkeyEntry = join(
+    dirname(require.resolve('@portkey-ai/gateway/package.json')),
+    'build/start-server.js',
+  )
+  const portkey = start(
+    'portkey',
+    ['--import', join(here, 'portkey-fetch-shim.js'), portkeyEntry, `--port=${portkeyPort}`, '--headless'],
+    {},
+    (out) => (/Ready for connections/.test(out) ? portkeyPort : undefined),
+  )
+  await portkey
+  await waitHttp(`http://127.0.0.1:${portkeyPort}/`)
+
+  const pids = { ours: ours.child.pid, portkey: (await portkey).child.pid, floor: floor.child.pid }
+  const portkeyHeaders = {
+    'x-portkey-provider': 'openai',
+    'x-portkey-custom-host': `${up}/v1`,
+    authorization: 'Bearer bench-key',
+  }
+  const targets = {
+    chat: {
+      direct: { url: `${up}/v1/chat/completions`, headers: { authorization: 'Bearer bench-key' } },
+      ours: { url: `http://127.0.0.1:${oursPort}/v1/chat/completions`, headers: {} },
+      portkey: { url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`, headers: portkeyHeaders },
+      floor: { url: `http://127.0.0.1:${floor.port}/`, headers: {} },
+    },
+    messages: {
+      // The translation's baseline is the upstream call the router makes for it.
+      direct: {
+        url: `${up}/v1/chat/completions`,
+        headers: { authorization: 'Bearer bench-key' },
+        chat: true,
+      },
+      ours: {
+        url: `http://127.0.0.1:${oursPort}/v1/messages`,
+        headers: { 'anthropic-version': '2023-06-01' },
+      },
+      // The bare proxy cannot translate: it forwards the chat body, for the cost of the extra hop alone.
+      floor: { url: `http://127.0.0.1:${floor.port}/`, headers: {}, chat: true },
+    },
+  }
+
+  const rows = []
+  for (const path of ['chat', 'messages']) {
+    for (const stream of [true, false]) {
+      for (const concurrency of CONCURRENCY) {
+        const result = {}
+        for (const [name, t] of Object.entries(targets[path])) {
+          const body = path === 'chat' || t.chat ? chatBody(stream) : messagesBody(stream)
+          const load = { url: t.url, headers: t.headers, body, concurrency }
+          await runLoad({ ...load, requests: WARMUP })
+          const pid = pids[name]
+          const cpuBefore = pid ? cpuSeconds(pid) : Number.NaN
+          result[name] = await runLoad({ ...load, requests: REQUESTS[concurrency] })
+          result[name].cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / REQUESTS[concurrency]
+          if (result[name].errors > 0)
+            process.stderr.write(
+              `${path} ${name}: ${result[name].errors} errors (${result[name].firstError})\n`,
+            )
+        }
+        rows.push({ path, stream, concurrency, ...result })
+        process.stderr.write('.')
+      }
+    }
+  }
+  process.stderr.write('\n')
+
+  const lines = [
+    '| path | stream | conc | direct p50 / p99 ms | direct req/s | ours added p50 / p99 ms | ours req/s (of direct) | ours CPU µs/req | Portkey added p50 / p99 ms | Portkey req/s (of direct) | Portkey CPU µs/req | bare node:http proxy added p50 / p99 ms | its req/s (of direct) | its CPU µs/req |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ]
+  for (const r of rows) {
+    const d = r.direct
+    const cell = (x, missing = 'unsupported (no Messages -> OpenAI path)') =>
+      x ? `${fmt(x.p50 - d.p50)} / ${fmt(x.p99 - d.p99)}` : missing
+    const tput = (x) => (x ? `${fmt(x.rps, 0)} (${fmt((100 * x.rps) / d.rps, 0)}%)` : '-')
+    const cpu = (x) => (x ? fmt(x.cpuUs, 0) : '-')
+    lines.push(
+      `| ${r.path === 'chat' ? 'chat completions pass-through' : 'Messages -> OpenAI translation'} | ${r.stream ? 'yes' : 'no'} | ${r.concurrency} | ${fmt(d.p50)} / ${fmt(d.p99)} | ${fmt(d.rps, 0)} | ${cell(r.ours)} | ${tput(r.ours)} | ${cpu(r.ours)} | ${cell(r.portkey)} | ${tput(r.portkey)} | ${cpu(r.portkey)} | ${cell(r.floor, 'n/a')} | ${tput(r.floor)} | ${cpu(r.floor)} |`,
+    )
+  }
+  process.stdout.write(`${lines.join('\n')}\n`)
+  process.stdout.write(
+    `\nnode ${process.version}, ${(await import('node:os')).cpus().length} CPUs, requests per row: ${JSON.stringify(REQUESTS)}, warm-up ${WARMUP}\n`,
+  )
+  for (const c of children) c.kill('SIGKILL')
+  process.exit(0)
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,47 @@
+/** One deployment of a matched route -> the provider, upstream model, base URL and key to call it with. */
+import type { Env } from '../config/config.js'
+import { AppError } from '../protocol/errors.js'
+import { PROVIDERS } from './providers/index.js'
+import type { Provider } from './providers/types.js'
+import { resolveSecretRef } from './resolve-secret.js'
+import { type Deployment, type RouteMatch, type Target, targetOf } from './route-table.js'
+
+export interface ResolvedDeployment {
+  provider: Provider
+  target: Target
+  apiBase: string
+  apiKey: string | undefined
+}
+
+export function resolveDeployment(
+  secrets: Env,
+  match: RouteMatch,
+  deployment: Deployment,
+): ResolvedDeployment {
+  const target = targetOf(match, deployment)
+  const provider = PROVIDERS[target.provider]
+  const params = deployment.params
+  const apiBase =
+    params.api_base === undefined
+      ? provider.defaultApiBase(secrets)
+      : resolveSecretRef(params.api_base, secrets, `${deployment.id}.litellm_params.api_base`)
+  if (!apiBase) {
+    throw new AppError(
+      'invalid_config',
+      `${provider.name} has no default base URL: set litellm_params.api_base for '${deployment.modelName}' in the router config`,
+    )
+  }
+  const apiKey =
+    params.api_key === undefined
+      ? provider.keyVariable && secrets[provider.keyVariable]
+        ? secrets[provider.keyVariable]
+        : undefined
+      : resolveSecretRef(params.api_key, secrets, `${deployment.id}.litellm_params.api_key`)
+  if (provider.requiresKey && !apiKey) {
+    throw new AppError(
+      'invalid_config',
+      `the router has no API key for ${provider.name}: set ${provider.keyVariable} or litellm_params.api_key for '${deployment.modelName}'`,
+    )
+  }
+  return { provider, target, apiBase, apiKey }
+}

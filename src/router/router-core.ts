@@ -1,0 +1,116 @@
+/**
+ * The router's state and endpoints, independent of the HTTP framework: the route table, dispatch settings,
+ * deployment health, cache, usage sink and metrics, and one function per endpoint from an `IncomingCall` to
+ * a `Response` (errors already rendered in Anthropic's shape). `createRouterApp` mounts them in Hono; the Node
+ * adapter `serveRouter` calls the hot ones straight from the socket.
+ */
+import { AppError, toAppError } from '../protocol/errors.js'
+import { DeploymentHealth } from './deployment-health.js'
+import { errorResponse } from './error-response.js'
+import { handleChatCompletions } from './handle-chat-completions.js'
+import { handleCountTokens } from './handle-count-tokens.js'
+import { handleMessages, type MessagesDeps } from './handle-messages.js'
+import type { IncomingCall } from './incoming-call.js'
+import { splitProviderModel } from './providers/provider-names.js'
+import { ResponseCache } from './response-cache.js'
+import { RouteTable } from './route-table.js'
+import { type Authenticate, authenticator } from './router-auth.js'
+import { defaultRouterMetrics } from './router-metrics.js'
+import {
+  type RouterLogger,
+  type RouterOptions,
+  type RouterPrincipal,
+  silentLogger,
+} from './router-options.js'
+import { dispatchSettings } from './router-settings.js'
+import { InMemoryUsageSink, sumUsage } from './usage-sink.js'
+
+export interface RouterCore {
+  logger: RouterLogger
+  authenticate: Authenticate
+  messages(call: IncomingCall, principal: RouterPrincipal): Promise<Response>
+  chatCompletions(call: IncomingCall, principal: RouterPrincipal): Promise<Response>
+  countTokens(call: IncomingCall): Promise<Response>
+  usage(principal: RouterPrincipal, query: { sessionId?: string; limit?: string }): Promise<Response>
+  metrics(): Response
+  models(): Response
+}
+
+export function createRouterCore(options: RouterOptions): RouterCore {
+  const logger = options.logger ?? silentLogger
+  const settings = dispatchSettings(options.config)
+  const metrics = options.metrics ?? defaultRouterMetrics
+  const usage = options.usage ?? new InMemoryUsageSink()
+  const deps: MessagesDeps = {
+    table: new RouteTable(options.config),
+    secrets: options.secrets,
+    fetch: options.fetch ?? globalThis.fetch,
+    logger,
+    settings,
+    health: new DeploymentHealth(settings.allowedFails, settings.cooldownMs),
+    metrics,
+    usage,
+    cache: settings.cache.enabled
+      ? new ResponseCache(settings.cache.ttlMs, settings.cache.maxEntries)
+      : undefined,
+  }
+
+  /** Runs a handler; a thrown error becomes an Anthropic-shaped answer (and a log line when it is ours). */
+  const guarded = async (fn: () => Promise<Response>): Promise<Response> => {
+    try {
+      return await fn()
+    } catch (err) {
+      const appError = toAppError(err)
+      if (appError.status >= 500)
+        logger.error({ type: appError.type, error: appError.message }, 'router error')
+      return errorResponse(appError)
+    }
+  }
+
+  return {
+    logger,
+    authenticate: authenticator(options.config, options.secrets, options),
+    messages: (call, principal) => guarded(() => handleMessages(deps, call, principal.sessionId)),
+    chatCompletions: (call, principal) => handleChatCompletions(deps, call, principal.sessionId),
+    countTokens: (call) => guarded(() => handleCountTokens(deps, call)),
+    usage: (principal, query) =>
+      guarded(async () => {
+        const own = principal.sessionId
+        const asked = query.sessionId || undefined
+        if (own !== undefined && asked !== undefined && asked !== own) {
+          throw new AppError('permission_error', "a session token can read only its own session's usage")
+        }
+        const sessionId = own ?? asked
+        const limit = query.limit === undefined ? 100 : Number.parseInt(query.limit, 10)
+        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+          throw new AppError('invalid_request_error', 'limit must be an integer from 1 to 10000')
+        const entries = await usage.query({ sessionId, limit })
+        const totals = usage.totals ? await usage.totals(sessionId) : sumUsage(entries)
+        return Response.json({ sessionId: sessionId ?? null, totals, entries })
+      }),
+    metrics: () =>
+      new Response(metrics.render(), {
+        headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+      }),
+    models: () => {
+      const data = options.config.model_list
+        .filter((entry, i, all) => all.findIndex((e) => e.model_name === entry.model_name) === i)
+        .map((entry) => ({
+          id: entry.model_name,
+          object: 'model' as const,
+          type: 'model' as const,
+          display_name: entry.model_name,
+          owned_by: splitProviderModel(entry.litellm_params.model).provider,
+          created: 0,
+          created_at: '1970-01-01T00:00:00Z',
+        }))
+      return Response.json({
+        object: 'list',
+        data,
+        has_more: false,
+        first_id: data[0]?.id ?? null,
+        last_id: data.at(-1)?.id ?? null,
+      })
+    },
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Serves the router alone on Node (`agent-router router`): the hot endpoints (`POST /v1/messages`,
+ * `POST /v1/chat/completions`) are answered straight from the socket — body read into a string, headers into
+ * `Headers`, the answer's stream written chunk by chunk with backpressure — and everything else goes through
+ * the Hono app (`@hono/node-server`). Upstream calls use `nodeHttpFetch` unless `options.fetch` is given.
+ * Building a web `Request` per call and the bundled `fetch` were most of the router's added latency (see
+ * bench/README.md). Node-only, like the adapter it replaces.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { getRequestListener } from '@hono/node-server'
+import { AppError } from '../protocol/errors.js'
+import { routerAppFor } from './app.js'
+import { errorResponse } from './error-response.js'
+import type { HeaderReader, IncomingCall } from './incoming-call.js'
+import { nodeHttpFetch } from './node-http-fetch.js'
+import { createRouterCore, type RouterCore } from './router-core.js'
+import type { RouterOptions } from './router-options.js'
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = []
+    req.on('data', (chunk: Buffer) => parts.push(chunk))
+    req.on('end', () =>
+      resolve(
+        parts.length === 1 ? (parts[0] as Buffer).toString('utf8') : Buffer.concat(parts).toString('utf8'),
+      ),
+    )
+    req.on('error', reject)
+  })
+}
+
+/** Reads Node's parsed headers (names already lower case) the way `Headers.get` does. */
+function requestHeaders(req: IncomingMessage): HeaderReader {
+  return {
+    get(name: string): string | null {
+      const value = req.headers[name.toLowerCase()]
+      if (value === undefined) return null
+      return Array.isArray(value) ? value.join(', ') : value
+    },
+  }
+}
+
+/** Writes a web `Response` to a Node response, pausing on backpressure and cancelling when the client leaves. */
+export async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+  const headers: Record<string, string> = {}
+  response.headers.forEach((value, key) => {
+    headers[key] = value
+  })
+  if (!response.body) {
+    res.writeHead(response.status, headers)
+    res.end()
+    return
+  }
+  const type = headers['content-type'] ?? ''
+  if (!type.startsWith('text/event-stream')) {
+    // A whole answer: one write with its length instead of a chunked stream.
+    const bytes = new Uint8Array(await response.arrayBuffer())
+    headers['content-length'] = String(bytes.length)
+    res.writeHead(response.status, headers)
+    res.end(bytes)
+    return
+  }
+  res.writeHead(response.status, headers)
+  const reader = response.body.getReader()
+  const onClose = () => {
+    if (!res.writableFinished) reader.cancel().catch(() => {})
+  }
+  res.on('close', onClose)
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      if (!res.write(value))
+        await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve))
+      if (res.destroyed) return
+    }
+    res.end()
+  } catch {
+    res.destroy()
+  } finally {
+    res.off('close', onClose)
+  }
+}
+
+const HOT = new Set(['/v1/messages', '/v1/chat/completions'])
+
+async function answerHot(
+  core: RouterCore,
+  path: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const controller = new AbortController()
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort()
+  })
+  const url = req.url ?? '/'
+  const q = url.indexOf('?')
+  const headers = requestHeaders(req)
+  const call: IncomingCall = {
+    rawBody: await readBody(req),
+    headers,
+    search: q < 0 ? '' : url.slice(q),
+    signal: controller.signal,
+  }
+  const principal = await core.authenticate(headers)
+  if (!principal) {
+    const err = new AppError(
+      'authentication_error',
+      'invalid or missing router token (Authorization: Bearer or x-api-key)',
+    )
+    return writeResponse(errorResponse(err), res)
+  }
+  const response =
+    path === '/v1/messages'
+      ? await core.messages(call, principal)
+      : await core.chatCompletions(call, principal)
+  return writeResponse(response, res)
+}
+
+/** A `node:http` request listener for the router served at `/`. */
+export function routerRequestListener(options: RouterOptions): Listener {
+  const core = createRouterCore({ ...options, fetch: options.fetch ?? nodeHttpFetch })
+  // Keep the platform's Response: the adapter's lighter one is rebuilt into a real one whenever a body is read.
+  const fallback = getRequestListener(routerAppFor(core).fetch, { overrideGlobalObjects: false })
+  return (req, res) => {
+    const url = req.url ?? '/'
+    const q = url.indexOf('?')
+    const path = q < 0 ? url : url.slice(0, q)
+    if (req.method !== 'POST' || !HOT.has(path)) {
+      fallback(req, res)
+      return
+    }
+    answerHot(core, path, req, res).catch((err: unknown) => {
+      core.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'router error')
+      if (!res.headersSent) writeResponse(errorResponse(err), res).catch(() => res.destroy())
+      else res.destroy()
+    })
+  }
+}
+
+/** Listens on `port`/`hostname` (port 0 picks a free one); resolves once listening. */
+export async function serveRouter(
+  options: RouterOptions,
+  listen: { port: number; hostname?: string },
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const server = createServer(routerRequestListener(options))
+  server.keepAliveTimeout = 65_000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(listen.port, listen.hostname ?? '127.0.0.1', () => resolve())
+  })
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeIdleConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Reads token usage out of an answer that is passed through unchanged: Anthropic SSE (`message_start`,
+ * `message_delta`), Anthropic JSON, and OpenAI SSE/JSON (`usage`). The bytes go to the client as they came.
+ */
+import type { TokenCounts } from './price-table.js'
+
+export type UsageFormat = 'anthropic' | 'openai'
+type Format = UsageFormat
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined
+}
+
+function num(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0
+}
+
+/** Usage from one parsed JSON object (an SSE event or a whole answer), merged into `into`. */
+export function readUsage(format: Format, json: unknown, into: TokenCounts): void {
+  const obj = record(json)
+  if (!obj) return
+  if (format === 'openai') {
+    const u = record(obj.usage)
+    if (!u) return
+    const cached = num(record(u.prompt_tokens_details)?.cached_tokens)
+    into.inputTokens = Math.max(0, num(u.prompt_tokens) - cached)
+    into.cacheReadTokens = cached
+    into.outputTokens = num(u.completion_tokens)
+    return
+  }
+  const u = record(obj.usage) ?? record(record(obj.message)?.usage)
+  if (!u) return
+  if (u.input_tokens !== undefined)
+    into.inputTokens = num(u.input_tokens) + num(u.cache_creation_input_tokens)
+  if (u.cache_read_input_tokens !== undefined) into.cacheReadTokens = num(u.cache_read_input_tokens)
+  if (u.output_tokens !== undefined) into.outputTokens = num(u.output_tokens)
+}
+
+const KEEP = 16 * 1024
+
+/**
+ * Reads usage out of a streamed answer without parsing all of it: Anthropic puts usage in `message_start`
+ * (the first event) and `message_delta` (the last ones), OpenAI in the last chunk, so only the first and the
+ * last 16 KiB are kept and parsed when the stream ends.
+ */
+export class SseUsageReader {
+  private readonly head: Uint8Array[] = []
+  private headBytes = 0
+  private tail: Uint8Array[] = []
+  private tailBytes = 0
+  private dropped = false
+
+  constructor(private readonly format: Format) {}
+
+  push(chunk: Uint8Array): void {
+    if (this.headBytes < KEEP) {
+      this.head.push(chunk)
+      this.headBytes += chunk.length
+      return
+    }
+    this.tail.push(chunk)
+    this.tailBytes += chunk.length
+    while (this.tail.length > 1 && this.tailBytes - (this.tail[0] as Uint8Array).length >= KEEP) {
+      this.tailBytes -= (this.tail.shift() as Uint8Array).length
+      this.dropped = true
+    }
+  }
+
+  result(): TokenCounts {
+    const tokens: TokenCounts = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 }
+    // Only the events that mention usage are parsed: found by text search, cut at their blank lines.
+    const scan = (text: string) => {
+      for (let at = text.indexOf('"usage"'); at >= 0; at = text.indexOf('"usage"', at + 7)) {
+        const start = text.lastIndexOf('\n\n', at)
+        const end = text.indexOf('\n\n', at)
+        const event = text.slice(start < 0 ? 0 : start + 2, end < 0 ? text.length : end)
+        for (const line of event.split('\n')) {
+          if (!line.startsWith('data:') || !line.includes('"usage"')) continue
+          try {
+            readUsage(this.format, JSON.parse(line.slice(5)), tokens)
+          } catch {
+            // a cut or non-JSON event: nothing to count
+          }
+        }
+        if (end < 0) break
+        at = end
+      }
+    }
+    const decoder = new TextDecoder()
+    const headText = this.head.map((c) => decoder.decode(c, { stream: true })).join('')
+    if (this.tail.length === 0) {
+      scan(headText + decoder.decode())
+      return tokens
+    }
+    if (this.dropped) {
+      // Only whole events: the head up to its last boundary, the tail from its first.
+      scan(headText.slice(0, headText.lastIndexOf('\n\n') + 2))
+      const tailText = new TextDecoder().decode(concat(this.tail))
+      scan(tailText.slice(tailText.indexOf('\n\n') + 2))
+    } else scan(headText + decoder.decode(concat(this.tail)))
+    return tokens
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.length
+  }
+  return out
+}
+
+/** Usage of a whole JSON answer. */
+export function jsonUsage(format: Format, text: string): TokenCounts {
+  const tokens: TokenCounts = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 }
+  try {
+    readUsage(format, JSON.parse(text), tokens)
+  } catch {
+    // not JSON: nothing to count
+  }
+  return tokens
+}
