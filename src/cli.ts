@@ -3,8 +3,6 @@
  * `agent-router start|router|container [--port N] [--host H] [--insecure]`: the whole system, the model router
  * alone (the seed's separate LiteLLM worker), or the container server alone (what runs inside a sandbox).
  */
-import { serve } from '@hono/node-server'
-import { Hono } from 'hono'
 import {
   type Env,
   environment,
@@ -14,7 +12,8 @@ import {
 } from './config/config.js'
 import { runContainerServer } from './container/index.js'
 import { AppError } from './protocol/errors.js'
-import { createRouterApp, loadRouterConfig } from './router/index.js'
+import { loadRouterConfig } from './router/index.js'
+import { nodeHttpFetch, serveRouter } from './router/node.js'
 import { tokensEqual } from './server/auth.js'
 import { createLogger, secretValues } from './server/logger.js'
 import { startServer } from './server/start.js'
@@ -65,19 +64,21 @@ async function main(): Promise<void> {
       const config = loadRouterProcessConfig(env)
       const secrets = secretValues(config.secrets)
       const logger = createLogger({ level: config.logLevel, secrets: () => secrets })
-      const router = createRouterApp({
-        config: loadRouterConfig(config.routerConfigPath),
-        secrets: config.secrets,
-        logger,
-        ...(config.authToken !== undefined && {
-          authorize: (token: string | undefined) => tokensEqual(token, config.authToken as string),
-        }),
-      })
-      const app = new Hono().route('/', router)
-      const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-        logger.info({ url: `http://${config.host}:${info.port}` }, 'agent-router router listening')
-      })
-      onSignal(() => new Promise<void>((resolve) => server.close(() => resolve())))
+      const authToken = config.authToken
+      const router = await serveRouter(
+        {
+          config: loadRouterConfig(config.routerConfigPath),
+          secrets: config.secrets,
+          logger,
+          fetch: nodeHttpFetch,
+          ...(authToken !== undefined && {
+            authorize: (token: string | undefined) => tokensEqual(token, authToken),
+          }),
+        },
+        { port: config.port, hostname: config.host },
+      )
+      logger.info({ url: `http://${config.host}:${router.port}` }, 'agent-router router listening')
+      onSignal(() => router.close())
       return
     }
     case 'container': {

@@ -34,6 +34,8 @@ export const SdkAssistant = z
     message: z.object({ content: z.array(z.union([TextBlock, ToolUseBlock, OtherBlock])) }).loose(),
     parent_tool_use_id: z.string().nullable().optional(),
     session_id: z.string().optional(),
+    /** Set when Claude Code made this message up to report a failed model call ('server_error', …). */
+    error: z.string().optional(),
   })
   .loose()
 

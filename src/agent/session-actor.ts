@@ -32,6 +32,8 @@ export interface AgentDeps {
   permissionTimeoutMs?: number
   maxTurns?: number
   logger?: AgentLogger
+  /** Told when a turn ends (for metrics). */
+  onTurnEnd?: (turn: { durationMs: number; outcome: 'ok' | 'error' | 'interrupted' }) => void
   now?: () => number
 }
 
@@ -216,6 +218,7 @@ export class SessionActor {
 
   private async runTurn(prompt: string, ctx: TurnContext): Promise<TurnOutcome> {
     if (!ctx.isCurrent()) return { result: '', isError: true, interrupted: true }
+    const startedAt = this.now()
     const abort = new AbortController()
     this.abort = abort
     const model = this.model
@@ -254,7 +257,10 @@ export class SessionActor {
           case 'assistant':
             for (const block of line.message.content) {
               if (block.type === 'text' && 'text' in block && typeof block.text === 'string') {
-                if (block.text.trim() !== '' && line.parent_tool_use_id == null)
+                // A failed model call comes as a made-up assistant message and again as the error result:
+                // the person sees it once, as the turn's `error` event.
+                const reportsFailure = line.error !== undefined && line.error !== 'max_output_tokens'
+                if (block.text.trim() !== '' && line.parent_tool_use_id == null && !reportsFailure)
                   this.emit({ type: 'result', content: block.text })
               } else if (block.type === 'tool_use' && 'id' in block && 'name' in block) {
                 const { id, name, input } = block as { id: string; name: string; input: unknown }
@@ -332,7 +338,12 @@ export class SessionActor {
       // The container denies whatever is still pending when a turn ends.
       this.permissions.clear()
     }
-    return this.finishTurn(model, final, failure, abort.signal.aborted, ctx)
+    const outcome = this.finishTurn(model, final, failure, abort.signal.aborted, ctx)
+    this.deps.onTurnEnd?.({
+      durationMs: this.now() - startedAt,
+      outcome: outcome.interrupted ? 'interrupted' : outcome.isError ? 'error' : 'ok',
+    })
+    return outcome
   }
 
   private async reportFileChanges(before: WorkspaceSnapshot): Promise<WorkspaceSnapshot> {

@@ -29,6 +29,7 @@ describe('buildClaudeEnv', () => {
       DISABLE_TELEMETRY: '1',
       DISABLE_AUTOUPDATER: '1',
       DISABLE_ERROR_REPORTING: '1',
+      CLAUDE_CODE_MAX_RETRIES: '2',
       ANTHROPIC_MODEL: 'groq/m',
       ANTHROPIC_SMALL_FAST_MODEL: 'groq/m',
     })

@@ -28,6 +28,13 @@ const QUIET = {
 } as const
 
 /**
+ * Claude Code's own retries of a failed model call (its default is 10, with backoff growing to 32 s: minutes
+ * of silence before a person sees the error). The router already retries and falls back as its
+ * `router_settings` say, so Claude Code only covers a hiccup on its link to the router.
+ */
+const CLAUDE_MAX_RETRIES = '2'
+
+/**
  * The Claude Code environment for one run: PATH/LANG/TZ from the container, a writable HOME, the router
  * address and the per-session router token, the session's `CLAUDE_CONFIG_DIR`, and `model` as both the main
  * and the small/fast model so background calls (titles, summaries) go to the session's model too.
@@ -44,6 +51,7 @@ export function buildClaudeEnv(config: ContainerConfig, model: string): Record<s
   if (config.anthropicAuthToken !== undefined) env.ANTHROPIC_AUTH_TOKEN = config.anthropicAuthToken
   if (config.claudeConfigDir !== undefined) env.CLAUDE_CONFIG_DIR = config.claudeConfigDir
   Object.assign(env, QUIET)
+  env.CLAUDE_CODE_MAX_RETRIES = CLAUDE_MAX_RETRIES
   env.ANTHROPIC_MODEL = model
   env.ANTHROPIC_SMALL_FAST_MODEL = model
   return env

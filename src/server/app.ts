@@ -36,6 +36,10 @@ export interface AppOptions {
   uiDir: string
   /** Limits turns started per token or client address (POST /agent/message, POST /claude-code). */
   turnLimiter?: RateLimiter
+  /** Prometheus text for `GET /metrics`. */
+  metrics?: () => string
+  /** Told about every error answered (for metrics). */
+  onError?: (type: string) => void
   /** Told about every finished request (for metrics). */
   onRequest?: (entry: { method: string; route: string; status: number; durationMs: number }) => void
 }
@@ -57,6 +61,7 @@ export function createApp(options: AppOptions): Hono {
 
   app.onError((err, c) => {
     const error = toAppError(err)
+    options.onError?.(error.type)
     if (error.status >= 500) logger.error({ err: error.message, path: c.req.path }, 'request failed')
     return c.json(error.toJSON(), error.status as 400, error.headers)
   })
@@ -140,6 +145,12 @@ export function createApp(options: AppOptions): Hono {
   app.use('/claude-code', limit)
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()))
+  const metrics = options.metrics
+  if (metrics !== undefined) {
+    app.get('/metrics', (c) =>
+      c.text(metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+    )
+  }
   // Checked once a turn request is valid, so malformed floods are answered 400 without using up the budget.
   const limiter = options.turnLimiter
   const admitTurn = (c: Context) => {

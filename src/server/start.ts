@@ -12,16 +12,19 @@ import { AgentService } from '../agent/agent-service.js'
 import { SessionTokens } from '../agent/session-tokens.js'
 import type { ServerConfig } from '../config/config.js'
 import { AppError } from '../protocol/errors.js'
-import { createRouterApp, loadRouterConfig } from '../router/index.js'
+import { createRouterApp, loadRouterConfig, RouterMetrics } from '../router/index.js'
+import { nodeHttpFetch } from '../router/node.js'
 import { startEgressProxy } from '../sandbox/egress-proxy.js'
 import { hostSocketPath, serveOnUnixSocket } from '../sandbox/host-socket.js'
 import { SandboxManager } from '../sandbox/index.js'
 import { selectDriver } from '../sandbox/select-driver.js'
 import { SqliteSessionStore } from '../store/sqlite-store.js'
+import { SqliteUsageSink } from '../store/sqlite-usage-sink.js'
 import { DirectoryWorkspaceInspector } from '../store/workspace-snapshot.js'
 import { createApp } from './app.js'
 import { tokensEqual } from './auth.js'
 import { createLogger, type Logger, secretValues } from './logger.js'
+import { ServerMetrics } from './metrics.js'
 import { RateLimiter } from './rate-limit.js'
 import type { ServerInfo } from './routes/agent-routes.js'
 import { SessionContainers, sessionPaths } from './session-containers.js'
@@ -118,6 +121,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     )
   }
 
+  const routerMetrics = new RouterMetrics()
+  const metrics = new ServerMetrics(routerMetrics, () => ({
+    running: sandboxes.running().length,
+    max: sandboxes.maxInstances,
+  }))
   const store = new SqliteSessionStore(join(config.dataDir, 'agent-router.db'))
   const sandboxes = new SandboxManager({
     driver,
@@ -141,18 +149,29 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     permissionMode: config.permissionMode,
     permissionTimeoutMs: config.permissionTimeoutMs,
     logger,
+    onTurnEnd: ({ durationMs, outcome }) => {
+      metrics.turns.observe({ outcome }, durationMs / 1000)
+      if (outcome === 'error') metrics.errors.add({ kind: 'turn_error' })
+    },
   })
   const recovered = agent.recover()
   if (recovered > 0) logger.warn({ sessions: recovered }, 'closed turns interrupted by the previous shutdown')
 
   const router = createRouterApp({
+    fetch: nodeHttpFetch,
+    metrics: routerMetrics,
     config: loadRouterConfig(config.routerConfigPath),
     secrets: config.secrets,
     logger,
-    authorize: (token) =>
-      config.authToken === undefined ||
-      tokensEqual(token, config.authToken) ||
-      tokens.verify(token) !== undefined,
+    // A sandbox's token attributes its requests (and their usage) to its session; AUTH_TOKEN admits people.
+    authorize: (token) => {
+      const sessionId = tokens.verify(token)
+      if (sessionId !== undefined) return { sessionId }
+      return config.authToken === undefined || tokensEqual(token, config.authToken)
+    },
+    usage: new SqliteUsageSink(store.database, (err) =>
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not record router usage'),
+    ),
   })
   // Sandboxes have no network: they reach the router (only the router) on a unix socket bound into them,
   // and the hosts of SANDBOX_EGRESS through the egress proxy.
@@ -178,6 +197,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     defaultModel: config.defaultModel,
     workspaceDir: (id) => sessionPaths(config.dataDir, id).workspace,
     info: () => info,
+    metrics: () => metrics.render(),
+    onError: (kind) => metrics.errors.add({ kind }),
+    onRequest: ({ method, route, status, durationMs }) =>
+      metrics.requests.observe({ method, route, status: String(status) }, durationMs / 1000),
     ...(turnLimiter !== undefined && { turnLimiter }),
     uiDir,
   })
@@ -193,6 +216,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     authToken: config.authToken,
     logger,
     allowedOrigins: config.allowedOrigins,
+    onConnection: (delta) => metrics.wsConnections.add({}, delta),
     ...(turnLimiter !== undefined && { turnLimiter }),
   })
   const port = (server.address() as AddressInfo).port

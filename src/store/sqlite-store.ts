@@ -33,6 +33,16 @@ const MIGRATIONS: string[] = [
      timestamp INTEGER NOT NULL,
      PRIMARY KEY (session_id, seq)
    ) WITHOUT ROWID;`,
+  `CREATE TABLE usage (
+     request_id TEXT PRIMARY KEY,
+     session_id TEXT,
+     started_at TEXT NOT NULL,
+     entry TEXT NOT NULL,
+     input_tokens INTEGER NOT NULL,
+     output_tokens INTEGER NOT NULL,
+     cost_usd REAL
+   );
+   CREATE INDEX usage_by_session ON usage (session_id, started_at);`,
 ]
 
 interface SessionRow {
@@ -216,6 +226,11 @@ export class SqliteSessionStore implements SessionStore {
 
   eventsAfter(sessionId: string, after: number, limit = 1_000_000): SessionEvent[] {
     return this.statements.eventsAfter.all(sessionId, after, limit).map(toEvent)
+  }
+
+  /** The connection, for the other tables kept in the same file (router usage). */
+  get database(): Database.Database {
+    return this.db
   }
 
   close(): void {

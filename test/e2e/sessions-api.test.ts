@@ -178,6 +178,16 @@ describe('REST API', () => {
     })
     expect(state.claudeSession.id).toMatch(/[0-9a-f-]{36}/)
 
+    // The router recorded the turn's model calls under the session (its sandbox's token says which).
+    const usage = (await (await api('/llm/usage?sessionId=rest')).json()) as {
+      totals: { requests: number; inputTokens: number }
+      entries: { sessionId: string; model: string; status: number }[]
+    }
+    expect(usage.totals.requests).toBeGreaterThanOrEqual(2)
+    expect(usage.totals.inputTokens).toBeGreaterThan(0)
+    expect(usage.entries.every((e) => e.sessionId === 'rest' && e.status === 200)).toBe(true)
+    expect(usage.entries.map((e) => e.model)).toContain(OTHER_MODEL)
+
     const list = (await (await api('/agent/sessions')).json()) as { sessions: { id: string }[] }
     expect(list.sessions[0]?.id).toBe('rest')
 
@@ -237,6 +247,36 @@ describe('REST API', () => {
       const body = (await res.json()) as { error?: { type?: string; message?: string } }
       expect(typeof body.error?.message).toBe('string')
     }
+  })
+
+  it('answers non-streaming and streaming Messages requests on the mounted router', async () => {
+    const body = { model: MODEL, max_tokens: 50, messages: [{ role: 'user', content: 'plain call' }] }
+    const plain = await post('/llm/v1/messages', body)
+    expect(plain.status).toBe(200)
+    expect(await plain.json()).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model: MODEL,
+      content: [{ type: 'text', text: 'title' }],
+    })
+    const streamed = await post('/llm/v1/messages', { ...body, stream: true })
+    expect(streamed.headers.get('content-type')).toContain('text/event-stream')
+    expect(await streamed.text()).toContain('event: message_stop')
+  })
+
+  it('exposes the key metrics in Prometheus format', async () => {
+    const client = await connectEvents(ws('metrics'))
+    const text = await (await api('/metrics')).text()
+    await client.close()
+    expect(text).toMatch(/^agent_router_websocket_connections 1$/m)
+    expect(text).toMatch(/^agent_router_containers_active \d+$/m)
+    expect(text).toMatch(
+      /^agent_router_http_request_duration_seconds_count\{method="GET",route="\/agent\/sessions\/:id",status="200"\} \d+$/m,
+    )
+    expect(text).toMatch(/^agent_router_turn_duration_seconds_count\{outcome="ok"\} [1-9]\d*$/m)
+    expect(text).toMatch(/^agent_router_errors_total\{kind="not_found_error"\} [1-9]\d*$/m)
+    expect(text).toMatch(/^router_time_to_first_byte_seconds_count\{.*\} [1-9]\d*$/m)
+    expect(text).toMatch(/^router_request_duration_seconds_count\{.*\} [1-9]\d*$/m)
   })
 
   it('serves an OpenAPI document that lists every REST path', async () => {

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { UsageEntry } from '../router/index.js'
+import { SqliteSessionStore } from './sqlite-store.js'
+import { SqliteUsageSink } from './sqlite-usage-sink.js'
+
+const dirs: string[] = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+function entry(n: number, sessionId: string | undefined, cost: number | null): UsageEntry {
+  return {
+    requestId: `req_${n}`,
+    sessionId,
+    startedAt: new Date(1_800_000_000_000 + n * 1000).toISOString(),
+    endpoint: 'messages',
+    model: 'groq/openai/gpt-oss-120b',
+    provider: 'groq',
+    upstreamModel: 'openai/gpt-oss-120b',
+    stream: true,
+    status: 200,
+    inputTokens: 100 * n,
+    outputTokens: 10 * n,
+    cacheReadTokens: 0,
+    costUsd: cost,
+    ttftMs: 12,
+    durationMs: 40,
+    retries: 0,
+    fallbackModel: undefined,
+    cached: false,
+    error: undefined,
+  }
+}
+
+describe('SqliteUsageSink', () => {
+  it('keeps entries per session across a reopen, newest first, with totals', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ar-usage-'))
+    dirs.push(dir)
+    const file = join(dir, 'agent-router.db')
+    const store = new SqliteSessionStore(file)
+    const sink = new SqliteUsageSink(store.database)
+    sink.record(entry(1, 's1', 0.001))
+    sink.record(entry(2, 's2', null))
+    sink.record(entry(3, 's1', 0.002))
+    store.close()
+
+    const reopened = new SqliteSessionStore(file)
+    const again = new SqliteUsageSink(reopened.database)
+    expect(again.query({ sessionId: 's1' }).map((e) => e.requestId)).toEqual(['req_3', 'req_1'])
+    expect(again.query({ sessionId: 's1' })[0]).toEqual(entry(3, 's1', 0.002))
+    expect(again.query({ limit: 2 }).map((e) => e.requestId)).toEqual(['req_3', 'req_2'])
+    expect(again.totals('s1')).toEqual({ requests: 2, inputTokens: 400, outputTokens: 40, costUsd: 0.003 })
+    expect(again.totals(undefined).requests).toBe(3)
+    expect(again.totals('nobody')).toEqual({ requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 })
+    reopened.close()
+  })
+
+  it('reports a failed write instead of throwing', () => {
+    const store = new SqliteSessionStore(':memory:')
+    const errors: unknown[] = []
+    const sink = new SqliteUsageSink(store.database, (err) => errors.push(err))
+    store.close()
+    expect(() => sink.record(entry(1, 's', 0))).not.toThrow()
+    expect(errors).toHaveLength(1)
+  })
+})

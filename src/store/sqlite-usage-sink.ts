@@ -1,0 +1,79 @@
+/**
+ * The router's per-request usage (tokens, cost, TTFT, duration, status) kept in SQLite beside the sessions, so
+ * `GET /usage?sessionId=` survives restarts. Recording never throws: a failed write is logged and dropped,
+ * because usage must never break a model request.
+ */
+import type Database from 'better-sqlite3'
+import type { UsageEntry, UsageQuery, UsageSink, UsageTotals } from '../router/index.js'
+
+interface Row {
+  entry: string
+}
+
+interface TotalsRow {
+  requests: number
+  input: number | null
+  output: number | null
+  cost: number | null
+}
+
+export class SqliteUsageSink implements UsageSink {
+  private readonly insert
+  private readonly bySession
+  private readonly all
+  private readonly totalsBySession
+  private readonly totalsAll
+
+  constructor(
+    db: Database.Database,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {
+    this.insert = db.prepare(
+      `INSERT OR REPLACE INTO usage (request_id, session_id, started_at, entry, input_tokens, output_tokens, cost_usd)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    this.bySession = db.prepare<[string, number], Row>(
+      'SELECT entry FROM usage WHERE session_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?',
+    )
+    this.all = db.prepare<[number], Row>(
+      'SELECT entry FROM usage ORDER BY started_at DESC, rowid DESC LIMIT ?',
+    )
+    const totals =
+      'SELECT count(*) AS requests, sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cost_usd) AS cost FROM usage'
+    this.totalsBySession = db.prepare<[string], TotalsRow>(`${totals} WHERE session_id = ?`)
+    this.totalsAll = db.prepare<[], TotalsRow>(totals)
+  }
+
+  record(entry: UsageEntry): void {
+    try {
+      this.insert.run(
+        entry.requestId,
+        entry.sessionId ?? null,
+        entry.startedAt,
+        JSON.stringify(entry),
+        entry.inputTokens,
+        entry.outputTokens,
+        entry.costUsd,
+      )
+    } catch (err) {
+      this.onError(err)
+    }
+  }
+
+  query(query: UsageQuery): UsageEntry[] {
+    const limit = query.limit ?? 100
+    const rows =
+      query.sessionId === undefined ? this.all.all(limit) : this.bySession.all(query.sessionId, limit)
+    return rows.map((r) => JSON.parse(r.entry) as UsageEntry)
+  }
+
+  totals(sessionId: string | undefined): UsageTotals {
+    const row = sessionId === undefined ? this.totalsAll.get() : this.totalsBySession.get(sessionId)
+    return {
+      requests: row?.requests ?? 0,
+      inputTokens: row?.input ?? 0,
+      outputTokens: row?.output ?? 0,
+      costUsd: Math.round((row?.cost ?? 0) * 1e8) / 1e8,
+    }
+  }
+}
