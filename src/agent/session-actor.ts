@@ -32,6 +32,15 @@ export interface AgentDeps {
   permissionTimeoutMs?: number
   maxTurns?: number
   logger?: AgentLogger
+  /**
+   * What the session's model calls since `startedAt` (ms) came to, as the router recorded them: tokens and
+   * a cost from the price table of the configured models (null when unknown). Claude Code's own figure
+   * prices every model as Claude, so it is not used.
+   */
+  turnUsage?: (
+    sessionId: string,
+    startedAt: number,
+  ) => { requests: number; inputTokens: number; outputTokens: number; costUsd: number | null }
   /** Told when a turn ends (for metrics). */
   onTurnEnd?: (turn: { durationMs: number; outcome: 'ok' | 'error' | 'interrupted' }) => void
   now?: () => number
@@ -338,7 +347,7 @@ export class SessionActor {
       // The container denies whatever is still pending when a turn ends.
       this.permissions.clear()
     }
-    const outcome = this.finishTurn(model, final, failure, abort.signal.aborted, ctx)
+    const outcome = this.finishTurn(model, final, failure, abort.signal.aborted, ctx, startedAt)
     this.deps.onTurnEnd?.({
       durationMs: this.now() - startedAt,
       outcome: outcome.interrupted ? 'interrupted' : outcome.isError ? 'error' : 'ok',
@@ -368,6 +377,7 @@ export class SessionActor {
     failure: string | undefined,
     interrupted: boolean,
     ctx: TurnContext,
+    startedAt: number,
   ): TurnOutcome {
     this.activeTools.clear()
     let outcome: TurnOutcome
@@ -390,18 +400,22 @@ export class SessionActor {
     if (!ctx.isCurrent()) return outcome
     if (outcome.isError) this.emit({ type: 'error', content: outcome.result })
     this.deps.store.updateSession(this.id, { isRunning: false, lastActivity: this.now() })
+    const usage = this.deps.turnUsage?.(this.id, startedAt)
     this.emitStatus({
       model,
       ...(interrupted && { interrupted: true }),
-      ...(final !== undefined && {
-        turn: {
-          durationMs: final.duration_ms,
-          numTurns: final.num_turns,
-          costUsd: final.total_cost_usd,
-          inputTokens: final.usage?.input_tokens,
-          outputTokens: final.usage?.output_tokens,
-        },
-      }),
+      turn: {
+        durationMs: final?.duration_ms ?? this.now() - startedAt,
+        ...(final?.num_turns !== undefined && { numTurns: final.num_turns }),
+        ...(usage !== undefined
+          ? {
+              modelCalls: usage.requests,
+              inputTokens: usage.inputTokens,
+              outputTokens: usage.outputTokens,
+              ...(usage.costUsd !== null && { costUsd: usage.costUsd }),
+            }
+          : { inputTokens: final?.usage?.input_tokens, outputTokens: final?.usage?.output_tokens }),
+      },
     })
     return outcome
   }

@@ -127,6 +127,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     max: sandboxes.maxInstances,
   }))
   const store = new SqliteSessionStore(join(config.dataDir, 'agent-router.db'))
+  const usage = new SqliteUsageSink(store.database, (err) =>
+    logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not record router usage'),
+  )
   const sandboxes = new SandboxManager({
     driver,
     logger,
@@ -149,6 +152,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     permissionMode: config.permissionMode,
     permissionTimeoutMs: config.permissionTimeoutMs,
     logger,
+    turnUsage: (sessionId, startedAt) => usage.since(sessionId, new Date(startedAt).toISOString()),
     onTurnEnd: ({ durationMs, outcome }) => {
       metrics.turns.observe({ outcome }, durationMs / 1000)
       if (outcome === 'error') metrics.errors.add({ kind: 'turn_error' })
@@ -169,9 +173,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       if (sessionId !== undefined) return { sessionId }
       return config.authToken === undefined || tokensEqual(token, config.authToken)
     },
-    usage: new SqliteUsageSink(store.database, (err) =>
-      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not record router usage'),
-    ),
+    usage,
   })
   // Sandboxes have no network: they reach the router (only the router) on a unix socket bound into them,
   // and the hosts of SANDBOX_EGRESS through the egress proxy.

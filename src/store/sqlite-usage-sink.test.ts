@@ -58,6 +58,20 @@ describe('SqliteUsageSink', () => {
     reopened.close()
   })
 
+  it("sums a session's calls since a turn began, with no cost when no call had a known price", () => {
+    const store = new SqliteSessionStore(':memory:')
+    const sink = new SqliteUsageSink(store.database)
+    sink.record(entry(1, 's', 0.5))
+    sink.record(entry(2, 's', 0.25))
+    sink.record(entry(3, 's', null))
+    sink.record(entry(4, 'other', 1))
+    const turnStart = entry(2, 's', 0).startedAt
+    expect(sink.since('s', turnStart)).toEqual({ requests: 2, inputTokens: 500, outputTokens: 50, costUsd: 0.25 })
+    expect(sink.since('s', entry(3, 's', 0).startedAt).costUsd).toBeNull()
+    expect(sink.since('nobody', turnStart)).toEqual({ requests: 0, inputTokens: 0, outputTokens: 0, costUsd: null })
+    store.close()
+  })
+
   it('reports a failed write instead of throwing', () => {
     const store = new SqliteSessionStore(':memory:')
     const errors: unknown[] = []

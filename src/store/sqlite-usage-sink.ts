@@ -10,6 +10,13 @@ interface Row {
   entry: string
 }
 
+export interface TurnUsage {
+  requests: number
+  inputTokens: number
+  outputTokens: number
+  costUsd: number | null
+}
+
 interface TotalsRow {
   requests: number
   input: number | null
@@ -23,6 +30,7 @@ export class SqliteUsageSink implements UsageSink {
   private readonly all
   private readonly totalsBySession
   private readonly totalsAll
+  private readonly sinceStatement
 
   constructor(
     db: Database.Database,
@@ -42,6 +50,23 @@ export class SqliteUsageSink implements UsageSink {
       'SELECT count(*) AS requests, sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cost_usd) AS cost FROM usage'
     this.totalsBySession = db.prepare<[string], TotalsRow>(`${totals} WHERE session_id = ?`)
     this.totalsAll = db.prepare<[], TotalsRow>(totals)
+    this.sinceStatement = db.prepare<[string, string], TotalsRow>(
+      `${totals} WHERE session_id = ? AND started_at >= ?`,
+    )
+  }
+
+  /**
+   * What a session's model calls since `startedAt` (ISO) came to: a turn's usage. `costUsd` is null when no
+   * call had a known price.
+   */
+  since(sessionId: string, startedAt: string): TurnUsage {
+    const row = this.sinceStatement.get(sessionId, startedAt)
+    return {
+      requests: row?.requests ?? 0,
+      inputTokens: row?.input ?? 0,
+      outputTokens: row?.output ?? 0,
+      costUsd: row?.cost === null || row?.cost === undefined ? null : Math.round(row.cost * 1e8) / 1e8,
+    }
   }
 
   record(entry: UsageEntry): void {

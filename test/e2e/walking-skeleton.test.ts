@@ -124,6 +124,12 @@ describe('walking skeleton', () => {
     const last = firstTurn[firstTurn.length - 1]!
     expect(last.type).toBe('status')
     expect(last.data).toMatchObject({ isRunning: false, model: MODEL })
+    // The turn's usage comes from the router, priced from the configured model's price table.
+    const usage = (last.data as { turn: { modelCalls: number; inputTokens: number; costUsd: number } }).turn
+    expect(usage.modelCalls).toBeGreaterThanOrEqual(2)
+    expect(usage.inputTokens).toBeGreaterThan(0)
+    expect(usage.costUsd).toBeGreaterThan(0)
+    expect(usage.costUsd).toBeLessThan(0.01)
     expect(firstTurn.map((e) => e.seq)).toEqual(firstTurn.map((_, i) => i + 1))
     expect(types).not.toContain('error')
 
