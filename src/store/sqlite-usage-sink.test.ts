@@ -66,9 +66,19 @@ describe('SqliteUsageSink', () => {
     sink.record(entry(3, 's', null))
     sink.record(entry(4, 'other', 1))
     const turnStart = entry(2, 's', 0).startedAt
-    expect(sink.since('s', turnStart)).toEqual({ requests: 2, inputTokens: 500, outputTokens: 50, costUsd: 0.25 })
+    expect(sink.since('s', turnStart)).toEqual({
+      requests: 2,
+      inputTokens: 500,
+      outputTokens: 50,
+      costUsd: 0.25,
+    })
     expect(sink.since('s', entry(3, 's', 0).startedAt).costUsd).toBeNull()
-    expect(sink.since('nobody', turnStart)).toEqual({ requests: 0, inputTokens: 0, outputTokens: 0, costUsd: null })
+    expect(sink.since('nobody', turnStart)).toEqual({
+      requests: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: null,
+    })
     store.close()
   })
 
