@@ -11,8 +11,8 @@ import type { NewEvent, OutboundEvent, SessionEvent, StatusData } from '../proto
 import type { SessionRecord, SessionStore } from '../store/session-store.js'
 import type { ContainerProvider } from './container-provider.js'
 import { PermissionBroker } from './permission-broker.js'
-import { SdkLine, type SdkResult } from './sdk-message.js'
-import { summarizeToolUse } from './summarize-tool-use.js'
+import { sdkLineToEffects } from './sdk-line-to-events.js'
+import type { SdkResult } from './sdk-message.js'
 import { type TurnContext, TurnQueue } from './turn-queue.js'
 import { diffSnapshots, type WorkspaceInspector, type WorkspaceSnapshot } from './workspace-diff.js'
 
@@ -56,22 +56,6 @@ export interface TurnOutcome {
 }
 
 const TITLE_CHARS = 80
-/** How much of a tool's result text travels in its `tool_result` event. */
-const TOOL_RESULT_CHARS = 4000
-
-function toolResultText(content: unknown): string {
-  if (typeof content === 'string') return content
-  if (!Array.isArray(content)) return ''
-  return content
-    .map((part) => (typeof part === 'object' && part !== null && 'text' in part ? String(part.text) : ''))
-    .filter((t) => t !== '')
-    .join('\n')
-}
-
-function clipText(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text
-}
-
 export class SessionActor {
   private readonly listeners = new Set<EventListener>()
   private readonly queue = new TurnQueue()
@@ -255,89 +239,22 @@ export class SessionActor {
       )
       for await (const raw of stream) {
         if (!ctx.isCurrent()) break
-        const parsed = SdkLine.safeParse(raw)
-        if (!parsed.success) continue
-        const line = parsed.data
-        switch (line.type) {
-          case 'system':
-            if (line.session_id !== this.record.claudeSessionId)
-              this.deps.store.updateSession(this.id, { claudeSessionId: line.session_id })
-            break
-          case 'assistant':
-            for (const block of line.message.content) {
-              if (block.type === 'text' && 'text' in block && typeof block.text === 'string') {
-                // A failed model call comes as a made-up assistant message and again as the error result:
-                // the person sees it once, as the turn's `error` event.
-                const reportsFailure = line.error !== undefined && line.error !== 'max_output_tokens'
-                if (block.text.trim() !== '' && line.parent_tool_use_id == null && !reportsFailure)
-                  this.emit({ type: 'result', content: block.text })
-              } else if (block.type === 'tool_use' && 'id' in block && 'name' in block) {
-                const { id, name, input } = block as { id: string; name: string; input: unknown }
-                this.activeTools.set(id, name)
-                this.emit({
-                  type: 'tool_use',
-                  content: summarizeToolUse(name, input, connection.workspacePath),
-                  data: { id, name, input },
-                })
-              }
-            }
-            break
-          case 'user': {
-            if (typeof line.message.content === 'string') break
-            let sawResult = false
-            for (const block of line.message.content) {
-              if (block.type !== 'tool_result' || !('tool_use_id' in block)) continue
-              sawResult = true
-              const { tool_use_id, is_error, content } = block as {
-                tool_use_id: string
-                is_error?: boolean
-                content?: unknown
-              }
-              this.activeTools.delete(tool_use_id)
-              this.emit({
-                type: 'tool_result',
-                data: {
-                  toolUseId: tool_use_id,
-                  isError: is_error === true,
-                  content: clipText(toolResultText(content), TOOL_RESULT_CHARS),
-                },
-              })
-            }
-            if (sawResult) snapshot = await this.reportFileChanges(snapshot)
-            break
-          }
-          case 'stream_event':
-            if (
-              line.event.delta?.type === 'text_delta' &&
-              line.event.delta.text &&
-              line.parent_tool_use_id == null
-            )
-              this.broadcast({
-                type: 'text_delta',
-                content: line.event.delta.text,
-                timestamp: this.now(),
-                sessionId: this.id,
-              })
-            break
-          case 'result':
-            final = line
-            if (line.session_id !== undefined && line.session_id !== this.record.claudeSessionId)
-              this.deps.store.updateSession(this.id, { claudeSessionId: line.session_id })
-            break
-          case 'error':
-            failure = line.error.message
-            break
-          case 'permission_request':
-            this.emit({
-              type: 'permission_request',
-              content: `Allow ${summarizeToolUse(line.toolName, line.input, connection.workspacePath)}?`,
-              data: { requestId: line.requestId, tool: line.toolName, input: line.input },
-            })
-            this.permissions.open(line.requestId, line.toolName, (id, decision) =>
-              connection.respondPermission(id, decision),
-            )
-            break
-        }
+        const fx = sdkLineToEffects(raw, connection.workspacePath)
+        if (fx === undefined) continue
+        if (fx.claudeSessionId !== undefined && fx.claudeSessionId !== this.record.claudeSessionId)
+          this.deps.store.updateSession(this.id, { claudeSessionId: fx.claudeSessionId })
+        for (const tool of fx.toolsStarted) this.activeTools.set(tool.id, tool.name)
+        for (const id of fx.toolsFinished) this.activeTools.delete(id)
+        for (const event of fx.events) this.emit(event)
+        if (fx.delta !== undefined)
+          this.broadcast({ type: 'text_delta', content: fx.delta, timestamp: this.now(), sessionId: this.id })
+        if (fx.permission !== undefined)
+          this.permissions.open(fx.permission.requestId, fx.permission.tool, (id, decision) =>
+            connection.respondPermission(id, decision),
+          )
+        if (fx.final !== undefined) final = fx.final
+        if (fx.failure !== undefined) failure = fx.failure
+        if (fx.toolResultSeen) snapshot = await this.reportFileChanges(snapshot)
       }
       if (ctx.isCurrent()) await this.reportFileChanges(snapshot)
     } catch (err) {

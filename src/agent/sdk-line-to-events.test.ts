@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest'
+import { sdkLineToEffects, TOOL_RESULT_CHARS } from './sdk-line-to-events.js'
+
+const WS = '/workspace'
+const sid = '7b0c7f7e-3d6a-4a54-9a39-5f8f2b1d9e01'
+
+describe('sdkLineToEffects', () => {
+  it("takes Claude Code's session id from the init message", () => {
+    const fx = sdkLineToEffects(
+      { type: 'system', subtype: 'init', session_id: sid, model: 'groq/x', tools: [] },
+      WS,
+    )
+    expect(fx).toMatchObject({ claudeSessionId: sid, events: [] })
+  })
+
+  it('turns assistant text into a result and a tool call into a tool_use with a short summary', () => {
+    const text = sdkLineToEffects(
+      {
+        type: 'assistant',
+        message: { content: [{ type: 'text', text: 'Creating it.' }] },
+        parent_tool_use_id: null,
+      },
+      WS,
+    )
+    expect(text?.events).toEqual([{ type: 'result', content: 'Creating it.' }])
+    const input = { file_path: '/workspace/src/a.ts', content: 'x' }
+    const tool = sdkLineToEffects(
+      {
+        type: 'assistant',
+        message: { content: [{ type: 'tool_use', id: 'toolu_1', name: 'Write', input }] },
+        parent_tool_use_id: null,
+      },
+      WS,
+    )
+    expect(tool?.events).toEqual([
+      { type: 'tool_use', content: 'Write src/a.ts', data: { id: 'toolu_1', name: 'Write', input } },
+    ])
+    expect(tool?.toolsStarted).toEqual([{ id: 'toolu_1', name: 'Write' }])
+  })
+
+  it("drops empty text, subagents' text, and the made-up message of a failed model call", () => {
+    const blank = { type: 'assistant', message: { content: [{ type: 'text', text: '  ' }] } }
+    const sub = {
+      type: 'assistant',
+      message: { content: [{ type: 'text', text: 'inner' }] },
+      parent_tool_use_id: 't',
+    }
+    const failed = {
+      type: 'assistant',
+      error: 'server_error',
+      message: { content: [{ type: 'text', text: 'API Error: 502 could not reach groq' }] },
+    }
+    for (const line of [blank, sub, failed]) expect(sdkLineToEffects(line, WS)?.events).toEqual([])
+  })
+
+  it('reports tool results with their text, clipped, and says the workspace may have changed', () => {
+    const long = 'y'.repeat(TOOL_RESULT_CHARS + 5)
+    const fx = sdkLineToEffects(
+      {
+        type: 'user',
+        message: {
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'ok' }] },
+            { type: 'tool_result', tool_use_id: 'toolu_2', content: long, is_error: true },
+          ],
+        },
+      },
+      WS,
+    )
+    expect(fx?.toolResultSeen).toBe(true)
+    expect(fx?.toolsFinished).toEqual(['toolu_1', 'toolu_2'])
+    expect(fx?.events[0]).toEqual({
+      type: 'tool_result',
+      data: { toolUseId: 'toolu_1', isError: false, content: 'ok' },
+    })
+    expect(fx?.events[1]?.data).toMatchObject({
+      toolUseId: 'toolu_2',
+      isError: true,
+      content: `${'y'.repeat(TOOL_RESULT_CHARS)}\n… (5 more characters)`,
+    })
+  })
+
+  it('passes text deltas on without persisting them', () => {
+    const fx = sdkLineToEffects(
+      {
+        type: 'stream_event',
+        event: { type: 'content_block_delta', delta: { type: 'text_delta', text: 'He' } },
+      },
+      WS,
+    )
+    expect(fx).toMatchObject({ delta: 'He', events: [] })
+  })
+
+  it('keeps the final result, a container failure and a permission request', () => {
+    const result = { type: 'result', subtype: 'success', is_error: false, result: 'Done.', session_id: sid }
+    expect(sdkLineToEffects(result, WS)).toMatchObject({ final: result, claudeSessionId: sid })
+    expect(
+      sdkLineToEffects({ type: 'error', error: { type: 'api_error', message: 'boom' } }, WS)?.failure,
+    ).toBe('boom')
+    const ask = sdkLineToEffects(
+      { type: 'permission_request', requestId: 'r1', toolName: 'Bash', input: { command: 'ls -la' } },
+      WS,
+    )
+    expect(ask?.permission).toEqual({ requestId: 'r1', tool: 'Bash' })
+    expect(ask?.events).toEqual([
+      {
+        type: 'permission_request',
+        content: 'Allow Bash: ls -la?',
+        data: { requestId: 'r1', tool: 'Bash', input: { command: 'ls -la' } },
+      },
+    ])
+  })
+
+  it('ignores lines it does not know or that are malformed', () => {
+    for (const line of [null, 'text', { type: 'system', subtype: 'compact_boundary' }, { type: 'assistant' }])
+      expect(sdkLineToEffects(line, WS)).toBeUndefined()
+  })
+})
