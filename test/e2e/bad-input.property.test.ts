@@ -1,18 +1,10 @@
-/**
- * Bad input, generated (fast-check): REST bodies, WebSocket frames, session ids and file paths of every wrong
- * shape and size. Whatever arrives, the answer is a 4xx or an `error` frame — never a 5xx, a crash or a hang —
- * and no session changes. More than 10,000 generated cases in all.
- */
-import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadServerConfig } from '../../src/config/config.js'
 import { InboundFrame, type SessionEvent } from '../../src/protocol/events.js'
-import { createLogger } from '../../src/server/logger.js'
 import { ClaudeCodeOptions, MessageBody, RenameBody } from '../../src/server/routes/schemas.js'
-import { type RunningServer, startServer } from '../../src/server/start.js'
+import type { RunningServer } from '../../src/server/start.js'
 import { type ScriptedModelServer, startScriptedModelServer } from '../fixtures/scripted-model-server.js'
-import { connectEvents, tempDir, writeGroqRouterConfig } from './helpers.js'
+import { connectEvents, startGroqServer, tempDir } from './helpers.js'
 
 const SENTINEL = 'sentinel'
 const dir = tempDir()
@@ -72,17 +64,7 @@ const segment = fc.oneof(
 
 beforeAll(async () => {
   scripted = await startScriptedModelServer({ respond: () => ({ text: 'sentinel answer' }) })
-  const config = loadServerConfig(
-    {
-      DATA_DIR: join(dir.path, 'data'),
-      ROUTER_CONFIG: writeGroqRouterConfig(dir.path, scripted.openaiBaseUrl),
-      PORT: '0',
-      SANDBOX: 'none',
-      GROQ_API_KEY: 'gsk_property_key_0123456789',
-    },
-    dir.path,
-  )
-  server = await startServer(config, { logger: createLogger({ level: 'silent', secrets: () => [] }) })
+  server = await startGroqServer({ dir: dir.path, openaiBaseUrl: scripted.openaiBaseUrl })
   const res = await api('/agent/message', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

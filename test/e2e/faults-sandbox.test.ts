@@ -7,10 +7,8 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadServerConfig } from '../../src/config/config.js'
 import type { OutboundEvent, SessionEvent } from '../../src/protocol/events.js'
-import { createLogger } from '../../src/server/logger.js'
-import { type RunningServer, startServer } from '../../src/server/start.js'
+import type { RunningServer } from '../../src/server/start.js'
 import { claudeProcessesOf, commandLine, descendantsOf } from '../fixtures/process-tree.js'
 import {
   endsWithToolResult,
@@ -21,7 +19,7 @@ import {
   type ScriptedTurn,
   startScriptedModelServer,
 } from '../fixtures/scripted-model-server.js'
-import { connectEvents, type EventClient, tempDir, writeGroqRouterConfig } from './helpers.js'
+import { connectEvents, type EventClient, startGroqServer, tempDir } from './helpers.js'
 
 const MODEL = 'groq/openai/gpt-oss-120b'
 const dir = tempDir('ar-sandbox-faults-')
@@ -55,17 +53,7 @@ function respond(request: RecordedRequest): ScriptedTurn {
 
 beforeAll(async () => {
   scripted = await startScriptedModelServer({ respond })
-  const config = loadServerConfig(
-    {
-      DATA_DIR: dataDir,
-      ROUTER_CONFIG: writeGroqRouterConfig(dir.path, scripted.openaiBaseUrl),
-      PORT: '0',
-      SANDBOX: 'none',
-      GROQ_API_KEY: 'gsk_sandbox_faults_key_0123456789',
-    },
-    dir.path,
-  )
-  server = await startServer(config, { logger: createLogger({ level: 'silent', secrets: () => [] }) })
+  server = await startGroqServer({ dir: dir.path, openaiBaseUrl: scripted.openaiBaseUrl })
 })
 
 afterAll(async () => {

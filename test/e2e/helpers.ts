@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
+import { loadServerConfig } from '../../src/config/config.js'
 import type { OutboundEvent } from '../../src/protocol/events.js'
+import { createLogger, type Logger } from '../../src/server/logger.js'
+import { type RunningServer, startServer } from '../../src/server/start.js'
 
 export function tempDir(prefix = 'ar-e2e-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix))
@@ -93,3 +96,29 @@ export async function connectEvents(url: string): Promise<EventClient> {
 /** The `status` event (with a seq) that ends a turn. */
 export const turnEnded = (event: OutboundEvent): boolean =>
   event.type === 'status' && 'seq' in event && (event.data as { isRunning?: boolean }).isRunning === false
+
+/**
+ * The whole server in-process on a free port, with `groq/*` routed to the scripted server, the data under
+ * `dir/data`, no sandbox and silent logs unless `env` and `logger` say otherwise.
+ */
+export function startGroqServer(options: {
+  dir: string
+  openaiBaseUrl: string
+  env?: Record<string, string>
+  logger?: Logger
+}): Promise<RunningServer> {
+  const config = loadServerConfig(
+    {
+      DATA_DIR: join(options.dir, 'data'),
+      ROUTER_CONFIG: writeGroqRouterConfig(options.dir, options.openaiBaseUrl),
+      PORT: '0',
+      SANDBOX: 'none',
+      GROQ_API_KEY: 'gsk_e2e_test_key_0123456789',
+      ...options.env,
+    },
+    options.dir,
+  )
+  return startServer(config, {
+    logger: options.logger ?? createLogger({ level: 'silent', secrets: () => [] }),
+  })
+}

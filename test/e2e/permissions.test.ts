@@ -6,10 +6,8 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadServerConfig } from '../../src/config/config.js'
 import type { OutboundEvent, SessionEvent } from '../../src/protocol/events.js'
-import { createLogger } from '../../src/server/logger.js'
-import { type RunningServer, startServer } from '../../src/server/start.js'
+import type { RunningServer } from '../../src/server/start.js'
 import {
   endsWithToolResult,
   isAgentRequest,
@@ -17,7 +15,7 @@ import {
   type ScriptedModelServer,
   startScriptedModelServer,
 } from '../fixtures/scripted-model-server.js'
-import { connectEvents, tempDir, writeGroqRouterConfig } from './helpers.js'
+import { connectEvents, startGroqServer, tempDir } from './helpers.js'
 
 const dir = tempDir()
 let scripted: ScriptedModelServer
@@ -58,20 +56,11 @@ beforeAll(async () => {
       return { text: `echo: ${said}` }
     },
   })
-  const config = loadServerConfig(
-    {
-      DATA_DIR: join(dir.path, 'data'),
-      ROUTER_CONFIG: writeGroqRouterConfig(dir.path, scripted.openaiBaseUrl),
-      PORT: '0',
-      SANDBOX: 'none',
-      GROQ_API_KEY: 'gsk_permissions_key_0123456789',
-      PERMISSION_MODE: 'default',
-      PERMISSION_TIMEOUT: '3s',
-      MAX_INSTANCES: '1',
-    },
-    dir.path,
-  )
-  server = await startServer(config, { logger: createLogger({ level: 'silent', secrets: () => [] }) })
+  server = await startGroqServer({
+    dir: dir.path,
+    openaiBaseUrl: scripted.openaiBaseUrl,
+    env: { PERMISSION_MODE: 'default', PERMISSION_TIMEOUT: '3s', MAX_INSTANCES: '1' },
+  })
 })
 
 afterAll(async () => {

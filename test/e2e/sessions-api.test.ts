@@ -6,7 +6,6 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadServerConfig } from '../../src/config/config.js'
 import type { OutboundEvent, SessionEvent } from '../../src/protocol/events.js'
-import { createLogger } from '../../src/server/logger.js'
 import { type RunningServer, startServer } from '../../src/server/start.js'
 import {
   endsWithToolResult,
@@ -15,7 +14,7 @@ import {
   type ScriptedModelServer,
   startScriptedModelServer,
 } from '../fixtures/scripted-model-server.js'
-import { connectEvents, tempDir, writeGroqRouterConfig } from './helpers.js'
+import { connectEvents, startGroqServer, tempDir } from './helpers.js'
 
 const MODEL = 'groq/openai/gpt-oss-120b'
 const OTHER_MODEL = 'groq/moonshotai/kimi-k2-instruct'
@@ -23,19 +22,8 @@ const dir = tempDir()
 let scripted: ScriptedModelServer
 let server: RunningServer
 
-async function start(extra: Record<string, string> = {}): Promise<RunningServer> {
-  const config = loadServerConfig(
-    {
-      DATA_DIR: join(dir.path, 'data'),
-      ROUTER_CONFIG: writeGroqRouterConfig(dir.path, scripted.openaiBaseUrl),
-      PORT: '0',
-      SANDBOX: 'none',
-      GROQ_API_KEY: 'gsk_sessions_api_key_0123456789',
-      ...extra,
-    },
-    dir.path,
-  )
-  return startServer(config, { logger: createLogger({ level: 'silent', secrets: () => [] }) })
+function start(env: Record<string, string> = {}): Promise<RunningServer> {
+  return startGroqServer({ dir: dir.path, openaiBaseUrl: scripted.openaiBaseUrl, env })
 }
 
 const ws = (session: string, after = 0) =>
