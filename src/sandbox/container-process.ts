@@ -75,8 +75,18 @@ export async function superviseContainerProcess(
     for (const line of text.split('\n'))
       if (line.trim() !== '') logger.info({ ...fields, stream: 'stderr' }, line)
   })
+  // The container prints `{"event":"listening",…}` once it serves: that ends the wait between health probes
+  // at once instead of at the next poll.
+  let wake: (() => void) | undefined
   child.stdout?.setEncoding('utf8')
-  child.stdout?.on('data', () => {})
+  child.stdout?.on('data', (text: string) => {
+    if (text.includes('"event":"listening"')) wake?.()
+  })
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      wake = resolve
+      setTimeout(resolve, PROBE_INTERVAL_MS)
+    })
   // Neither the child nor its pipes keep the host alive; if the host dies, the stdin pipe closes and the
   // container (CONTAINER_EXIT_ON_STDIN_END) exits too.
   child.unref()
@@ -128,7 +138,7 @@ export async function superviseContainerProcess(
       ])
       break
     } catch {
-      await sleep(PROBE_INTERVAL_MS)
+      await pause()
     }
   }
   logger.info({ ...fields, socketPath: options.socketPath }, `container ${label} is up`)
