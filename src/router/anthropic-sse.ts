@@ -45,6 +45,10 @@ const encoder = new TextEncoder()
 
 /** One event as SSE text. */
 export function sseEventText(event: AnthropicStreamEvent): string {
+  if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+    // The most frequent event, spelled out: the same bytes as JSON.stringify of the object in this key order.
+    return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${event.index},"delta":{"type":"text_delta","text":${JSON.stringify(event.delta.text)}}}\n\n`
+  }
   return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
 }
 

@@ -6,6 +6,7 @@
  */
 import { Hono } from 'hono'
 import { AppError, toAppError } from '../protocol/errors.js'
+import { toWebResponse } from './chunk-source.js'
 import { anthropicErrorBody, errorResponse } from './error-response.js'
 import { incomingFromRequest } from './incoming-call.js'
 import { createRouterCore, type RouterCore } from './router-core.js'
@@ -51,11 +52,11 @@ export function routerAppFor(core: RouterCore): Hono {
   })
 
   app.post('/v1/messages', async (c) =>
-    core.messages(await incomingFromRequest(c.req.raw), principalOf(c.req.raw)),
+    toWebResponse(await core.messages(await incomingFromRequest(c.req.raw), principalOf(c.req.raw))),
   )
   app.post('/v1/messages/count_tokens', async (c) => core.countTokens(await incomingFromRequest(c.req.raw)))
   app.post('/v1/chat/completions', async (c) =>
-    core.chatCompletions(await incomingFromRequest(c.req.raw), principalOf(c.req.raw)),
+    toWebResponse(await core.chatCompletions(await incomingFromRequest(c.req.raw), principalOf(c.req.raw))),
   )
   app.get('/usage', (c) =>
     core.usage(principalOf(c.req.raw), { sessionId: c.req.query('sessionId'), limit: c.req.query('limit') }),

@@ -5,6 +5,7 @@
  * failing, then move to the model's `fallbacks`. Records usage, metrics and (non-streaming) the cache.
  */
 import { AppError, toAppError } from '../protocol/errors.js'
+import { LiteResponse, liteHeaders, responseSource } from './chunk-source.js'
 import type { DeploymentHealth } from './deployment-health.js'
 import { peekFirstChunk, resumeBody } from './observed-body.js'
 import { pickDeployment } from './pick-deployment.js'
@@ -95,10 +96,10 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
     if (hit) {
       deps.metrics.cacheHits.add({ model: req.requestedModel })
       rec.finish({ status: 200, cached: true })
-      return new Response(hit.body.slice(), {
-        status: 200,
-        headers: [...hit.headers, ['x-router-cache', 'hit']],
-      })
+      const headers: Record<string, string> = {}
+      for (const [k, v] of hit.headers) headers[k] = v
+      headers['x-router-cache'] = 'hit'
+      return new LiteResponse(200, headers, hit.body.slice()).asResponse()
     }
   }
   const first = deps.table.resolve(req.requestedModel)
@@ -136,7 +137,7 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
       if (cacheKey !== undefined && outcome.status === 200) {
         const body = new Uint8Array(await outcome.arrayBuffer())
         deps.cache?.set(cacheKey, body, outcome.headers)
-        return new Response(body, { status: 200, headers: outcome.headers })
+        return new LiteResponse(200, liteHeaders(outcome), body).asResponse()
       }
       return outcome
     }
@@ -236,7 +237,8 @@ async function attemptOnce(
   try {
     const response = await req.send(match, deployment, controller.signal, observer)
     const describe = `${deployment.modelName} (${deployment.id})`
-    if (!req.stream || !response.body) {
+    const source = req.stream ? responseSource(response) : undefined
+    if (!source) {
       // Providers answer non-streaming requests fully read, so a failure while reading was already thrown.
       clearTimeout(timer)
       deps.health.succeeded(deployment.id, performance.now() - started)
@@ -245,13 +247,13 @@ async function attemptOnce(
       rec.finish({ status: response.status })
       return response
     }
-    const { reader, first } = await peekFirstChunk(response.body, describe)
+    const first = await peekFirstChunk(source, describe)
     clearTimeout(timer)
     deps.health.succeeded(deployment.id, performance.now() - started)
     rec.firstByte()
     const usageReader = sseUsage
     const body = resumeBody(
-      reader,
+      source,
       first,
       (end) => {
         release()
@@ -261,7 +263,7 @@ async function attemptOnce(
       usageReader && ((chunk) => usageReader.push(chunk)),
       (message) => failureFrame(req.endpoint, `${describe} failed mid-stream: ${message}`),
     )
-    return new Response(body, { status: response.status, headers: response.headers })
+    return new LiteResponse(response.status, liteHeaders(response), undefined, body).asResponse()
   } catch (err) {
     release()
     if (timedOut) {

@@ -8,10 +8,16 @@ export type Labels = Record<string, string>
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120]
 
+const NEEDS_ESCAPE = /[\\"\n]/
+
+function escapeValue(v: string): string {
+  return NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v
+}
+
 function labelKey(labels: Labels): string {
   let out = ''
-  for (const [k, v] of Object.entries(labels)) {
-    out += `${out === '' ? '' : ','}${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`
+  for (const k in labels) {
+    out += `${out === '' ? '' : ','}${k}="${escapeValue(labels[k] as string)}"`
   }
   return out
 }

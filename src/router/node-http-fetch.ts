@@ -15,6 +15,7 @@ import {
   type IncomingMessage,
 } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { type ChunkSource, readerSource } from './chunk-source.js'
 
 const httpAgent = new HttpAgent({ keepAlive: true, scheduling: 'lifo' })
 const httpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo' })
@@ -84,6 +85,89 @@ function bodyStream(res: IncomingMessage): ReadableStream<Uint8Array> {
   )
 }
 
+/** Bytes held unread before the socket is paused. */
+const HIGH_WATER = 64 * 1024
+
+/** The answer's body as a `ChunkSource`: straight from the socket, paused while chunks wait unread. */
+function messageSource(res: IncomingMessage): ChunkSource {
+  const queue: Uint8Array[] = []
+  let queued = 0
+  let ended = false
+  let failure: Error | undefined
+  let waiting: { resolve(v: Uint8Array | undefined): void; reject(e: Error): void } | undefined
+  // Data already buffered in the socket may still arrive after the end or a cancel: ignored once done.
+  let done = false
+  const settle = (end: () => void) => {
+    if (done) return
+    done = true
+    end()
+    const w = waiting
+    waiting = undefined
+    if (w) {
+      if (failure) w.reject(failure)
+      else w.resolve(undefined)
+    }
+  }
+  res.on('data', (chunk: Buffer) => {
+    if (done) return
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    const w = waiting
+    if (w) {
+      waiting = undefined
+      w.resolve(bytes)
+      return
+    }
+    queue.push(bytes)
+    queued += bytes.length
+    if (queued >= HIGH_WATER) res.pause()
+  })
+  res.on('end', () =>
+    settle(() => {
+      ended = true
+    }),
+  )
+  res.on('error', (err) =>
+    settle(() => {
+      failure = err
+      queue.length = 0
+      queued = 0
+    }),
+  )
+  res.on('aborted', () =>
+    settle(() => {
+      failure = new Error('the connection closed before the answer ended')
+      queue.length = 0
+      queued = 0
+    }),
+  )
+  const take = (): Uint8Array | undefined => {
+    const next = queue.shift()
+    if (next === undefined) return undefined
+    queued -= next.length
+    if (queued < HIGH_WATER && !done && res.isPaused()) res.resume()
+    return next
+  }
+  return {
+    readNow: take,
+    read() {
+      const next = take()
+      if (next !== undefined) return Promise.resolve(next)
+      if (failure) return Promise.reject(failure)
+      if (ended || done) return Promise.resolve(undefined)
+      if (res.isPaused()) res.resume()
+      return new Promise((resolve, reject) => {
+        waiting = { resolve, reject }
+      })
+    },
+    async cancel() {
+      done = true
+      queue.length = 0
+      queued = 0
+      res.destroy()
+    },
+  }
+}
+
 function readAll(res: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = []
@@ -131,6 +215,27 @@ class NodeResponse {
   get body(): ReadableStream<Uint8Array> {
     this.stream ??= bodyStream(this.res)
     return this.stream
+  }
+
+  /** Read by `responseSource`: the body without a web stream (once; the stream instead if it was built). */
+  chunkSource(): ChunkSource {
+    if (this.stream) return readerSource(this.stream)
+    if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read')
+    this.bodyUsed = true
+    return messageSource(this.res)
+  }
+
+  /** The headers as a record (read by `liteHeaders`), without building a `Headers`. */
+  get headerRecord(): Record<string, string> {
+    const out: Record<string, string> = {}
+    const raw = this.res.rawHeaders
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const key = (raw[i] as string).toLowerCase()
+      const value = raw[i + 1] as string
+      const had = out[key]
+      out[key] = had === undefined ? value : `${had}, ${value}`
+    }
+    return out
   }
 
   private async bytes(): Promise<Buffer> {
@@ -193,6 +298,19 @@ function send(url: URL, init: RequestInit, body: Buffer | undefined, retried: bo
   })
 }
 
+const parsedUrls = new Map<string, URL>()
+
+/** The router calls a handful of endpoint URLs over and over: each is parsed once (never mutated after). */
+function parseUrl(href: string): URL {
+  let url = parsedUrls.get(href)
+  if (!url) {
+    url = new URL(href)
+    if (parsedUrls.size >= 256) parsedUrls.clear()
+    parsedUrls.set(href, url)
+  }
+  return url
+}
+
 /** `fetch` over `node:http`/`node:https` (see the module comment). */
 export const nodeHttpFetch: typeof fetch = async (input, init) => {
   if (input instanceof Request) {
@@ -205,7 +323,7 @@ export const nodeHttpFetch: typeof fetch = async (input, init) => {
       body,
     })
   }
-  const url = new URL(String(input))
+  const url = parseUrl(String(input))
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return fetch(input, init)
   return send(url, init ?? {}, bodyBytes(init?.body), false)
 }

@@ -4,6 +4,7 @@
  * cancelled by the client).
  */
 import { AppError } from '../protocol/errors.js'
+import type { ChunkSource } from './chunk-source.js'
 
 export interface BodyEnd {
   /** Set when the body failed or the client cancelled it. */
@@ -12,16 +13,11 @@ export interface BodyEnd {
 }
 
 /** Reads the first chunk; a read failure becomes a retryable `AppError` naming the upstream. */
-export async function peekFirstChunk(
-  body: ReadableStream<Uint8Array>,
-  describe: string,
-): Promise<{ reader: ReadableStreamDefaultReader<Uint8Array>; first: Uint8Array | undefined }> {
-  const reader = body.getReader()
+export async function peekFirstChunk(source: ChunkSource, describe: string): Promise<Uint8Array | undefined> {
   try {
-    const { done, value } = await reader.read()
-    return { reader, first: done ? undefined : value }
+    return await source.read()
   } catch (err) {
-    reader.cancel().catch(() => {})
+    source.cancel().catch(() => {})
     if (err instanceof AppError) throw err
     const reason = err instanceof Error ? err.message : String(err)
     throw new AppError('api_error', `${describe} failed before the answer started: ${reason}`, {
@@ -34,52 +30,48 @@ export async function peekFirstChunk(
 
 /** The rest of the body behind the peeked chunk; `onEnd` is called exactly once. */
 export function resumeBody(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  source: ChunkSource,
   first: Uint8Array | undefined,
   onEnd: (end: BodyEnd) => void,
   onChunk?: (chunk: Uint8Array) => void,
   /** The last chunk to send when the upstream fails after the answer started (an SSE error event). */
   failureFrame?: (message: string) => Uint8Array,
-): ReadableStream<Uint8Array> {
+): ChunkSource {
   let pending = first
   if (first && onChunk) onChunk(first)
   let ended = false
+  let closed = false
   const end = (e: BodyEnd) => {
     if (ended) return
     ended = true
     onEnd(e)
   }
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        if (pending) {
-          controller.enqueue(pending)
-          pending = undefined
-          return
-        }
-        try {
-          const { done, value } = await reader.read()
-          if (done) {
-            controller.close()
-            end({})
-          } else {
-            onChunk?.(value)
-            controller.enqueue(value)
-          }
-        } catch (err) {
-          const message = err instanceof Error ? err.message : String(err)
-          if (failureFrame) {
-            controller.enqueue(failureFrame(message))
-            controller.close()
-          } else controller.error(err)
-          end({ error: message })
-        }
-      },
-      cancel(reason) {
-        end({ cancelled: true, error: 'the client closed the connection' })
-        return reader.cancel(reason)
-      },
+  return {
+    async read() {
+      if (pending) {
+        const chunk = pending
+        pending = undefined
+        return chunk
+      }
+      if (closed) return undefined
+      try {
+        const value = await source.read()
+        if (value === undefined) {
+          closed = true
+          end({})
+        } else onChunk?.(value)
+        return value
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err)
+        closed = true
+        end({ error: message })
+        if (failureFrame) return failureFrame(message)
+        throw err
+      }
     },
-    { highWaterMark: 0 },
-  )
+    cancel(reason) {
+      end({ cancelled: true, error: 'the client closed the connection' })
+      return source.cancel(reason)
+    },
+  }
 }

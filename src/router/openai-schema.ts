@@ -157,3 +157,40 @@ export function parseChunk(json: unknown): ChatCompletionChunk | undefined {
   const parsed = ChatCompletionChunk.safeParse(json)
   return parsed.success ? parsed.data : undefined
 }
+
+const nullishNumber = (v: unknown) => absent(v) || (typeof v === 'number' && Number.isFinite(v))
+
+function plainUsage(u: unknown): boolean {
+  if (absent(u)) return true
+  if (!isRecord(u) || !nullishNumber(u.prompt_tokens) || !nullishNumber(u.completion_tokens)) return false
+  const d = u.prompt_tokens_details
+  return absent(d) || (isRecord(d) && nullishNumber(d.cached_tokens))
+}
+
+/**
+ * A whole answer of the common kind (text only: no tool calls, no reasoning) checked by hand, like
+ * `parseChunk`; anything else goes through the `ChatCompletion` schema.
+ */
+export function parseCompletion(json: unknown): ChatCompletion | undefined {
+  if (
+    isRecord(json) &&
+    (absent(json.id) || typeof json.id === 'string') &&
+    plainUsage(json.usage) &&
+    Array.isArray(json.choices) &&
+    json.choices.every(
+      (c: unknown) =>
+        isRecord(c) &&
+        (absent(c.index) || Number.isSafeInteger(c.index)) &&
+        (absent(c.finish_reason) || typeof c.finish_reason === 'string') &&
+        isRecord(c.message) &&
+        absent(c.message.tool_calls) &&
+        c.message.reasoning === undefined &&
+        c.message.reasoning_content === undefined &&
+        (absent(c.message.content) || typeof c.message.content === 'string'),
+    )
+  ) {
+    return json as ChatCompletion
+  }
+  const parsed = ChatCompletion.safeParse(json)
+  return parsed.success ? parsed.data : undefined
+}

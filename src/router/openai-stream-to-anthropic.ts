@@ -6,6 +6,8 @@
 import { AppError } from '../protocol/errors.js'
 import type { AnthropicStreamEvent } from './anthropic-sse.js'
 import { sseEventText } from './anthropic-sse.js'
+import { type ChunkSource, readerSource, sourceStream } from './chunk-source.js'
+import { ChunkTemplate } from './chunk-template.js'
 import { parseChunk } from './openai-schema.js'
 import { OpenAIStreamTranslator, type StreamTranslationOptions } from './openai-stream-translator.js'
 import { type SseEvent, SseParser } from './sse-parser.js'
@@ -27,13 +29,22 @@ export function openAIStreamToAnthropic(
   upstream: ReadableStream<Uint8Array>,
   options: StreamTranslationOptions & { describe: string },
 ): ReadableStream<Uint8Array> {
+  return sourceStream(openAISourceToAnthropic(readerSource(upstream), options))
+}
+
+/** `openAIStreamToAnthropic` over a `ChunkSource`, without web streams. */
+export function openAISourceToAnthropic(
+  upstream: ChunkSource,
+  options: StreamTranslationOptions & { describe: string },
+): ChunkSource {
   const translator = new OpenAIStreamTranslator(options)
-  const reader = upstream.getReader()
   const parser = new SseParser()
+  const template = new ChunkTemplate()
   const queue: SseEvent[] = []
   let upstreamDone = false
   let sawDone = false
   let sentAny = false
+  let closed = false
 
   const translate = (sse: SseEvent): AnthropicStreamEvent[] => {
     const data = sse.data.trim()
@@ -42,6 +53,8 @@ export function openAIStreamToAnthropic(
       return []
     }
     if (data === '') return []
+    const known = template.match(data)
+    if (known) return translator.push(known)
     let json: unknown
     try {
       json = JSON.parse(data)
@@ -50,76 +63,81 @@ export function openAIStreamToAnthropic(
     }
     const chunk = parseChunk(json)
     if (!chunk) throw new Error('a stream event has an unexpected shape')
+    if (!template.learned) template.learn(data, chunk)
     return translator.push(chunk)
   }
 
-  const finish = (
-    controller: ReadableStreamDefaultController<Uint8Array>,
-    pending: string,
-    events: AnthropicStreamEvent[],
-  ) => {
+  /** The last chunk (or none), after which the source is closed. */
+  const finish = (pending: string, events: AnthropicStreamEvent[]): Uint8Array | undefined => {
+    closed = true
     const failure = events.length === 1 && events[0]?.type === 'error' ? events[0] : undefined
     if (failure && !sentAny && pending === '') {
       // Nothing reached the client yet: fail the stream itself, so the router can still retry the request.
       const summary = translator.result
       if (summary) options.onEnd?.(summary)
-      if (!upstreamDone) reader.cancel().catch(() => {})
-      controller.error(new AppError('api_error', failure.error.message, { status: 502, retryable: true }))
-      return
+      if (!upstreamDone) upstream.cancel().catch(() => {})
+      throw new AppError('api_error', failure.error.message, { status: 502, retryable: true })
     }
     let out = pending
     for (const e of events) out += sseEventText(e)
-    if (out !== '') controller.enqueue(encoder.encode(out))
     const summary = translator.result
     if (summary) options.onEnd?.(summary)
-    controller.close()
-    if (!upstreamDone) reader.cancel().catch(() => {})
+    if (!upstreamDone) upstream.cancel().catch(() => {})
+    return out === '' ? undefined : encoder.encode(out)
   }
 
   // Everything one upstream read completes goes out as one chunk: one socket write instead of one per event.
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let out = ''
-      try {
-        for (;;) {
-          for (let i = 0; i < queue.length; i++) {
-            const events = translate(queue[i] as SseEvent)
-            if (sawDone) {
-              queue.length = 0
-              return finish(controller, out, translator.end())
-            }
-            for (const e of events) out += sseEventText(e)
+  const read = async (): Promise<Uint8Array | undefined> => {
+    if (closed) return undefined
+    let out = ''
+    try {
+      for (;;) {
+        for (let i = 0; i < queue.length; i++) {
+          const events = translate(queue[i] as SseEvent)
+          if (sawDone) {
+            queue.length = 0
+            return finish(out, translator.end())
           }
-          queue.length = 0
-          if (out !== '') {
-            controller.enqueue(encoder.encode(out))
-            sentAny = true
-            return
-          }
-          if (upstreamDone) {
-            const complete = translator.finished
-            return finish(
-              controller,
-              out,
-              complete
-                ? translator.end()
-                : translator.fail(`${options.describe} ended the stream before the response was complete`),
-            )
-          }
-          const { done, value } = await reader.read()
-          if (done) {
-            upstreamDone = true
-            queue.push(...parser.end())
-          } else queue.push(...parser.push(value))
+          for (const e of events) out += sseEventText(e)
         }
-      } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err)
         queue.length = 0
-        finish(controller, out, translator.fail(`${options.describe} failed mid-stream: ${reason}`))
+        // Chunks the upstream already delivered join this one: one write for what one socket read brought.
+        const ready = upstream.readNow?.()
+        if (ready !== undefined) {
+          queue.push(...parser.push(ready))
+          continue
+        }
+        if (out !== '') {
+          sentAny = true
+          return encoder.encode(out)
+        }
+        if (upstreamDone) {
+          const complete = translator.finished
+          return finish(
+            out,
+            complete
+              ? translator.end()
+              : translator.fail(`${options.describe} ended the stream before the response was complete`),
+          )
+        }
+        const value = await upstream.read()
+        if (value === undefined) {
+          upstreamDone = true
+          queue.push(...parser.end())
+        } else queue.push(...parser.push(value))
       }
-    },
+    } catch (err) {
+      if (closed) throw err
+      const reason = err instanceof Error ? err.message : String(err)
+      queue.length = 0
+      return finish(out, translator.fail(`${options.describe} failed mid-stream: ${reason}`))
+    }
+  }
+  return {
+    read,
     async cancel(reason) {
-      await reader.cancel(reason).catch(() => {})
+      closed = true
+      await upstream.cancel(reason).catch(() => {})
     },
-  })
+  }
 }

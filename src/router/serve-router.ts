@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { AppError } from '../protocol/errors.js'
 import { routerAppFor } from './app.js'
+import { type ChunkSource, isLiteResponse, type LiteResponse, readerSource } from './chunk-source.js'
 import { errorResponse } from './error-response.js'
 import type { HeaderReader, IncomingCall } from './incoming-call.js'
 import { nodeHttpFetch } from './node-http-fetch.js'
@@ -43,13 +44,26 @@ function requestHeaders(req: IncomingMessage): HeaderReader {
   }
 }
 
-/** Writes a web `Response` to a Node response, pausing on backpressure and cancelling when the client leaves. */
+/**
+ * Writes a `Response` (or our `LiteResponse`) to a Node response, pausing on backpressure and cancelling when
+ * the client leaves.
+ */
 export async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
-  const headers: Record<string, string> = {}
-  response.headers.forEach((value, key) => {
-    headers[key] = value
-  })
-  if (!response.body) {
+  const lite = isLiteResponse(response) ? (response as unknown as LiteResponse) : undefined
+  const headers: Record<string, string> = lite ? { ...lite.headerRecord } : {}
+  if (!lite)
+    response.headers.forEach((value, key) => {
+      headers[key] = value
+    })
+  const whole = lite?.takeWhole()
+  if (whole !== undefined) {
+    const bytes = typeof whole === 'string' ? Buffer.from(whole) : whole
+    headers['content-length'] = String(bytes.length)
+    res.writeHead(response.status, headers)
+    res.end(bytes)
+    return
+  }
+  if (!(lite ? lite.streaming : response.body)) {
     res.writeHead(response.status, headers)
     res.end()
     return
@@ -64,15 +78,19 @@ export async function writeResponse(response: Response, res: ServerResponse): Pr
     return
   }
   res.writeHead(response.status, headers)
-  const reader = response.body.getReader()
+  const source = lite?.chunkSource() ?? readerSource(response.body as ReadableStream<Uint8Array>)
+  await pump(source, res)
+}
+
+async function pump(source: ChunkSource, res: ServerResponse): Promise<void> {
   const onClose = () => {
-    if (!res.writableFinished) reader.cancel().catch(() => {})
+    if (!res.writableFinished) source.cancel().catch(() => {})
   }
   res.on('close', onClose)
   try {
     for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
+      const value = await source.read()
+      if (value === undefined) break
       if (!res.write(value))
         await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve))
       if (res.destroyed) return

@@ -35,28 +35,46 @@ export class SseParser {
 
   private drain(final: boolean): SseEvent[] {
     const events: SseEvent[] = []
+    const buffer = this.buffer
     let start = 0
-    for (let i = 0; i < this.buffer.length; i++) {
-      const ch = this.buffer.charCodeAt(i)
+    if (buffer.indexOf('\r') < 0) {
+      // The usual case, `\n` only: jump from line end to line end.
+      for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n', start)) {
+        this.line(buffer.slice(start, i), events)
+        start = i + 1
+      }
+      this.buffer = start === 0 ? buffer : buffer.slice(start)
+      return events
+    }
+    for (let i = 0; i < buffer.length; i++) {
+      const ch = buffer.charCodeAt(i)
       if (ch !== 10 && ch !== 13) continue
       // A `\r` at the very end may be the first half of `\r\n`: wait for the next read.
-      if (ch === 13 && i === this.buffer.length - 1 && !final) break
-      this.line(this.buffer.slice(start, i), events)
-      if (ch === 13 && this.buffer.charCodeAt(i + 1) === 10) i++
+      if (ch === 13 && i === buffer.length - 1 && !final) break
+      this.line(buffer.slice(start, i), events)
+      if (ch === 13 && buffer.charCodeAt(i + 1) === 10) i++
       start = i + 1
     }
-    this.buffer = this.buffer.slice(start)
+    this.buffer = buffer.slice(start)
     return events
   }
 
   private line(line: string, events: SseEvent[]): void {
     if (line === '') {
-      if (this.data.length > 0) events.push({ event: this.event, data: this.data.join('\n') })
-      this.data = []
+      if (this.data.length > 0)
+        events.push({
+          event: this.event,
+          data: this.data.length === 1 ? (this.data[0] as string) : this.data.join('\n'),
+        })
+      if (this.data.length > 0) this.data = []
       this.event = undefined
       return
     }
-    if (line.startsWith(':')) return
+    if (line.charCodeAt(0) === 58 /* : */) return
+    if (line.startsWith('data: ')) {
+      this.data.push(line.slice(6))
+      return
+    }
     const colon = line.indexOf(':')
     const field = colon < 0 ? line : line.slice(0, colon)
     let value = colon < 0 ? '' : line.slice(colon + 1)

@@ -5,10 +5,11 @@
 import type { Env } from '../../config/config.js'
 import { AppError } from '../../protocol/errors.js'
 import { buildOpenAIRequest, type OpenAIDialect } from '../build-openai-request.js'
+import { LiteResponse, liteHeader, responseSource } from '../chunk-source.js'
 import { cleanJsonSchema } from '../clean-json-schema.js'
 import { openAIResponseToAnthropic } from '../openai-response-to-anthropic.js'
-import { ChatCompletion } from '../openai-schema.js'
-import { openAIStreamToAnthropic } from '../openai-stream-to-anthropic.js'
+import { parseCompletion } from '../openai-schema.js'
+import { openAISourceToAnthropic } from '../openai-stream-to-anthropic.js'
 import { rewriteModelField } from '../rewrite-model-field.js'
 import { upstreamConnectionError, upstreamHttpError } from '../upstream-error.js'
 import { jsonUsage } from '../usage-tap.js'
@@ -112,18 +113,16 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
     async chatCompletions(call: ChatProviderCall): Promise<Response> {
       const stream = call.request.stream === true
       const response = await post(call, chatPassThroughBody(call, dialect), stream)
-      const headers = new Headers({
-        'content-type': response.headers.get('content-type') ?? 'application/json',
-      })
-      if (stream && response.body) {
-        headers.set('cache-control', 'no-cache')
+      const contentType = liteHeader(response, 'content-type') ?? 'application/json'
+      const source = stream ? responseSource(response) : undefined
+      if (source) {
         call.observer.readSseUsage('openai')
-        const body = response.body
-        return new Response(body, { status: response.status, headers })
+        const headers = { 'content-type': contentType, 'cache-control': 'no-cache' }
+        return new LiteResponse(response.status, headers, undefined, source).asResponse()
       }
       const text = await response.text()
       call.observer.usage(jsonUsage('openai', text))
-      return new Response(text, { status: response.status, headers })
+      return new LiteResponse(response.status, { 'content-type': contentType }, text).asResponse()
     },
     async send(call: ProviderCall): Promise<Response> {
       const { deployment, upstreamModel } = call.target
@@ -135,9 +134,10 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
       const response = await post(call, JSON.stringify(body), body.stream)
 
       if (body.stream) {
-        if (!response.body)
+        const upstream = responseSource(response)
+        if (!upstream)
           throw new AppError('api_error', `${ctx.describe} answered without a body`, { status: 502 })
-        const stream = openAIStreamToAnthropic(response.body, {
+        const stream = openAISourceToAnthropic(upstream, {
           requestedModel: call.requestedModel,
           describe: ctx.describe,
           onEnd: (summary) => {
@@ -160,7 +160,7 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
               )
           },
         })
-        return new Response(stream, { status: 200, headers: SSE_HEADERS })
+        return new LiteResponse(200, SSE_HEADERS, undefined, stream).asResponse()
       }
 
       let json: unknown
@@ -172,19 +172,19 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
           cause: err,
         })
       }
-      const parsed = ChatCompletion.safeParse(json)
-      if (!parsed.success) {
+      const parsed = parseCompletion(json)
+      if (!parsed) {
         throw new AppError('api_error', `${ctx.describe} answered with an unexpected response shape`, {
           status: 502,
         })
       }
-      const message = openAIResponseToAnthropic(parsed.data, call.requestedModel)
+      const message = openAIResponseToAnthropic(parsed, call.requestedModel)
       call.observer.usage({
         inputTokens: message.usage.input_tokens,
         outputTokens: message.usage.output_tokens,
         cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
       })
-      return Response.json(message)
+      return LiteResponse.json(message)
     },
   }
 }

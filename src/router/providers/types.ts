@@ -72,13 +72,22 @@ export interface Provider {
 }
 
 /** `https://user:pw@host/v1/` -> `https://host/v1`, for messages that name the upstream. */
+const displayed = new Map<string, string>()
+
 export function displayUrl(base: string): string {
-  try {
-    const url = new URL(base)
-    return `${url.origin}${url.pathname}`.replace(/\/+$/, '')
-  } catch {
-    return '(invalid URL)'
+  let shown = displayed.get(base)
+  if (shown === undefined) {
+    try {
+      const url = new URL(base)
+      shown = `${url.origin}${url.pathname}`.replace(/\/+$/, '')
+    } catch {
+      shown = '(invalid URL)'
+    }
+    // Bases come from the config (a handful); the bound only guards against unexpected churn.
+    if (displayed.size >= 256) displayed.clear()
+    displayed.set(base, shown)
   }
+  return shown
 }
 
 /** An observer for calls whose usage is not recorded. */
