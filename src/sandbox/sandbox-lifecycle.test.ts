@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ensureContainerBuilt } from '../../test/fixtures/ensure-built.js'
 import {
   isAgentRequest,
   lastUserText,
@@ -12,7 +12,6 @@ import {
   startScriptedModelServer,
 } from '../../test/fixtures/scripted-model-server.js'
 import { AppError } from '../protocol/errors.js'
-import { defaultContainerCommand } from './default-command.js'
 import { noneDriver } from './drivers/none.js'
 import { SandboxManager, type WaitInfo } from './sandbox-manager.js'
 import type { SandboxHandle, SandboxSpec } from './types.js'
@@ -76,17 +75,7 @@ async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void
 }
 
 beforeAll(async () => {
-  const entry = defaultContainerCommand()[1]!
-  if (!existsSync(entry)) {
-    try {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
-        cwd: join(entry, '../../..'),
-        stdio: 'ignore',
-      })
-    } catch {
-      // other modules may not type-check yet; tsc still emits
-    }
-  }
+  ensureContainerBuilt()
   model = await startScriptedModelServer({ respond })
   root = mkdtempSync(join(tmpdir(), 'sbx-life-'))
 })

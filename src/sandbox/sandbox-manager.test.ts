@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ensureContainerBuilt } from '../../test/fixtures/ensure-built.js'
 import {
   endsWithToolResult,
   isAgentRequest,
@@ -90,17 +91,7 @@ function environOf(pid: number): Record<string, string> {
 }
 
 beforeAll(async () => {
-  const entry = defaultContainerCommand()[1]!
-  if (!existsSync(entry)) {
-    try {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
-        cwd: join(entry, '../../..'),
-        stdio: 'ignore',
-      })
-    } catch {
-      // other modules may not type-check yet; tsc still emits
-    }
-  }
+  ensureContainerBuilt()
   previousGroqKey = process.env.GROQ_API_KEY
   process.env.GROQ_API_KEY = FAKE_GROQ_KEY
   model = await startScriptedModelServer({ respond })
