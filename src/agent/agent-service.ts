@@ -6,6 +6,7 @@
 import { AppError } from '../protocol/errors.js'
 import { SESSION_ID_PATTERN } from '../protocol/events.js'
 import type { SessionRecord } from '../store/session-store.js'
+import type { ContainerInfo } from './container-provider.js'
 import { type AgentDeps, SessionActor } from './session-actor.js'
 
 export class AgentService {
@@ -29,6 +30,16 @@ export class AgentService {
     return actor
   }
 
+  /** Tools running in the session now; empty for a session without a live actor (nothing created here). */
+  runningTools(id: string): string[] {
+    return this.actors.get(id)?.runningTools ?? []
+  }
+
+  /** The session's container, as the sandbox layer sees it. */
+  containerInfo(id: string): ContainerInfo {
+    return this.deps.containers.info(id)
+  }
+
   get defaultModel(): string {
     return this.deps.defaultModel
   }
@@ -49,8 +60,9 @@ export class AgentService {
 
   /** The session's record; 404 AppError when it has never been used. */
   get(id: string): SessionRecord {
-    if (!this.exists(id)) throw new AppError('not_found_error', `no session '${id.slice(0, 80)}'`)
-    return this.session(id).record
+    const record = SESSION_ID_PATTERN.test(id) ? this.deps.store.getSession(id) : undefined
+    if (record === undefined) throw new AppError('not_found_error', `no session '${id.slice(0, 80)}'`)
+    return record
   }
 
   async deleteSession(id: string): Promise<void> {

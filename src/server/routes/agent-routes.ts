@@ -32,10 +32,9 @@ export interface AgentRoutesOptions {
   admitTurn: (c: Context) => void
 }
 
-/** The seed's AgentSessionState for one session. */
+/** The seed's AgentSessionState for one session (listing thousands of sessions creates no actors). */
 export function sessionState(agent: AgentService, record: SessionRecord) {
-  const actor = agent.session(record.id)
-  const status = actor.statusData()
+  const container = agent.containerInfo(record.id)
   return {
     id: record.id,
     title: record.title,
@@ -48,15 +47,15 @@ export function sessionState(agent: AgentService, record: SessionRecord) {
       workspacePath: `sessions/${record.id}/workspace`,
       lastCommand: record.lastCommand ?? null,
       sessionFiles: record.sessionFiles,
-      activeTools: actor.runningTools,
+      activeTools: agent.runningTools(record.id),
       preferredModel: record.preferredModel ?? null,
     },
     containerState: {
-      isActive: status.container === 'running',
-      state: status.container,
-      lastHeartbeat: status.lastHeartbeat ?? null,
-      sandbox: status.sandbox,
-      isolated: status.isolated,
+      isActive: container.state === 'running',
+      state: container.state,
+      lastHeartbeat: container.lastHeartbeat ?? null,
+      sandbox: container.driver,
+      isolated: container.isolated,
     },
   }
 }
