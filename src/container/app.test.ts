@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import {
   endsWithToolResult,
   isAgentRequest,
+  lastUserTextBlock,
   type RecordedRequest,
   type ScriptedModelServer,
   type ScriptedTurn,
   startScriptedModelServer,
+  workingDirectoryOf,
 } from '../../test/fixtures/scripted-model-server.js'
 import { type ContainerConfig, loadContainerConfig } from '../config/config.js'
 import { buildContainerApp, createContainerApp } from './app.js'
@@ -18,30 +20,14 @@ const ROUTER_TOKEN = 'session-router-token-0123456789'
 let model: ScriptedModelServer
 let root: string
 
-/** The working directory Claude Code announces (in a `system` message or the system prompt). */
-function workingDirectory(request: RecordedRequest): string {
-  const all = [...JSON.stringify(request.body).matchAll(/Primary working directory: ([^\s"\\]+)/g)]
-  return all.at(-1)?.[1] ?? '/nonexistent'
-}
-
-/** The text the person typed: the last text block of the last user message (Claude Code adds reminders first). */
-function promptOf(request: RecordedRequest): string {
-  const messages = request.body.messages as { role: string; content: unknown }[]
-  const last = messages.filter((m) => m.role === 'user').at(-1)
-  if (last === undefined) return ''
-  if (typeof last.content === 'string') return last.content
-  const texts = (last.content as { type: string; text?: string }[]).filter((b) => b.type === 'text')
-  return texts.at(-1)?.text ?? ''
-}
-
 /** Write `<name>` with `content` when the prompt says `write <name> <content>`; otherwise answer text. */
 function respond(request: RecordedRequest): ScriptedTurn {
   if (!isAgentRequest(request)) return { text: 'A title' }
   if (endsWithToolResult(request)) return { text: 'Done writing.' }
-  const prompt = promptOf(request)
+  const prompt = lastUserTextBlock(request)
   const write = /write (\S+) (\S+)/.exec(prompt)
   if (write !== null) {
-    const cwd = workingDirectory(request)
+    const cwd = workingDirectoryOf(request) ?? '/nonexistent'
     return {
       toolCalls: [{ name: 'Write', arguments: { file_path: join(cwd, write[1]!), content: write[2]! } }],
     }

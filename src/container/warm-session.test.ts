@@ -7,10 +7,12 @@ import { claudeProcessesOf } from '../../test/fixtures/process-tree.js'
 import {
   endsWithToolResult,
   isAgentRequest,
+  lastUserTextBlock,
   type RecordedRequest,
   type ScriptedModelServer,
   type ScriptedTurn,
   startScriptedModelServer,
+  workingDirectoryOf,
 } from '../../test/fixtures/scripted-model-server.js'
 import { loadContainerConfig } from '../config/config.js'
 import { buildContainerApp } from './app.js'
@@ -21,25 +23,14 @@ let model: ScriptedModelServer
 let root: string
 const runs = new Set<AbortController>()
 
-/** The last text block of the last user message (an interrupted prompt may share that message). */
-function promptOf(request: RecordedRequest): string {
-  const messages = request.body.messages as { role: string; content: unknown }[]
-  const last = messages.filter((m) => m.role === 'user').at(-1)
-  if (last === undefined) return ''
-  if (typeof last.content === 'string') return last.content
-  const texts = (last.content as { type: string; text?: string }[]).filter((b) => b.type === 'text')
-  return texts.at(-1)?.text ?? ''
-}
-
 function respond(request: RecordedRequest): ScriptedTurn {
   if (!isAgentRequest(request)) return { text: 'A title' }
   if (endsWithToolResult(request)) return { text: 'Tool finished.' }
-  const prompt = promptOf(request)
+  // An interrupted prompt may share the user message: the last text block is the new one.
+  const prompt = lastUserTextBlock(request)
   if (prompt.startsWith('slow')) return { text: 'slow answer', delayMs: 4000 }
   if (prompt.startsWith('run bash')) {
-    const cwd = [...JSON.stringify(request.body).matchAll(/Primary working directory: ([^\s"\\]+)/g)].at(
-      -1,
-    )?.[1]
+    const cwd = workingDirectoryOf(request)
     return {
       toolCalls: [
         {

@@ -11,6 +11,7 @@ import {
   type ScriptedModelServer,
   type ScriptedTurn,
   startScriptedModelServer,
+  workingDirectoryOf,
 } from '../../test/fixtures/scripted-model-server.js'
 import { AppError } from '../protocol/errors.js'
 import { defaultContainerCommand } from './default-command.js'
@@ -31,9 +32,7 @@ function respond(request: RecordedRequest): ScriptedTurn {
   if (endsWithToolResult(request)) return { text: 'Written.' }
   const text = JSON.stringify(request.body.messages)
   if (text.includes('slow please')) return { text: 'finally', delayMs: 20_000 }
-  const cwd = [...JSON.stringify(request.body).matchAll(/Primary working directory: ([^\s"\\]+)/g)].at(
-    -1,
-  )?.[1]
+  const cwd = workingDirectoryOf(request)
   return {
     toolCalls: [
       {
