@@ -61,8 +61,12 @@ export interface BwrapLayout {
 }
 
 export interface BwrapInvocation {
-  /** Arguments after `bwrap`. */
+  /** Arguments after `bwrap`: `options`, `--`, `command`. */
   args: string[]
+  /** bwrap's options: the confinement, all of it specific to the session but for the namespace flags. */
+  options: string[]
+  /** The command as run inside (paths of this package translated, forwarders preloaded into node). */
+  command: string[]
   /** bwrap's (and so the sandbox's) entire environment. */
   env: Record<string, string>
 }
@@ -205,12 +209,11 @@ export function buildBwrapInvocation(
     args.push('--ro-bind', layout.egressSocket, INSIDE.egressSocket)
     forwards.push(`${FORWARD_PORTS.egress}=${INSIDE.egressSocket}`)
   }
-  args.push('--chdir', INSIDE.workspace, '--')
+  args.push('--chdir', INSIDE.workspace)
   const inner = [executable, ...rest.map((arg) => insidePath(arg, pkg))]
   if (forwards.length > 0 && isNode(executable)) {
     inner.splice(1, 0, '--import', join(INSIDE.app, 'dist/sandbox/sandbox-forwards.js'))
   }
-  args.push(...inner)
 
   const env: Record<string, string> = {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -236,7 +239,7 @@ export function buildBwrapInvocation(
       no_proxy: '127.0.0.1,localhost',
     })
   }
-  return { args, env }
+  return { args: [...args, '--', ...inner], options: args, command: inner, env }
 }
 
 /** This package's root (this module is `src/sandbox/…` or `dist/sandbox/…`). */

@@ -94,6 +94,12 @@ export class SandboxManager {
     this.command = options.command ?? defaultContainerCommand()
     this.logger = options.logger ?? silentLogger
     this.maxInstances = Math.max(1, options.maxInstances ?? Number.POSITIVE_INFINITY)
+    this.driver.prepare?.(this.command).catch((err: unknown) => {
+      this.logger.warn(
+        { driver: this.driver.name, err: err instanceof Error ? err.message : String(err) },
+        'could not ready a sandbox ahead of need; sandboxes start without it',
+      )
+    })
   }
 
   /**
@@ -174,6 +180,7 @@ export class SandboxManager {
     const ids = new Set([...this.entries.keys(), ...this.starting.keys()])
     await Promise.all([...ids].map((id) => this.stop(id)))
     await Promise.all([...this.stoppingBySession.values()])
+    await this.driver.close?.()
   }
 
   private hasSlot(): boolean {

@@ -83,6 +83,13 @@ export interface SandboxDriver {
   readonly limits?: SandboxLimits
   /** Starts `command` (the container server) for `spec`; resolves once it answers its health check. */
   start(spec: SandboxSpec, command: string[], options?: DriverStartOptions): Promise<SandboxHandle>
+  /**
+   * Readies starts of `command` ahead of time (bwrap keeps one sandbox parked for it, so a start skips the
+   * process spawn and the cgroup move); resolves once the first is ready. Optional: starts work without it.
+   */
+  prepare?(command: string[]): Promise<void>
+  /** Stops whatever `prepare` keeps ready; sandboxes already started are the caller's to stop. */
+  close?(): Promise<void>
 }
 
 export const silentLogger: SandboxLogger = {

@@ -4,13 +4,15 @@
  * driver. Needs bubblewrap (the test setup installs it); skips only when it genuinely does not work here.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { commandLine, descendantsOf } from '../../../test/fixtures/process-tree.js'
 import { packageRoot } from '../bwrap-args.js'
+import type { SandboxCgroup } from '../cgroup.js'
 import { startEgressProxy } from '../egress-proxy.js'
 import { serveOnUnixSocket } from '../host-socket.js'
 import { selectDriver } from '../select-driver.js'
@@ -225,6 +227,69 @@ describe.skipIf(bwrapProblem !== undefined || !distBuilt)(
       expect((await bomb.exited).reason).toMatch(/process limit/)
     }, 30_000)
 
+    it('runs every process of the sandbox inside its cgroup, with no descriptor of the handshake left open', async () => {
+      if (driver.limits.pids.enforcedBy !== 'cgroup') return
+      const { child, cgroup, out } = await spawnUntilReady(
+        driver,
+        'sleep 30 & ls -l /proc/self/fd; echo READY; wait',
+      )
+      try {
+        // The sockets inside are stdin, stdout and stderr; not the handshake's info and block descriptors.
+        expect(socketDescriptors(out)).toEqual([0, 1, 2])
+        const sandboxed = descendantsOf(child.pid!)
+        expect(sandboxed.length).toBeGreaterThanOrEqual(3)
+        expect(cgroup!.pids()).toEqual(expect.arrayContaining(sandboxed))
+      } finally {
+        await kill(child, cgroup)
+      }
+    })
+
+    it('starts a prepared command from a parked sandbox, confined alike, its token on no host command line', async () => {
+      const parkedDriver = createBwrapDriver({
+        stateDir: join(dir, 'state-parked'),
+        limits: { memoryBytes: 256 * MiB, pids: 64 },
+      })
+      const script =
+        'sleep 30 & id -u; pwd; echo "token=$ANTHROPIC_AUTH_TOKEN"; cat /etc/shadow || echo DENIED-shadow; ls -l /proc/self/fd; echo READY; wait'
+      await parkedDriver.prepare(['/bin/sh', '-c', script])
+      const { child, cgroup, out } = await spawnUntilReady(parkedDriver, script)
+      try {
+        // The parked bwrap got its session's arguments (and the token) through a descriptor, not its argv.
+        const hostCommandLine = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8')
+        expect(hostCommandLine).toContain('--args')
+        expect(hostCommandLine).not.toContain('art_token_alice')
+        expect(readFileSync(`/proc/${child.pid}/environ`, 'utf8')).not.toContain('art_token_alice')
+        expect(out).toContain('1000\n/workspace\ntoken=art_token_alice\n')
+        expect(out).toContain('DENIED-shadow')
+        expect(socketDescriptors(out)).toEqual([0, 1, 2])
+        if (cgroup !== undefined) {
+          expect(cgroup.pids()).toEqual(expect.arrayContaining([child.pid!, ...descendantsOf(child.pid!)]))
+        }
+      } finally {
+        await kill(child, cgroup)
+        await parkedDriver.close()
+      }
+    })
+
+    it('a parked sandbox whose server died runs nothing', async () => {
+      const marker = join(dir, 'parked-ran')
+      const driverModule = join(packageRoot(), 'dist/sandbox/drivers/bwrap.js')
+      const script = `import(${JSON.stringify(driverModule)}).then(async ({ createBwrapDriver }) => {
+        const driver = createBwrapDriver({ stateDir: ${JSON.stringify(join(dir, 'state-orphan'))} })
+        await driver.prepare(['/usr/bin/touch', ${JSON.stringify(marker)}])
+        process.kill(process.pid, 'SIGKILL')
+      })`
+      const server = spawn(process.execPath, ['-e', script], { stdio: 'ignore' })
+      await new Promise((resolve) => server.once('exit', resolve))
+      // What it left: the parked bwrap, now reading the end of its arguments. It must exit without running.
+      const orphans = () =>
+        readdirSync('/proc')
+          .filter((name) => /^\d+$/.test(name))
+          .filter((pid) => commandLine(Number(pid)).includes(marker))
+      await vi.waitFor(() => expect(orphans()).toEqual([]), { timeout: 10_000 })
+      expect(existsSync(marker)).toBe(false)
+    })
+
     it('SANDBOX=bwrap fails at startup with the reason when bubblewrap does not work; auto falls back', () => {
       const options = {
         stateDir: join(dir, 'state-x'),
@@ -267,6 +332,36 @@ go('127.0.0.1').then(()=>go('localhost')).then(()=>go('example.com'))`
 )
 
 /** Starts a real sandbox through `driver.start` whose server answers health, and runs `onPost` on `POST /`. */
+/** Runs `script` in a sandbox of alice; resolves once it is in its cgroup and has printed READY. */
+async function spawnUntilReady(using: BwrapDriver, script: string) {
+  const sandboxed = using.spawnSandboxed(spec('alice'), ['/bin/sh', '-c', script])
+  let out = ''
+  sandboxed.child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString()
+  })
+  try {
+    await sandboxed.confined
+    await vi.waitFor(() => expect(out).toContain('READY'), { timeout: 10_000 })
+  } catch (err) {
+    await kill(sandboxed.child, sandboxed.cgroup)
+    throw err
+  }
+  return { ...sandboxed, out }
+}
+
+async function kill(child: ChildProcess, cgroup: SandboxCgroup | undefined): Promise<void> {
+  try {
+    process.kill(-child.pid!, 'SIGKILL')
+  } catch {
+    // gone
+  }
+  await cgroup?.remove()
+}
+
+/** The descriptors `ls -l /proc/self/fd` showed as sockets. */
+const socketDescriptors = (out: string) =>
+  [...out.matchAll(/ (\d+) -> socket:/g)].map((m) => Number(m[1])).sort((a, b) => a - b)
+
 async function startServing(sessionId: string, onPost: string) {
   const script = `const http=require('http');http.createServer((q,s)=>{if(q.method==='POST'){s.writeHead(200,{'content-type':'application/x-ndjson'});s.write('{"type":"started"}\\n');${onPost}}else s.end('{"ok":true}')}).listen(process.env.CONTAINER_SOCKET)`
   return driver.start(spec(sessionId), [process.execPath, '-e', script], { startTimeoutMs: 10_000 })

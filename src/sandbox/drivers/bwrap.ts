@@ -6,10 +6,19 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Readable, Writable } from 'node:stream'
 import type { Env } from '../../config/config.js'
 import { AppError } from '../../protocol/errors.js'
-import { buildBwrapInvocation, INSIDE, packageRoot, sandboxEtcFiles, systemArgs } from '../bwrap-args.js'
+import {
+  type BwrapInvocation,
+  buildBwrapInvocation,
+  INSIDE,
+  packageRoot,
+  sandboxEtcFiles,
+  systemArgs,
+} from '../bwrap-args.js'
 import { type CgroupSupport, probeCgroups, SandboxCgroup } from '../cgroup.js'
 import { superviseContainerProcess } from '../container-process.js'
 import {
@@ -51,6 +60,8 @@ export interface BwrapDriverOptions {
 export interface SandboxedProcess {
   child: ChildProcess
   cgroup: SandboxCgroup | undefined
+  /** Settles once the sandbox runs inside its cgroup (at once without one); rejects, killing it, if it cannot. */
+  confined: Promise<void>
   limits: SandboxLimits
   /** The container socket as the host reaches it. */
   hostSocketPath: string
@@ -58,6 +69,8 @@ export interface SandboxedProcess {
 
 export interface BwrapDriver extends SandboxDriver {
   readonly limits: SandboxLimits
+  prepare(command: string[]): Promise<void>
+  close(): Promise<void>
   /** Spawns `command` under the same confinement and limits as `start`, without waiting for a server. */
   spawnSandboxed(spec: SandboxSpec, command: string[]): SandboxedProcess
 }
@@ -110,7 +123,102 @@ function reachableContainerSocket(runDir: string): string {
   return short
 }
 
-const WRAPPER = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
+/** Where bwrap writes `{"child-pid": …}` and where it waits before running the command (see joinCgroup). */
+const INFO_FD = 3
+const BLOCK_FD = 4
+
+/**
+ * Puts a sandbox into its cgroup before it runs anything. bwrap (with `--info-fd`/`--block-fd`) tells the
+ * pid of the sandbox's first process right after creating it, then sets up its mounts and waits: the move
+ * into the cgroup happens meanwhile, and the sandbox goes on, forks and execs only once it is in, so every
+ * process of it is counted. Moving a process costs the kernel an RCU grace period (about 8 ms here, slept
+ * in a libuv thread by the async writes), which this overlaps with bwrap's own setup instead of paying it
+ * first in a wrapper shell. On failure the sandbox is killed before it ran anything.
+ */
+function joinCgroup(child: ChildProcess, cgroup: SandboxCgroup): Promise<void> {
+  const info = child.stdio[INFO_FD] as Readable
+  const gate = child.stdio[BLOCK_FD] as Writable
+  info.on('error', () => {})
+  gate.on('error', () => {})
+  return new Promise<void>((resolve, reject) => {
+    let text = ''
+    const fail = (err: Error) => {
+      info.destroy()
+      gate.destroy()
+      killGroup(child)
+      reject(new AppError('api_error', `could not put the sandbox into its cgroup: ${err.message}`))
+    }
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8')
+      const match = /"child-pid":\s*(\d+)/.exec(text)
+      if (match === null) return
+      // Read on to the end: bwrap writes the rest of the document after the pid, and would die of SIGPIPE.
+      info.off('data', onData)
+      info.resume()
+      Promise.all(cgroup.procsFiles.map((file) => writeFile(file, match[1]!))).then(() => {
+        gate.end('1', () => gate.destroy())
+        resolve()
+      }, fail)
+    }
+    info.on('data', onData)
+    info.once('close', () => {
+      if (!/"child-pid"/.test(text)) fail(new Error('bwrap exited before starting the sandbox'))
+    })
+  })
+}
+
+/** Where a parked bwrap reads its per-session arguments (`--args`). */
+const ARGS_FD = 3
+
+/** The host PATH bwrap and prlimit are found in. */
+const SPAWN_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+
+/**
+ * What a parked bwrap has on its own command line. Should its arguments never come (the server died), it
+ * runs with these alone: all namespaces and an empty root, where the command is not even found.
+ */
+const PARKED_FLAGS = [
+  '--unshare-all',
+  '--unshare-user',
+  '--die-with-parent',
+  '--new-session',
+  '--cap-drop',
+  'ALL',
+]
+
+/** Stands in for a session where only the session-independent part of an invocation is wanted. */
+const NO_SESSION: SandboxSpec = { sessionId: '-', workspaceDir: '/', claudeDir: '/', runDir: '/', env: {} }
+
+/**
+ * A sandbox started ahead of need: bwrap already exec'd and in its cgroup, blocked reading its session's
+ * arguments from ARGS_FD. Taking it skips spawning from this (large) process, the exec and the cgroup move.
+ */
+interface Parked {
+  child: ChildProcess
+  cgroup: SandboxCgroup | undefined
+  /** Resolves once the process is in its cgroup; rejects (the process killed) when it cannot be. */
+  ready: Promise<void>
+  taken: boolean
+}
+
+const killGroup = (child: ChildProcess) => {
+  if (child.pid === undefined) return
+  try {
+    process.kill(-child.pid, 'SIGKILL')
+  } catch {
+    // gone
+  }
+}
+
+const setRef = (child: ChildProcess, ref: boolean) => {
+  if (ref) child.ref()
+  else child.unref()
+  for (const stream of child.stdio) {
+    const handle = stream as { ref?: () => void; unref?: () => void } | null
+    if (ref) handle?.ref?.()
+    else handle?.unref?.()
+  }
+}
 
 /** Creates a bwrap driver; `limits` tells what this machine enforces. */
 export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
@@ -132,38 +240,140 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
   const etcDir = join(options.stateDir, 'etc')
   let counter = 0
 
-  const prepare = () => {
+  const layout = {
+    packageRoot: appRoot,
+    etcDir,
+    routerSocket: options.routerSocket,
+    egressSocket: options.egressSocket,
+    lang: options.hostEnv?.LANG,
+  }
+  const writeEtc = () => {
+    if (existsSync(join(etcDir, 'passwd'))) return
     mkdirSync(etcDir, { recursive: true })
     for (const [name, text] of Object.entries(sandboxEtcFiles())) writeFileSync(join(etcDir, name), text)
+  }
+  const newCgroup = (name: string) =>
+    cgroups.memory === undefined && cgroups.pids === undefined
+      ? undefined
+      : SandboxCgroup.create(cgroups, name, settings)
+  const withPrlimit = (argv: string[]) =>
+    plan.prlimitArgs.length > 0 ? ['prlimit', ...plan.prlimitArgs, '--', ...argv] : argv
+
+  /** Parked sandboxes by command (JSON), and the commands to keep one parked for. */
+  const parked = new Map<string, Parked>()
+  const prepared = new Set<string>()
+
+  const park = (command: string[]): Parked => {
+    const key = JSON.stringify(command)
+    const existing = parked.get(key)
+    if (existing !== undefined) return existing
+    writeEtc()
+    const inner = buildBwrapInvocation(NO_SESSION, command, layout).command
+    const cgroup = newCgroup(`parked-${++counter}`)
+    const argv = withPrlimit([bwrap, '--args', String(ARGS_FD), ...PARKED_FLAGS, '--', ...inner])
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: '/',
+      env: { PATH: SPAWN_PATH },
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    })
+    for (const stream of child.stdio) stream?.on('error', () => {})
+    // Waiting here must not keep the server alive; whoever takes it refs it again.
+    setRef(child, false)
+    const ready =
+      cgroup === undefined || child.pid === undefined
+        ? Promise.resolve()
+        : Promise.all(cgroup.procsFiles.map((file) => writeFile(file, String(child.pid)))).then(() => {})
+    const slot: Parked = { child, cgroup, ready, taken: false }
+    const drop = () => {
+      if (parked.get(key) === slot) parked.delete(key)
+      if (!slot.taken) {
+        killGroup(child)
+        void cgroup?.remove()
+      }
+    }
+    ready.catch(drop)
+    child.once('error', drop)
+    child.once('exit', drop)
+    parked.set(key, slot)
+    return slot
+  }
+
+  /** Starts a parked sandbox for `command` (when one is parked and alive) with `invocation`'s session part. */
+  const takeParked = (command: string[], invocation: BwrapInvocation) => {
+    const key = JSON.stringify(command)
+    const slot = parked.get(key)
+    if (slot === undefined || slot.child.exitCode !== null || slot.child.signalCode !== null) return undefined
+    parked.delete(key)
+    slot.taken = true
+    setRef(slot.child, true)
+    const args = [
+      ...invocation.options,
+      '--clearenv',
+      ...Object.entries(invocation.env).flatMap(([name, value]) => ['--setenv', name, value]),
+    ]
+    const confined = slot.ready.then(
+      () => {
+        ;(slot.child.stdio[ARGS_FD] as Writable).end(`${args.join('\0')}\0`)
+      },
+      (err: unknown) => {
+        killGroup(slot.child)
+        throw new AppError(
+          'api_error',
+          `could not put the sandbox into its cgroup: ${err instanceof Error ? err.message : String(err)}`,
+        )
+      },
+    )
+    return { child: slot.child, cgroup: slot.cgroup, confined }
   }
 
   /** Spawns `command` confined for `spec` (no health check): what `start` and the escape tests share. */
   const spawnSandboxed = (spec: SandboxSpec, command: string[]): SandboxedProcess => {
     assertNoProviderSecrets(spec)
     for (const dir of [spec.workspaceDir, spec.claudeDir, spec.runDir]) mkdirSync(dir, { recursive: true })
-    if (!existsSync(join(etcDir, 'passwd'))) prepare()
-    const invocation = buildBwrapInvocation(spec, command, {
-      packageRoot: appRoot,
-      etcDir,
-      routerSocket: options.routerSocket,
-      egressSocket: options.egressSocket,
-      lang: options.hostEnv?.LANG,
-    })
-    const cgroup =
-      cgroups.memory === undefined && cgroups.pids === undefined
-        ? undefined
-        : SandboxCgroup.create(cgroups, `${spec.sessionId}-${++counter}`, settings)
-    let argv = [bwrap, ...invocation.args]
-    if (plan.prlimitArgs.length > 0) argv = ['prlimit', ...plan.prlimitArgs, '--', ...argv]
-    if (cgroup !== undefined) argv = ['/bin/sh', '-c', WRAPPER, 'sh', ...cgroup.procsFiles, '--', ...argv]
-    const hostSocket = reachableContainerSocket(spec.runDir)
+    writeEtc()
+    const invocation = buildBwrapInvocation(spec, command, layout)
+    const hostSocketPath = reachableContainerSocket(spec.runDir)
+    const taken = takeParked(command, invocation)
+    if (taken !== undefined) {
+      taken.confined.catch(() => {})
+      return { ...taken, limits: plan.limits, hostSocketPath }
+    }
+    const cgroup = newCgroup(`${spec.sessionId}-${++counter}`)
+    const gated = cgroup === undefined ? [] : ['--info-fd', String(INFO_FD), '--block-fd', String(BLOCK_FD)]
+    const argv = withPrlimit([bwrap, ...gated, ...invocation.args])
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: '/',
-      env: { ...invocation.env, PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...invocation.env, PATH: SPAWN_PATH },
+      stdio: cgroup === undefined ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
       detached: true,
     })
-    return { child, cgroup, limits: plan.limits, hostSocketPath: hostSocket }
+    const confined = cgroup === undefined ? Promise.resolve() : joinCgroup(child, cgroup)
+    confined.catch(() => {})
+    return { child, cgroup, confined, limits: plan.limits, hostSocketPath }
+  }
+
+  /** Parks one sandbox for `command` unless one is; resolves once it is ready to take. */
+  const prepare = async (command: string[]): Promise<void> => {
+    prepared.add(JSON.stringify(command))
+    await park(command).ready
+  }
+
+  const close = async (): Promise<void> => {
+    prepared.clear()
+    const slots = [...parked.values()]
+    parked.clear()
+    await Promise.all(
+      slots.map(async (slot) => {
+        slot.taken = true
+        if (slot.child.exitCode === null && slot.child.signalCode === null) {
+          const exited = new Promise((resolve) => slot.child.once('exit', resolve))
+          killGroup(slot.child)
+          await exited
+        }
+        await slot.cgroup?.remove()
+      }),
+    )
   }
 
   return {
@@ -171,14 +381,20 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
     isolated: true,
     limits: plan.limits,
     spawnSandboxed,
+    prepare,
+    close,
     async start(
       spec: SandboxSpec,
       command: string[],
       startOptions: DriverStartOptions = {},
     ): Promise<SandboxHandle> {
       if (command[0] === undefined) throw new AppError('invalid_config', 'sandbox command is empty')
-      const { child, cgroup, hostSocketPath: socketPath } = spawnSandboxed(spec, command)
+      const { child, cgroup, confined, hostSocketPath: socketPath } = spawnSandboxed(spec, command)
       let reason: string | undefined
+      let confineError: unknown
+      confined.catch((err: unknown) => {
+        confineError = err
+      })
       /** The limit hit so far, if any; the first time one is seen, the whole sandbox is killed. */
       const checkLimits = (): string | undefined => {
         if (reason !== undefined || cgroup === undefined) return reason
@@ -214,7 +430,10 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
       } catch (err) {
         child.kill('SIGKILL')
         await cleanup()
-        throw err
+        throw confineError ?? err
+      } finally {
+        // The next start of this command takes a parked sandbox; park it now that this one is up.
+        if (prepared.has(JSON.stringify(command))) park(command).ready.catch(() => {})
       }
       const exited: Promise<SandboxExit> = handle.exited.then(async (exit) => {
         await cleanup()
