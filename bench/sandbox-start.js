@@ -90,7 +90,7 @@ const trueVariants = [
 ]
 
 /** Lets the last run's teardown (cgroup removal, namespace cleanup in kernel workers) finish first. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 30))
+const settle = () => new Promise((resolve) => setTimeout(resolve, 100))
 
 /**
  * One warm-up each (page cache); then rounds that run every variant once, in a shuffled order, so drift and
