@@ -70,12 +70,12 @@ export class SseUsageReader {
 
   result(): TokenCounts {
     const tokens: TokenCounts = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 }
-    // Only the events that mention usage are parsed: found by text search, cut at their blank lines.
-    const scan = (text: string) => {
-      for (let at = text.indexOf('"usage"'); at >= 0; at = text.indexOf('"usage"', at + 7)) {
-        const start = text.lastIndexOf('\n\n', at)
-        const end = text.indexOf('\n\n', at)
-        const event = text.slice(start < 0 ? 0 : start + 2, end < 0 ? text.length : end)
+    // Only the events that mention usage are decoded and parsed: found in the bytes, cut at their blank lines.
+    const scan = (bytes: Buffer) => {
+      for (let at = bytes.indexOf(USAGE); at >= 0; ) {
+        const start = bytes.lastIndexOf(BOUNDARY, at)
+        const end = bytes.indexOf(BOUNDARY, at)
+        const event = bytes.toString('utf8', start < 0 ? 0 : start + 2, end < 0 ? bytes.length : end)
         for (const line of event.split('\n')) {
           if (!line.startsWith('data:') || !line.includes('"usage"')) continue
           try {
@@ -85,33 +85,31 @@ export class SseUsageReader {
           }
         }
         if (end < 0) break
-        at = end
+        at = bytes.indexOf(USAGE, end)
       }
     }
-    const decoder = new TextDecoder()
-    const headText = this.head.map((c) => decoder.decode(c, { stream: true })).join('')
-    if (this.tail.length === 0) {
-      scan(headText + decoder.decode())
+    if (!this.dropped) {
+      scan(concat([...this.head, ...this.tail]))
       return tokens
     }
-    if (this.dropped) {
-      // Only whole events: the head up to its last boundary, the tail from its first.
-      scan(headText.slice(0, headText.lastIndexOf('\n\n') + 2))
-      const tailText = new TextDecoder().decode(concat(this.tail))
-      scan(tailText.slice(tailText.indexOf('\n\n') + 2))
-    } else scan(headText + decoder.decode(concat(this.tail)))
+    // Only whole events: the head up to its last boundary, the tail from its first.
+    const head = concat(this.head)
+    scan(head.subarray(0, head.lastIndexOf(BOUNDARY) + 2))
+    const tail = concat(this.tail)
+    scan(tail.subarray(tail.indexOf(BOUNDARY) + 2))
     return tokens
   }
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
+const USAGE = Buffer.from('"usage"')
+const BOUNDARY = Buffer.from('\n\n')
+
+function concat(chunks: Uint8Array[]): Buffer {
+  if (chunks.length === 1) {
+    const only = chunks[0] as Uint8Array
+    return Buffer.from(only.buffer, only.byteOffset, only.byteLength)
   }
-  return out
+  return Buffer.concat(chunks)
 }
 
 /** Usage of a whole JSON answer. */
