@@ -4,7 +4,16 @@
  * driver. Needs bubblewrap (the test setup installs it); skips only when it genuinely does not work here.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -136,6 +145,17 @@ describe.skipIf(bwrapProblem !== undefined || !distBuilt)(
       expect(out).not.toContain(FAKE_KEY)
       expect(out).not.toContain('root:')
       expect(out).toContain('ANTHROPIC_AUTH_TOKEN=art_token_alice')
+    })
+
+    it("keeps the host's /etc/localtime link a link, so the time zone is named without scanning zoneinfo", async () => {
+      let hostLink = 'NOT-A-LINK'
+      try {
+        hostLink = readlinkSync('/etc/localtime')
+      } catch {
+        // no link on this host: the file (if any) is bound as it is
+      }
+      const { out } = await sh('readlink /etc/localtime || echo NOT-A-LINK')
+      expect(out.trim()).toBe(hostLink)
     })
 
     it('refuses a spec that carries a provider key', () => {
