@@ -236,6 +236,17 @@ describe.skipIf(bwrapProblem !== undefined || !distBuilt)(
       expect((await handle.exited).reason).toBeUndefined()
     })
 
+    it('stops a sandbox by asking its container server first (SIGTERM), not by killing it outright', async () => {
+      const handle = await startServing(
+        'graceful',
+        '',
+        "process.on('SIGTERM',()=>{require('fs').writeFileSync('/workspace/stopped','gracefully');process.exit(0)});",
+      )
+      await handle.stop()
+      expect(readFileSync(join(spec('graceful').workspaceDir, 'stopped'), 'utf8')).toBe('gracefully')
+      expect((await handle.exited).code).toBe(0)
+    })
+
     it('stops a fork bomb with an error naming the process limit', async () => {
       if (driver.limits.pids.enforcedBy !== 'cgroup') return
       const bomb = await startServing(
@@ -382,8 +393,8 @@ async function kill(child: ChildProcess, cgroup: SandboxCgroup | undefined): Pro
 const socketDescriptors = (out: string) =>
   [...out.matchAll(/ (\d+) -> socket:/g)].map((m) => Number(m[1])).sort((a, b) => a - b)
 
-async function startServing(sessionId: string, onPost: string) {
-  const script = `const http=require('http');http.createServer((q,s)=>{if(q.method==='POST'){s.writeHead(200,{'content-type':'application/x-ndjson'});s.write('{"type":"started"}\\n');${onPost}}else s.end('{"ok":true}')}).listen(process.env.CONTAINER_SOCKET)`
+async function startServing(sessionId: string, onPost: string, setup = '') {
+  const script = `${setup}const http=require('http');http.createServer((q,s)=>{if(q.method==='POST'){s.writeHead(200,{'content-type':'application/x-ndjson'});s.write('{"type":"started"}\\n');${onPost}}else s.end('{"ok":true}')}).listen(process.env.CONTAINER_SOCKET)`
   return driver.start(spec(sessionId), [process.execPath, '-e', script], { startTimeoutMs: 10_000 })
 }
 

@@ -5,7 +5,15 @@
  * broke say which limit it was.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
@@ -443,6 +451,20 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
         ...handle,
         exited,
         stop: async () => {
+          // The group signal `handle.stop` sends reaches bwrap alone (the sandbox has its own session), and
+          // bwrap's death kills everything inside at once: the container server gets SIGTERM first, to end
+          // its runs (and Claude Code's transcripts) cleanly.
+          const server = child.pid === undefined ? undefined : containerServerPid(child.pid)
+          if (server !== undefined) {
+            try {
+              process.kill(server, 'SIGTERM')
+            } catch {
+              // gone
+            }
+            const graceMs = startOptions.stopGraceMs ?? DEFAULT_STOP_GRACE_MS
+            const timer = new Promise((resolve) => setTimeout(resolve, graceMs).unref())
+            if ((await Promise.race([exited.then(() => 'exited'), timer])) === 'exited') return
+          }
           await handle.stop()
           await exited
         },
@@ -451,6 +473,20 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
         limits: plan.limits,
       }
     },
+  }
+}
+
+const DEFAULT_STOP_GRACE_MS = 3_000
+
+/** The host pid of the sandboxed command: bwrap's child is the sandbox's init, whose child it is. */
+function containerServerPid(bwrapPid: number): number | undefined {
+  const childrenOf = (pid: number) =>
+    readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
+  try {
+    const init = childrenOf(bwrapPid)[0]
+    return init === undefined ? undefined : childrenOf(init)[0]
+  } catch {
+    return undefined
   }
 }
 
