@@ -1,6 +1,6 @@
 /**
- * `npm run bench:sandbox`: what warm turns buy. Starts the real server in-process (SANDBOX=none, built code
- * from dist/) in front of a scripted OpenAI-format upstream and, in one run, measures:
+ * `npm run bench:sandbox`: what warm turns buy. Starts the real server in-process (SANDBOX as set, by default
+ * `auto`: bwrap where it works, as the server runs by default; built code from dist/) in front of a scripted OpenAI-format upstream and, in one run, measures:
  *   (a) baseline: a fresh `query()` per turn (the seed's way), through the same router;
  *   (b) a warm follow-up turn in a session's container (`POST /agent/message`);
  *   (c) a new session's first turn (sandbox start + Claude Code start);
@@ -14,11 +14,14 @@ import { join } from 'node:path'
 import { query } from '@anthropic-ai/claude-agent-sdk'
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 5)
+const SANDBOX = process.env.SANDBOX ?? 'auto'
 const MODEL = 'groq/bench-model'
 
 const dist = new URL('../dist/', import.meta.url)
 const { loadServerConfig } = await import(new URL('config/config.js', dist).href)
 const { startServer } = await import(new URL('server/start.js', dist).href)
+const { probeBwrap } = await import(new URL('sandbox/drivers/bwrap.js', dist).href)
+const driverName = SANDBOX === 'auto' ? (probeBwrap() === undefined ? 'bwrap' : 'none') : SANDBOX
 
 /** The smallest OpenAI-compatible upstream: every chat completion streams "OK." */
 function startUpstream() {
@@ -111,7 +114,8 @@ function containerTrees() {
     } catch {
       continue
     }
-    if (!cmdline.includes('container/main.js')) continue
+    // The container server itself (under bwrap, bwrap's own command line names it too).
+    if (!cmdline.startsWith(process.execPath) || !cmdline.includes('container/main.js')) continue
     const tree = treeOf(pid, parents)
     out.push({ pid, processes: tree.length, rssMb: tree.reduce((sum, p) => sum + rssKb(p), 0) / 1024 })
   }
@@ -139,7 +143,7 @@ router_settings:
     HOME: process.env.HOME,
     DATA_DIR: join(dir, 'data'),
     PORT: '0',
-    SANDBOX: 'none',
+    SANDBOX: SANDBOX,
     ROUTER_CONFIG: routerConfig,
     DEFAULT_MODEL: MODEL,
     GROQ_API_KEY: 'bench-key',
@@ -205,7 +209,9 @@ router_settings:
       ['(b) warm follow-up turn in the container', b, b / a, '<= 0.25'],
       ['(c) new session first turn (sandbox + CLI start)', c, c / a, '<= 1.5'],
     ]
-    console.log(`\nsandbox bench: ${ITERATIONS} iterations each, median wall time, SANDBOX=none, ${MODEL}\n`)
+    console.log(
+      `\nsandbox bench: ${ITERATIONS} iterations each, median wall time, SANDBOX=${SANDBOX} (driver ${driverName}), ${MODEL}\n`,
+    )
     console.log('| measurement | median ms | x baseline | target |')
     console.log('|---|---:|---:|---|')
     for (const [name, ms, ratio, target] of rows)

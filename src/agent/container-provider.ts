@@ -27,6 +27,11 @@ export interface EnsureContainerOptions {
   onWait?: (info: SandboxWait) => void
   /** Stops waiting (an interrupted turn). */
   signal?: AbortSignal
+  /**
+   * The turn the container is started for (its options but the prompt): a container that has to start can
+   * boot Claude Code for it while it loads itself (see container/prewarm.ts).
+   */
+  firstTurn?: Omit<ClaudeCodeOptions, 'prompt'>
 }
 
 export interface ContainerInfo {

@@ -220,23 +220,21 @@ export class SessionActor {
     let final: SdkResult | undefined
     let failure: string | undefined
     try {
+      const resume = this.record.claudeSessionId
+      const turn = {
+        model,
+        sessionId: this.id,
+        ...(resume !== undefined && { resumeSessionId: resume }),
+        permissionMode: this.deps.permissionMode,
+        ...(this.deps.maxTurns !== undefined && { maxTurns: this.deps.maxTurns }),
+      }
       const connection = await this.deps.containers.ensure(this.id, model, {
         signal: abort.signal,
         onWait: ({ position }) => this.emitStatus({ waitingForSandbox: true, position }),
+        firstTurn: turn,
       })
       let snapshot = await this.deps.workspace.snapshot(this.id)
-      const resume = this.record.claudeSessionId
-      const stream = connection.run(
-        {
-          prompt,
-          model,
-          sessionId: this.id,
-          ...(resume !== undefined && { resumeSessionId: resume }),
-          permissionMode: this.deps.permissionMode,
-          ...(this.deps.maxTurns !== undefined && { maxTurns: this.deps.maxTurns }),
-        },
-        abort.signal,
-      )
+      const stream = connection.run({ prompt, ...turn }, abort.signal)
       for await (const raw of stream) {
         if (!ctx.isCurrent()) break
         const fx = sdkLineToEffects(raw, connection.workspacePath)

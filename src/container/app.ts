@@ -11,6 +11,7 @@ import { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import { AppError, toAppError } from '../protocol/errors.js'
 import { debugInfo } from './debug-info.js'
 import { PermissionDecision } from './permission-broker.js'
+import { prewarmState } from './prewarm.js'
 import { redactSecrets, secretValuesOf } from './redact.js'
 import { type RunOutcome, startRun } from './run-request.js'
 import { WarmSession } from './warm-session.js'
@@ -67,7 +68,12 @@ export function buildContainerApp(config: ContainerConfig, activeRuns: ActiveRun
   )
 
   app.get('/debug', (c) =>
-    c.json({ ...(debugInfo(config) as Record<string, unknown>), liveSession: warm.describe() }),
+    c.json({
+      ...(debugInfo(config) as Record<string, unknown>),
+      liveSession: warm.describe(),
+      // Whether the first turn's Claude Code was started ahead and taken (see prewarm.ts).
+      prewarm: prewarmState(),
+    }),
   )
 
   app.post('/permissions/:requestId', async (c) => {

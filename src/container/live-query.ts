@@ -11,12 +11,14 @@ import {
   query,
   type SDKMessage,
   type SDKUserMessage,
+  type SpawnedProcess,
 } from '@anthropic-ai/claude-agent-sdk'
 import type { ContainerConfig } from '../config/config.js'
 import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import { AppError } from '../protocol/errors.js'
 import { AsyncChannel } from './async-channel.js'
 import type { PermissionBroker } from './permission-broker.js'
+import { spawnLikeSdk, takePrewarmed } from './prewarm.js'
 import { buildQueryOptions } from './run-claude-code.js'
 
 /** How long an interrupted turn may take to deliver its `result` before the process is closed instead. */
@@ -107,6 +109,15 @@ export class LiveQuery {
           const turn = this.current
           return turn !== undefined && !turn.interrupted && turn.lines.push(line)
         })
+    }
+    const prewarmed = takePrewarmed()
+    if (prewarmed !== undefined) {
+      const onStderr = sdkOptions.stderr
+      sdkOptions.spawnClaudeCodeProcess = (request) => {
+        if (prewarmed.matches(request)) return prewarmed.adopt(request.signal, onStderr) as SpawnedProcess
+        prewarmed.discard()
+        return spawnLikeSdk(request, onStderr) as SpawnedProcess
+      }
     }
     this.abortController.signal.addEventListener('abort', () => this.prompts.close(), { once: true })
     plan.activeRuns.add(this.abortController)

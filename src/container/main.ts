@@ -6,10 +6,13 @@
 import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { loadContainerConfig } from '../config/config.js'
-import { runContainerServer } from './server.js'
+import { startPrewarm } from './prewarm.js'
 
 export async function main(): Promise<void> {
   const config = loadContainerConfig()
+  // Claude Code boots while the server (the SDK above all) loads: imported only after this.
+  startPrewarm(config, process.env.CONTAINER_PREWARM)
+  const { runContainerServer } = await import('./server.js')
   const server = await runContainerServer(config)
   let stopping = false
   const stop = (reason: string) => {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Hono } from 'hono'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { claudeProcessesOf } from '../../test/fixtures/process-tree.js'
 import {
   endsWithToolResult,
@@ -14,8 +14,9 @@ import {
   startScriptedModelServer,
   workingDirectoryOf,
 } from '../../test/fixtures/scripted-model-server.js'
-import { loadContainerConfig } from '../config/config.js'
+import { type ContainerConfig, loadContainerConfig } from '../config/config.js'
 import { buildContainerApp } from './app.js'
+import { prewarmState, startPrewarm } from './prewarm.js'
 
 type Line = Record<string, unknown>
 
@@ -43,7 +44,7 @@ function respond(request: RecordedRequest): ScriptedTurn {
   return { text: `You said: ${prompt.slice(0, 60)}` }
 }
 
-function appFor(name: string): { app: Hono; workspace: string } {
+function appFor(name: string): { app: Hono; workspace: string; config: ContainerConfig } {
   const dir = join(root, name)
   mkdirSync(join(dir, 'claude'), { recursive: true })
   const config = loadContainerConfig({
@@ -54,7 +55,7 @@ function appFor(name: string): { app: Hono; workspace: string } {
     ANTHROPIC_AUTH_TOKEN: 'router-token-0123456789',
     ANTHROPIC_MODEL: 'groq/first-model',
   })
-  return { app: buildContainerApp(config, runs), workspace: config.workspaceDir }
+  return { app: buildContainerApp(config, runs), workspace: config.workspaceDir, config }
 }
 
 interface Turn {
@@ -125,6 +126,34 @@ afterEach(async () => {
 afterAll(async () => {
   await model.close()
   rmSync(root, { recursive: true, force: true, maxRetries: 5 })
+})
+
+describe('Claude Code started ahead of the first turn', () => {
+  it('is taken by the first turn when the SDK asks for exactly it', { timeout: 60_000 }, async () => {
+    const { app, config } = appFor('prewarm-taken')
+    startPrewarm(config, JSON.stringify({ model: 'groq/first-model', permissionMode: 'acceptEdits' }))
+    expect(prewarmState()).toBe('waiting')
+    const early = claudeProcessesOf(process.pid)
+    expect(early).toHaveLength(1)
+    const lines = await turn(app, { prompt: 'hello early bird' })
+    expect(resultOf(lines)).toMatchObject({ subtype: 'success', result: 'You said: hello early bird' })
+    // The SDK's request matched what was started (a change in the SDK's command line or environment
+    // shows here as 'discarded'), and the turn ran in that very process.
+    expect(prewarmState()).toBe('adopted')
+    expect(claudeProcessesOf(process.pid)).toEqual(early)
+  })
+
+  it('is stopped when the first turn needs another one, which then runs as usual', {
+    timeout: 60_000,
+  }, async () => {
+    const { app, config } = appFor('prewarm-discarded')
+    startPrewarm(config, JSON.stringify({ model: 'groq/another-model', permissionMode: 'acceptEdits' }))
+    const [early] = claudeProcessesOf(process.pid)
+    const lines = await turn(app, { prompt: 'hello other model' })
+    expect(resultOf(lines)).toMatchObject({ subtype: 'success', result: 'You said: hello other model' })
+    expect(prewarmState()).toBe('discarded')
+    await vi.waitFor(() => expect(claudeProcessesOf(process.pid)).not.toContain(early))
+  })
 })
 
 describe('warm turns on a live Claude Code query', () => {

@@ -56,6 +56,7 @@ export class SessionContainers implements ContainerProvider {
           ANTHROPIC_BASE_URL: this.options.routerUrl(),
           ANTHROPIC_AUTH_TOKEN: this.options.tokens.issue(sessionId),
           ANTHROPIC_MODEL: model,
+          ...(waiting.firstTurn !== undefined && { CONTAINER_PREWARM: JSON.stringify(waiting.firstTurn) }),
         },
       },
       waiting,

@@ -166,7 +166,13 @@ describe.skipIf(bwrapProblem !== undefined)(
     it('reports the sandbox and its limits in the debug output, with no secret in it', async () => {
       const res = await fetch(`${server.url}/claude-code/debug?sessionId=sandboxed-1`)
       const text = await res.text()
-      const debug = JSON.parse(text) as { sandbox?: { driver: string; limits: unknown }; workspace?: unknown }
+      const debug = JSON.parse(text) as {
+        sandbox?: { driver: string; limits: unknown }
+        workspace?: unknown
+        prewarm?: string
+      }
+      // Its first turn ran in the Claude Code process the sandbox started while its server loaded.
+      expect(debug.prewarm).toBe('adopted')
       expect(debug.sandbox).toMatchObject({
         driver: 'bwrap',
         limits: { memory: { bytes: 1024 ** 3 }, pids: { max: 512 } },

@@ -149,6 +149,7 @@ describe('walking skeleton', () => {
     expect(debug.status).toBe(200)
     const debugText = await debug.text()
     expect(debugText).toContain('ANTHROPIC_BASE_URL')
+    expect((JSON.parse(debugText) as { prewarm?: string }).prewarm).toBe('adopted')
     expect(debugText).not.toContain(PROVIDER_KEY)
     expect(debugText).not.toMatch(/art_[0-9a-f]{64}/)
     expect(logLines.length).toBeGreaterThan(0)
