@@ -302,6 +302,51 @@ describe.skipIf(bwrapProblem !== undefined || !distBuilt)(
       }
     })
 
+    it('passes none of the descriptors its server inherited to a sandbox, parked or not', async () => {
+      const secret = join(dir, 'inherited-secret.txt')
+      writeFileSync(secret, 'inherited-only')
+      const driverModule = join(packageRoot(), 'dist/sandbox/drivers/bwrap.js')
+      const script = `import(${JSON.stringify(driverModule)}).then(async ({ createBwrapDriver }) => {
+        const driver = createBwrapDriver({ stateDir: ${JSON.stringify(join(dir, 'state-fds'))} })
+        const command = ['/bin/sh', '-c', 'cat /proc/self/fd/201 /proc/1/fd/201; ls -l /proc/self/fd /proc/1/fd']
+        const run = async (name) => {
+          const root = ${JSON.stringify(join(dir, 'fds'))} + '/' + name
+          const s = driver.spawnSandboxed({ sessionId: name, workspaceDir: root + '/w', claudeDir: root + '/c', runDir: root + '/r', env: {} }, command)
+          let out = ''
+          s.child.stdout.on('data', (d) => { out += d })
+          s.child.stderr.on('data', (d) => { out += d })
+          await new Promise((resolve) => s.child.once('close', resolve))
+          await s.cgroup?.remove()
+          return out
+        }
+        const onDemand = await run('on-demand')
+        await driver.prepare(command)
+        const parked = await run('parked')
+        await driver.close()
+        process.stdout.write(JSON.stringify({ onDemand, parked }))
+      })`
+      // A server started with fd 201 open: past the range Node marks close-on-exec at startup.
+      const server = spawn('/bin/bash', [
+        '-c',
+        'exec 201<"$1"; exec "$2" -e "$3"',
+        'bash',
+        secret,
+        process.execPath,
+        script,
+      ])
+      let out = ''
+      server.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+      })
+      await new Promise((resolve) => server.once('close', resolve))
+      const { onDemand, parked } = JSON.parse(out) as { onDemand: string; parked: string }
+      for (const seen of [onDemand, parked]) {
+        expect(seen).toContain('/proc/self/fd')
+        expect(seen).not.toContain('inherited-only')
+        expect(seen).not.toMatch(/ 201 -> /)
+      }
+    })
+
     it('a parked sandbox whose server died runs nothing', async () => {
       const marker = join(dir, 'parked-ran')
       const driverModule = join(packageRoot(), 'dist/sandbox/drivers/bwrap.js')

@@ -9,6 +9,7 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   symlinkSync,
   unlinkSync,
@@ -228,6 +229,44 @@ const setRef = (child: ChildProcess, ref: boolean) => {
   }
 }
 
+/**
+ * Descriptors above stderr this process holds without close-on-exec. Node marks what it inherited
+ * close-on-exec at startup, but only up to the first gap past fd 15: anything its own parent left open
+ * beyond that (a supervisor's socket, a log file) would reach every process it spawns, sandboxes included.
+ */
+export function leakedDescriptors(): number[] {
+  let names: string[]
+  try {
+    names = readdirSync('/proc/self/fd')
+  } catch {
+    return []
+  }
+  const leaked: number[] = []
+  for (const name of names) {
+    const fd = Number(name)
+    if (!(fd > 2)) continue
+    try {
+      const flags = /^flags:\s+([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1]
+      if (flags !== undefined && (Number.parseInt(flags, 8) & O_CLOEXEC) === 0) leaked.push(fd)
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return leaked
+}
+
+const O_CLOEXEC = 0o2000000
+
+/** Closes the listed descriptors (bash: dash only knows 0-9), then execs the rest. */
+const CLOSER = 'while [ "$1" != -- ]; do fd=$1; exec {fd}>&-; shift; done; shift; exec "$@"'
+
+/** `argv` behind a closer of this process's leaked descriptors, when it has any (and bash is there). */
+function withoutLeakedDescriptors(argv: string[]): string[] {
+  const leaked = leakedDescriptors()
+  if (leaked.length === 0 || !existsSync('/bin/bash')) return argv
+  return ['/bin/bash', '-c', CLOSER, 'bash', ...leaked.map(String), '--', ...argv]
+}
+
 /** Creates a bwrap driver; `limits` tells what this machine enforces. */
 export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
   const settings = options.limits ?? DEFAULT_LIMITS
@@ -264,8 +303,11 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
     cgroups.memory === undefined && cgroups.pids === undefined
       ? undefined
       : SandboxCgroup.create(cgroups, name, settings)
-  const withPrlimit = (argv: string[]) =>
-    plan.prlimitArgs.length > 0 ? ['prlimit', ...plan.prlimitArgs, '--', ...argv] : argv
+  /** The host command line around bwrap: rlimits when they apply, without this process's leaked fds. */
+  const hostArgv = (argv: string[]) =>
+    withoutLeakedDescriptors(
+      plan.prlimitArgs.length > 0 ? ['prlimit', ...plan.prlimitArgs, '--', ...argv] : argv,
+    )
 
   /** Parked sandboxes by command (JSON), and the commands to keep one parked for. */
   const parked = new Map<string, Parked>()
@@ -278,7 +320,7 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
     writeEtc()
     const inner = buildBwrapInvocation(NO_SESSION, command, layout).command
     const cgroup = newCgroup(`parked-${++counter}`)
-    const argv = withPrlimit([bwrap, '--args', String(ARGS_FD), ...PARKED_FLAGS, '--', ...inner])
+    const argv = hostArgv([bwrap, '--args', String(ARGS_FD), ...PARKED_FLAGS, '--', ...inner])
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: '/',
       env: { PATH: SPAWN_PATH },
@@ -349,7 +391,7 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
     }
     const cgroup = newCgroup(`${spec.sessionId}-${++counter}`)
     const gated = cgroup === undefined ? [] : ['--info-fd', String(INFO_FD), '--block-fd', String(BLOCK_FD)]
-    const argv = withPrlimit([bwrap, ...gated, ...invocation.args])
+    const argv = hostArgv([bwrap, ...gated, ...invocation.args])
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: '/',
       env: { ...invocation.env, PATH: SPAWN_PATH },
