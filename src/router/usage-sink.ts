@@ -68,19 +68,28 @@ export function sumUsage(entries: readonly UsageEntry[]): UsageTotals {
   return totals
 }
 
-/** Keeps the newest `capacity` entries in memory. */
+/** Keeps the newest `capacity` entries in memory (a ring: recording costs the same when it is full). */
 export class InMemoryUsageSink implements UsageSink {
-  private readonly entries: UsageEntry[] = []
+  private readonly ring: UsageEntry[] = []
+  private next = 0
 
   constructor(private readonly capacity = 10_000) {}
 
   record(entry: UsageEntry): void {
-    this.entries.push(entry)
-    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity)
+    if (this.ring.length < this.capacity) this.ring.push(entry)
+    else this.ring[this.next] = entry
+    this.next = (this.next + 1) % this.capacity
+  }
+
+  /** Oldest first. */
+  private entries(): UsageEntry[] {
+    if (this.ring.length < this.capacity) return this.ring
+    return [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)]
   }
 
   private matching(sessionId: string | undefined): UsageEntry[] {
-    return sessionId === undefined ? this.entries : this.entries.filter((e) => e.sessionId === sessionId)
+    const entries = this.entries()
+    return sessionId === undefined ? entries : entries.filter((e) => e.sessionId === sessionId)
   }
 
   query(query: UsageQuery): UsageEntry[] {
