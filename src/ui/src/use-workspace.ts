@@ -9,7 +9,7 @@ export interface Workspace {
   openFile: FileContent | undefined
   openError: string | undefined
   refresh(): void
-  /** Refreshes soon, coalescing bursts (a turn may change many files). */
+  /** Refreshes now, or soon when it just did: bursts are coalesced (a turn may change many files). */
   refreshSoon(changedPath?: string): void
   open(path: string): void
   close(): void
@@ -24,6 +24,7 @@ export function useWorkspace(sessionId: string, exists: boolean): Workspace {
   const current = useRef({ sessionId, openPath })
   current.current = { sessionId, openPath }
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
+  const lastRefresh = useRef(0)
   const reopen = useRef(false)
 
   const loadFile = useCallback(async (id: string, path: string) => {
@@ -75,8 +76,13 @@ export function useWorkspace(sessionId: string, exists: boolean): Workspace {
   const refreshSoon = useCallback(
     (changedPath?: string) => {
       if (changedPath !== undefined && changedPath === current.current.openPath) reopen.current = true
+      // The first change shows at once; a burst after it is coalesced into one refresh per 250 ms.
       clearTimeout(timer.current)
-      timer.current = setTimeout(() => void refresh(), 250)
+      const wait = Math.max(0, lastRefresh.current + 250 - Date.now())
+      timer.current = setTimeout(() => {
+        lastRefresh.current = Date.now()
+        void refresh()
+      }, wait)
     },
     [refresh],
   )
