@@ -1,5 +1,6 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ChunkTemplate } from './chunk-template.js'
+import { ChunkTemplate, isStringifyLiteral } from './chunk-template.js'
 import { parseChunk } from './openai-schema.js'
 
 const event = (content: unknown, extra = '') =>
@@ -42,5 +43,56 @@ describe('ChunkTemplate', () => {
     const escapedKey = '{"id":"c\\u0031","choices":[{"index":0,"delta":{"content":"a"}}]}'
     t.learn(escapedKey, parseChunk(JSON.parse(escapedKey)) as never)
     expect(t.learned).toBe(false)
+  })
+})
+
+describe('isStringifyLiteral', () => {
+  const inside = (text: string) => JSON.stringify(text).slice(1, -1)
+
+  it('accepts what JSON.stringify writes for any text without \\u escapes (other controls, lone surrogates)', () => {
+    const text = fc
+      .string({ unit: 'binary' })
+      .filter(
+        (t) =>
+          !/[\u0000-\u0007\u000b\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(
+            t,
+          ),
+      )
+    fc.assert(
+      fc.property(text, (t) => isStringifyLiteral(inside(t))),
+      { numRuns: 2000 },
+    )
+    // Those go the parsing way: still correct, only not the shortcut.
+    expect(isStringifyLiteral(inside('bell\u0007'))).toBe(false)
+  })
+
+  it('accepts only literals JSON.stringify would write that way, so they can be sent on unchanged', () => {
+    const piece = fc.constantFrom(
+      'a',
+      'é',
+      '\\n',
+      '\\"',
+      '\\\\',
+      '\\/',
+      '\\u0041',
+      '\\u00e9',
+      '"',
+      '\u2028',
+      '\ud83d\ude00',
+      '\ud83d',
+      '\t',
+      '\\t',
+    )
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const literal = pieces.join('')
+        if (!isStringifyLiteral(literal)) return true
+        return inside(JSON.parse(`"${literal}"`) as string) === literal
+      }),
+      { numRuns: 2000 },
+    )
+    expect(isStringifyLiteral('line\\nbreak \\"quoted\\"')).toBe(true)
+    for (const other of ['\\/', '\\u0041', 'a"b', 'tab\there', '\ud83d'])
+      expect(isStringifyLiteral(other)).toBe(false)
   })
 })

@@ -18,6 +18,30 @@ function needsDecoding(s: string): boolean {
   return false
 }
 
+/** Escapes `JSON.stringify` writes itself for the characters it must escape (others take \\u00XX). */
+const STRINGIFY_ESCAPES = new Set([34, 92, 98, 102, 110, 114, 116]) // " \ b f n r t
+
+/**
+ * True when `s` (the inside of a JSON string literal) is exactly what `JSON.stringify` makes of the string
+ * it denotes: no raw quote or control character, and only the short escapes for `"` `\` and controls.
+ */
+export function isStringifyLiteral(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 32 || c === 34) return false
+    if (c === 92) {
+      if (!STRINGIFY_ESCAPES.has(s.charCodeAt(i + 1))) return false
+      i++
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      // Surrogates: JSON.stringify escapes a lone one; a pair stays as it is.
+      const next = s.charCodeAt(i + 1)
+      if (c > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return false
+      i++
+    }
+  }
+  return true
+}
+
 export class ChunkTemplate {
   private prefix: string | undefined
   private suffix = ''
@@ -51,6 +75,19 @@ export class ChunkTemplate {
     this.suffix = suffix
     this.id = chunk.id
     this.index = choice.index
+  }
+
+  /**
+   * The content of `data` as its JSON string literal's inside, when `data` has the learned shape and the
+   * literal is written the way `JSON.stringify` writes it (so it can go out as it came); else `undefined`.
+   */
+  matchLiteral(data: string): string | undefined {
+    const prefix = this.prefix
+    if (prefix === undefined) return undefined
+    const end = data.length - this.suffix.length
+    if (end < prefix.length || !data.startsWith(prefix) || !data.endsWith(this.suffix)) return undefined
+    const literal = data.slice(prefix.length, end)
+    return isStringifyLiteral(literal) ? literal : undefined
   }
 
   /** The chunk `data` stands for when it has the learned shape; `undefined`: parse it in full. */

@@ -93,7 +93,15 @@ export function openAISourceToAnthropic(
     try {
       for (;;) {
         for (let i = 0; i < queue.length; i++) {
-          const events = translate(queue[i] as SseEvent)
+          const sse = queue[i] as SseEvent
+          // The common case, a text delta into the open text block: its content goes out as it came.
+          const literal = template.matchLiteral(sse.data)
+          const fast = literal === undefined ? undefined : translator.textDeltaEvent(literal)
+          if (fast !== undefined) {
+            out += fast
+            continue
+          }
+          const events = translate(sse)
           if (sawDone) {
             queue.length = 0
             return finish(out, translator.end())

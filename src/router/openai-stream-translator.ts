@@ -229,6 +229,17 @@ export class OpenAIStreamTranslator {
     }
   }
 
+  /**
+   * The SSE text of a text delta whose content is `literal` (a JSON string literal's inside, as
+   * `JSON.stringify` writes it), when the text block is open so the delta goes straight into it: the same
+   * bytes `push` would produce, without the chunk and event objects. `undefined` when `push` is needed.
+   */
+  textDeltaEvent(literal: string): string | undefined {
+    const open = this.open
+    if (literal === '' || open?.kind !== 'text') return undefined
+    return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${open.index},"delta":{"type":"text_delta","text":"${literal}"}}\n\n`
+  }
+
   /** Translates one parsed chunk. Throws when the chunk is an upstream error object. */
   push(chunk: ChatCompletionChunk): AnthropicStreamEvent[] {
     const out: AnthropicStreamEvent[] = []
