@@ -77,26 +77,28 @@ export class ChunkTemplate {
     this.index = choice.index
   }
 
+  /** The inside of `data`'s content literal (still escaped) when `data` has the learned shape. */
+  private literalOf(data: string): string | undefined {
+    const prefix = this.prefix
+    if (prefix === undefined) return undefined
+    const end = data.length - this.suffix.length
+    if (end < prefix.length || !data.startsWith(prefix) || !data.endsWith(this.suffix)) return undefined
+    return data.slice(prefix.length, end)
+  }
+
   /**
    * The content of `data` as its JSON string literal's inside, when `data` has the learned shape and the
    * literal is written the way `JSON.stringify` writes it (so it can go out as it came); else `undefined`.
    */
   matchLiteral(data: string): string | undefined {
-    const prefix = this.prefix
-    if (prefix === undefined) return undefined
-    const end = data.length - this.suffix.length
-    if (end < prefix.length || !data.startsWith(prefix) || !data.endsWith(this.suffix)) return undefined
-    const literal = data.slice(prefix.length, end)
-    return isStringifyLiteral(literal) ? literal : undefined
+    const literal = this.literalOf(data)
+    return literal !== undefined && isStringifyLiteral(literal) ? literal : undefined
   }
 
   /** The chunk `data` stands for when it has the learned shape; `undefined`: parse it in full. */
   match(data: string): ChatCompletionChunk | undefined {
-    const prefix = this.prefix
-    if (prefix === undefined) return undefined
-    const end = data.length - this.suffix.length
-    if (end < prefix.length || !data.startsWith(prefix) || !data.endsWith(this.suffix)) return undefined
-    let content = data.slice(prefix.length, end)
+    let content = this.literalOf(data)
+    if (content === undefined) return undefined
     if (needsDecoding(content)) {
       try {
         content = JSON.parse(`"${content}"`) as string
