@@ -46,18 +46,25 @@ describe('ChunkTemplate', () => {
   })
 })
 
+/** True when JSON.stringify writes part of `t` as a \\u escape: a control without a short form, a lone surrogate. */
+function needsUnicodeEscape(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i)
+    if (c < 32 && ![8, 9, 10, 12, 13].includes(c)) return true
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = t.charCodeAt(i + 1)
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return true
+      i++
+    } else if (c >= 0xdc00 && c <= 0xdfff) return true
+  }
+  return false
+}
+
 describe('isStringifyLiteral', () => {
   const inside = (text: string) => JSON.stringify(text).slice(1, -1)
 
   it('accepts what JSON.stringify writes for any text without \\u escapes (other controls, lone surrogates)', () => {
-    const text = fc
-      .string({ unit: 'binary' })
-      .filter(
-        (t) =>
-          !/[\u0000-\u0007\u000b\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(
-            t,
-          ),
-      )
+    const text = fc.string({ unit: 'binary' }).filter((t) => !needsUnicodeEscape(t))
     fc.assert(
       fc.property(text, (t) => isStringifyLiteral(inside(t))),
       { numRuns: 2000 },
