@@ -112,7 +112,7 @@ export function openAISourceToAnthropic(
         // Chunks the upstream already delivered join this one: one write for what one socket read brought.
         const ready = upstream.readNow?.()
         if (ready !== undefined) {
-          queue.push(...parser.push(ready))
+          parser.push(ready, queue)
           continue
         }
         if (out !== '') {
@@ -131,8 +131,8 @@ export function openAISourceToAnthropic(
         const value = await upstream.read()
         if (value === undefined) {
           upstreamDone = true
-          queue.push(...parser.end())
-        } else queue.push(...parser.push(value))
+          parser.end(queue)
+        } else parser.push(value, queue)
       }
     } catch (err) {
       if (closed) throw err

@@ -13,18 +13,18 @@ export class SseParser {
   private readonly decoder = new TextDecoder()
   private buffer = ''
   private event: string | undefined
-  private data: string[] = []
+  private readonly data: string[] = []
 
-  /** Feeds bytes; returns the events completed by them. */
-  push(bytes: Uint8Array): SseEvent[] {
+  /** Feeds bytes; returns the events completed by them (appended to `into` when given). */
+  push(bytes: Uint8Array, into: SseEvent[] = []): SseEvent[] {
     this.buffer += this.decoder.decode(bytes, { stream: true })
-    return this.drain(false)
+    return this.drain(false, into)
   }
 
-  /** Ends the input; returns a last event that had no blank line after it. */
-  end(): SseEvent[] {
+  /** Ends the input; returns a last event that had no blank line after it (appended to `into` when given). */
+  end(into: SseEvent[] = []): SseEvent[] {
     this.buffer += this.decoder.decode()
-    const events = this.drain(true)
+    const events = this.drain(true, into)
     if (this.buffer !== '') {
       this.line(this.buffer, events)
       this.buffer = ''
@@ -33,14 +33,14 @@ export class SseParser {
     return events
   }
 
-  private drain(final: boolean): SseEvent[] {
-    const events: SseEvent[] = []
+  private drain(final: boolean, events: SseEvent[]): SseEvent[] {
     const buffer = this.buffer
     let start = 0
     if (buffer.indexOf('\r') < 0) {
-      // The usual case, `\n` only: jump from line end to line end.
+      // The usual case, `\n` only: jump from line end to line end (a `data: ` line's value cut out at once).
       for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n', start)) {
-        this.line(buffer.slice(start, i), events)
+        if (i - start > 6 && buffer.startsWith('data: ', start)) this.data.push(buffer.slice(start + 6, i))
+        else this.line(buffer.slice(start, i), events)
         start = i + 1
       }
       this.buffer = start === 0 ? buffer : buffer.slice(start)
@@ -61,12 +61,13 @@ export class SseParser {
 
   private line(line: string, events: SseEvent[]): void {
     if (line === '') {
-      if (this.data.length > 0)
+      if (this.data.length > 0) {
         events.push({
           event: this.event,
           data: this.data.length === 1 ? (this.data[0] as string) : this.data.join('\n'),
         })
-      if (this.data.length > 0) this.data = []
+        this.data.length = 0
+      }
       this.event = undefined
       return
     }
