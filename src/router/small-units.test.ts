@@ -3,7 +3,7 @@ import { messagesUrl } from './providers/anthropic.js'
 import { ollamaBase } from './providers/ollama.js'
 import { chatCompletionsUrl } from './providers/openai-compatible.js'
 import { rewriteModelField } from './rewrite-model-field.js'
-import { SseParser } from './sse-parser.js'
+import { type SseEvent, SseParser } from './sse-parser.js'
 import { toAnthropicToolId, toProviderToolId } from './tool-call-id.js'
 import { redact } from './upstream-error.js'
 
@@ -42,6 +42,26 @@ describe('SseParser', () => {
       expect(events).toEqual([
         { event: 'a', data: 'one\ntwo' },
         { event: undefined, data: '{"x":"é"}' },
+        { event: undefined, data: 'last' },
+      ])
+    }
+  })
+})
+
+describe('SseParser with LF line ends only (the common case)', () => {
+  it('reads data lines with and without a space, empty data, multi-line data, split anywhere', () => {
+    const text = 'event: a\ndata: one\ndata: two\n\n: c\ndata: {"x":"é"}\n\ndata:tight\n\ndata: \n\ndata: last'
+    const bytes = new TextEncoder().encode(text)
+    for (let size = 1; size <= bytes.length; size++) {
+      const parser = new SseParser()
+      const events: SseEvent[] = []
+      for (let i = 0; i < bytes.length; i += size) parser.push(bytes.slice(i, i + size), events)
+      parser.end(events)
+      expect(events).toEqual([
+        { event: 'a', data: 'one\ntwo' },
+        { event: undefined, data: '{"x":"é"}' },
+        { event: undefined, data: 'tight' },
+        { event: undefined, data: '' },
         { event: undefined, data: 'last' },
       ])
     }
