@@ -50,7 +50,8 @@ describe('SseParser', () => {
 
 describe('SseParser with LF line ends only (the common case)', () => {
   it('reads data lines with and without a space, empty data, multi-line data, split anywhere', () => {
-    const text = 'event: a\ndata: one\ndata: two\n\n: c\ndata: {"x":"é"}\n\ndata:tight\n\ndata: \n\ndata: last'
+    const text =
+      'event: a\ndata: one\ndata: two\n\n: c\ndata: {"x":"é"}\n\ndata:tight\n\ndata: \n\ndata: last'
     const bytes = new TextEncoder().encode(text)
     for (let size = 1; size <= bytes.length; size++) {
       const parser = new SseParser()
