@@ -13,15 +13,12 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ContainerConfig } from '../config/config.js'
+import { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import { buildClaudeEnv } from './claude-env.js'
 
-/** The options of a first turn that can be started ahead (the server sends them as JSON). */
-export interface PrewarmOptions {
-  model: string
-  permissionMode: 'acceptEdits' | 'default' | 'bypassPermissions' | 'plan'
-  resumeSessionId?: string
-  maxTurns?: number
-}
+/** The first turn's options (all of `POST /`'s but the prompt), as the server sends them. */
+export type PrewarmOptions = Omit<ClaudeCodeOptions, 'prompt'>
+const PrewarmOptions = ClaudeCodeOptions.omit({ prompt: true })
 
 /** What the SDK hands `spawnClaudeCodeProcess` (the part of its `SpawnOptions` compared here). */
 export interface SpawnRequest {
@@ -32,29 +29,14 @@ export interface SpawnRequest {
   signal?: AbortSignal
 }
 
-const MODES = new Set(['acceptEdits', 'default', 'bypassPermissions', 'plan'])
-
-/** `CONTAINER_PREWARM`'s options, or undefined when absent or not of the shape that can be started ahead. */
+/** `CONTAINER_PREWARM`'s options, or undefined when absent or not valid options of `POST /`. */
 export function parsePrewarm(text: string | undefined): PrewarmOptions | undefined {
   if (text === undefined || text === '') return undefined
-  let value: unknown
   try {
-    value = JSON.parse(text)
+    const parsed = PrewarmOptions.safeParse(JSON.parse(text))
+    return parsed.success ? parsed.data : undefined
   } catch {
     return undefined
-  }
-  if (typeof value !== 'object' || value === null) return undefined
-  const { model, permissionMode, resumeSessionId, maxTurns } = value as Record<string, unknown>
-  if (typeof model !== 'string' || model === '') return undefined
-  const mode = permissionMode ?? 'acceptEdits'
-  if (typeof mode !== 'string' || !MODES.has(mode)) return undefined
-  if (resumeSessionId !== undefined && typeof resumeSessionId !== 'string') return undefined
-  if (maxTurns !== undefined && !(Number.isInteger(maxTurns) && (maxTurns as number) > 0)) return undefined
-  return {
-    model,
-    permissionMode: mode as PrewarmOptions['permissionMode'],
-    ...(resumeSessionId !== undefined && { resumeSessionId }),
-    ...(maxTurns !== undefined && { maxTurns: maxTurns as number }),
   }
 }
 
@@ -88,12 +70,19 @@ function sdkInstall(): { version: string; executable: string } | undefined {
  * these options, our Claude environment plus the variables the SDK adds. Undefined when it cannot be known.
  */
 export function expectedSpawn(config: ContainerConfig, options: PrewarmOptions): SpawnRequest | undefined {
+  // Options that add to the command line in ways not mirrored here: Claude Code starts as usual for them.
+  const { systemPrompt, appendSystemPrompt, allowedTools, continueSession } = options
+  if (systemPrompt !== undefined || appendSystemPrompt !== undefined || allowedTools !== undefined)
+    return undefined
+  if (continueSession === true && options.resumeSessionId === undefined) return undefined
   const install = config.claudeCodeExecutable === undefined ? sdkInstall() : undefined
   if (install === undefined) return undefined
-  const mode = options.permissionMode
+  // As WarmSession.prepare picks them.
+  const model = options.model ?? config.defaultModel
+  const mode = options.permissionMode ?? 'acceptEdits'
   const args = ['--output-format', 'stream-json', '--verbose', '--input-format', 'stream-json']
   if (options.maxTurns !== undefined) args.push(`--max-turns=${options.maxTurns}`)
-  args.push(`--model=${options.model}`)
+  args.push(`--model=${model}`)
   if (mode === 'default') args.push('--permission-prompt-tool=stdio')
   if (options.resumeSessionId !== undefined) args.push(`--resume=${options.resumeSessionId}`)
   args.push(`--permission-mode=${mode}`)
@@ -104,7 +93,7 @@ export function expectedSpawn(config: ContainerConfig, options: PrewarmOptions):
     args,
     cwd: config.workspaceDir,
     env: {
-      ...buildClaudeEnv(config, options.model),
+      ...buildClaudeEnv(config, model),
       CLAUDE_CODE_ENTRYPOINT: 'sdk-ts',
       CLAUDE_AGENT_SDK_VERSION: install.version,
       CLAUDE_CODE_SDK_READS_SESSION_STATE: '1',
@@ -141,19 +130,15 @@ function sameSpawn(a: SpawnRequest, b: SpawnRequest): boolean {
 
 /** A Claude Code process started ahead, waiting for the first live query. */
 export class Prewarmed {
+  readonly child: ChildProcess
   private stderr = ''
   private onStderr: ((text: string) => void) | undefined
 
-  constructor(
-    readonly request: SpawnRequest,
-    readonly child: ChildProcess,
-  ) {
-    child.stderr?.setEncoding('utf8')
-    child.stderr?.on('data', (text: string) => {
+  constructor(readonly request: SpawnRequest) {
+    this.child = spawnLikeSdk(request, (text) => {
       if (this.onStderr) this.onStderr(text)
       else this.stderr = (this.stderr + text).slice(-4000)
     })
-    child.on('error', () => {})
   }
 
   /** True when the SDK asks for exactly this process (and it still runs). */
@@ -170,10 +155,10 @@ export class Prewarmed {
     return this.child
   }
 
-  /** Stops it: it was not what the first query needed. */
+  /** Stops it: it was not what the first query needed (a process that already ended is left alone). */
   discard(): void {
     state = 'discarded'
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM')
+    this.child.kill('SIGTERM')
   }
 }
 
@@ -199,7 +184,7 @@ export function startPrewarm(config: ContainerConfig, text = config.env.CONTAINE
     if (request === undefined) return
     mkdirSync(config.workspaceDir, { recursive: true })
     pending?.discard()
-    pending = new Prewarmed(request, spawnLikeSdk(request))
+    pending = new Prewarmed(request)
     state = 'waiting'
   } catch {
     pending = undefined
