@@ -5,6 +5,7 @@
  * per sandbox; the sandbox's wrapper shell joins it before exec'ing bwrap, so everything inside is counted.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 export type ControllerName = 'memory' | 'pids'
@@ -250,6 +251,14 @@ export class SandboxCgroup {
   /** The `cgroup.procs` files a process writes its pid to, to join every group. */
   get procsFiles(): string[] {
     return this.groups.map((g) => join(g.dir, 'cgroup.procs'))
+  }
+
+  /**
+   * Moves process `pid` into every group. Each move costs the kernel an RCU grace period (~8 ms here), slept
+   * in libuv's thread pool by these async writes rather than in the event loop.
+   */
+  async join(pid: number): Promise<void> {
+    await Promise.all(this.procsFiles.map((file) => writeFile(file, String(pid))))
   }
 
   /** Which limit was hit so far (an OOM kill, or a fork refused at pids.max), if any. */

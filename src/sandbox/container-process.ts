@@ -9,7 +9,7 @@ import { createUnixSocketClient } from './container-client.js'
 import { type DriverStartOptions, type SandboxExit, type SandboxHandle, silentLogger } from './types.js'
 
 const DEFAULT_START_TIMEOUT_MS = 15_000
-const DEFAULT_STOP_GRACE_MS = 3_000
+export const DEFAULT_STOP_GRACE_MS = 3_000
 const STDERR_TAIL_CHARS = 4_000
 const PROBE_INTERVAL_MS = 50
 const PROBE_TIMEOUT_MS = 2_000
@@ -23,7 +23,7 @@ export interface SuperviseOptions extends DriverStartOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Signals the child's process group (it was spawned detached); falls back to the child alone. */
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return
   try {
     process.kill(-child.pid, signal)

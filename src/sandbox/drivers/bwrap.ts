@@ -15,7 +15,6 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import type { Env } from '../../config/config.js'
@@ -29,7 +28,7 @@ import {
   systemArgs,
 } from '../bwrap-args.js'
 import { type CgroupSupport, probeCgroups, SandboxCgroup } from '../cgroup.js'
-import { superviseContainerProcess } from '../container-process.js'
+import { DEFAULT_STOP_GRACE_MS, signalGroup, superviseContainerProcess } from '../container-process.js'
 import {
   DEFAULT_LIMITS,
   type LimitSettings,
@@ -151,11 +150,11 @@ function joinCgroup(child: ChildProcess, cgroup: SandboxCgroup): Promise<void> {
   gate.on('error', () => {})
   return new Promise<void>((resolve, reject) => {
     let text = ''
-    const fail = (err: Error) => {
+    const fail = (err: unknown) => {
       info.destroy()
       gate.destroy()
-      killGroup(child)
-      reject(new AppError('api_error', `could not put the sandbox into its cgroup: ${err.message}`))
+      signalGroup(child, 'SIGKILL')
+      reject(cgroupJoinError(err))
     }
     const onData = (chunk: Buffer) => {
       text += chunk.toString('utf8')
@@ -164,7 +163,7 @@ function joinCgroup(child: ChildProcess, cgroup: SandboxCgroup): Promise<void> {
       // Read on to the end: bwrap writes the rest of the document after the pid, and would die of SIGPIPE.
       info.off('data', onData)
       info.resume()
-      Promise.all(cgroup.procsFiles.map((file) => writeFile(file, match[1]!))).then(() => {
+      cgroup.join(Number(match[1])).then(() => {
         gate.end('1', () => gate.destroy())
         resolve()
       }, fail)
@@ -174,6 +173,11 @@ function joinCgroup(child: ChildProcess, cgroup: SandboxCgroup): Promise<void> {
       if (!/"child-pid"/.test(text)) fail(new Error('bwrap exited before starting the sandbox'))
     })
   })
+}
+
+function cgroupJoinError(err: unknown): AppError {
+  const reason = err instanceof Error ? err.message : String(err)
+  return new AppError('api_error', `could not put the sandbox into its cgroup: ${reason}`)
 }
 
 /** Where a parked bwrap reads its per-session arguments (`--args`). */
@@ -208,15 +212,6 @@ interface Parked {
   /** Resolves once the process is in its cgroup; rejects (the process killed) when it cannot be. */
   ready: Promise<void>
   taken: boolean
-}
-
-const killGroup = (child: ChildProcess) => {
-  if (child.pid === undefined) return
-  try {
-    process.kill(-child.pid, 'SIGKILL')
-  } catch {
-    // gone
-  }
 }
 
 const setRef = (child: ChildProcess, ref: boolean) => {
@@ -330,15 +325,12 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
     for (const stream of child.stdio) stream?.on('error', () => {})
     // Waiting here must not keep the server alive; whoever takes it refs it again.
     setRef(child, false)
-    const ready =
-      cgroup === undefined || child.pid === undefined
-        ? Promise.resolve()
-        : Promise.all(cgroup.procsFiles.map((file) => writeFile(file, String(child.pid)))).then(() => {})
+    const ready = cgroup === undefined || child.pid === undefined ? Promise.resolve() : cgroup.join(child.pid)
     const slot: Parked = { child, cgroup, ready, taken: false }
     const drop = () => {
       if (parked.get(key) === slot) parked.delete(key)
       if (!slot.taken) {
-        killGroup(child)
+        signalGroup(child, 'SIGKILL')
         void cgroup?.remove()
       }
     }
@@ -367,11 +359,8 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
         ;(slot.child.stdio[ARGS_FD] as Writable).end(`${args.join('\0')}\0`)
       },
       (err: unknown) => {
-        killGroup(slot.child)
-        throw new AppError(
-          'api_error',
-          `could not put the sandbox into its cgroup: ${err instanceof Error ? err.message : String(err)}`,
-        )
+        signalGroup(slot.child, 'SIGKILL')
+        throw cgroupJoinError(err)
       },
     )
     return { child: slot.child, cgroup: slot.cgroup, confined }
@@ -418,7 +407,7 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
         slot.taken = true
         if (slot.child.exitCode === null && slot.child.signalCode === null) {
           const exited = new Promise((resolve) => slot.child.once('exit', resolve))
-          killGroup(slot.child)
+          signalGroup(slot.child, 'SIGKILL')
           await exited
         }
         await slot.cgroup?.remove()
@@ -453,13 +442,7 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
         reason = limitHitMessage(hit, settings)
         startOptions.logger?.warn({ sessionId: spec.sessionId, driver: 'bwrap', pid: child.pid }, reason)
         cgroup.killAll()
-        if (child.pid !== undefined) {
-          try {
-            process.kill(-child.pid, 'SIGKILL')
-          } catch {
-            // gone
-          }
-        }
+        signalGroup(child, 'SIGKILL')
         return reason
       }
       const monitor = setInterval(checkLimits, LIMIT_POLL_MS)
@@ -517,8 +500,6 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
     },
   }
 }
-
-const DEFAULT_STOP_GRACE_MS = 3_000
 
 /** The host pid of the sandboxed command: bwrap's child is the sandbox's init, whose child it is. */
 function containerServerPid(bwrapPid: number): number | undefined {
