@@ -1,29 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { InMemoryUsageSink, type UsageEntry } from './usage-sink.js'
+import { usageEntry } from '../../test/fixtures/usage-entry.js'
+import { InMemoryUsageSink } from './usage-sink.js'
 
-function entry(n: number, sessionId = n % 2 === 0 ? 'even' : 'odd'): UsageEntry {
-  return {
-    requestId: `req_${n}`,
-    sessionId,
-    startedAt: new Date(1_700_000_000_000 + n).toISOString(),
-    endpoint: 'messages',
-    model: 'groq/m',
-    provider: 'groq',
-    upstreamModel: 'm',
-    stream: true,
-    status: 200,
-    inputTokens: n,
-    outputTokens: 1,
-    cacheReadTokens: 0,
-    costUsd: null,
-    ttftMs: 1,
-    durationMs: 2,
-    retries: 0,
-    fallbackModel: undefined,
-    cached: false,
-    error: undefined,
-  }
-}
+const entry = (n: number) => usageEntry(n, n % 2 === 0 ? 'even' : 'odd', null)
 
 describe('InMemoryUsageSink', () => {
   it('keeps the newest entries once full, newest first, per session and in total', () => {
@@ -32,8 +11,8 @@ describe('InMemoryUsageSink', () => {
     expect(sink.query({}).map((e) => e.requestId)).toEqual(['req_7', 'req_6', 'req_5'])
     expect(sink.query({ limit: 2 }).map((e) => e.requestId)).toEqual(['req_7', 'req_6'])
     expect(sink.query({ sessionId: 'odd' }).map((e) => e.requestId)).toEqual(['req_7', 'req_5'])
-    expect(sink.totals(undefined)).toMatchObject({ requests: 3, inputTokens: 18 })
-    expect(sink.totals('even')).toMatchObject({ requests: 1, inputTokens: 6 })
+    expect(sink.totals(undefined)).toMatchObject({ requests: 3, inputTokens: 1800 })
+    expect(sink.totals('even')).toMatchObject({ requests: 1, inputTokens: 600 })
   })
 
   it('answers in order before it is full', () => {

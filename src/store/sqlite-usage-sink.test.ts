@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { UsageEntry } from '../router/index.js'
+import { usageEntry as entry } from '../../test/fixtures/usage-entry.js'
 import { SqliteSessionStore } from './sqlite-store.js'
 import { SqliteUsageSink } from './sqlite-usage-sink.js'
 
@@ -10,30 +10,6 @@ const dirs: string[] = []
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
-
-function entry(n: number, sessionId: string | undefined, cost: number | null): UsageEntry {
-  return {
-    requestId: `req_${n}`,
-    sessionId,
-    startedAt: new Date(1_800_000_000_000 + n * 1000).toISOString(),
-    endpoint: 'messages',
-    model: 'groq/openai/gpt-oss-120b',
-    provider: 'groq',
-    upstreamModel: 'openai/gpt-oss-120b',
-    stream: true,
-    status: 200,
-    inputTokens: 100 * n,
-    outputTokens: 10 * n,
-    cacheReadTokens: 0,
-    costUsd: cost,
-    ttftMs: 12,
-    durationMs: 40,
-    retries: 0,
-    fallbackModel: undefined,
-    cached: false,
-    error: undefined,
-  }
-}
 
 describe('SqliteUsageSink', () => {
   it('keeps entries per session across a reopen, newest first, with totals', () => {
