@@ -78,7 +78,7 @@ export class ChunkTemplate {
   }
 
   /** The inside of `data`'s content literal (still escaped) when `data` has the learned shape. */
-  private literalOf(data: string): string | undefined {
+  literalOf(data: string): string | undefined {
     const prefix = this.prefix
     if (prefix === undefined) return undefined
     const end = data.length - this.suffix.length
@@ -86,19 +86,9 @@ export class ChunkTemplate {
     return data.slice(prefix.length, end)
   }
 
-  /**
-   * The content of `data` as its JSON string literal's inside, when `data` has the learned shape and the
-   * literal is written the way `JSON.stringify` writes it (so it can go out as it came); else `undefined`.
-   */
-  matchLiteral(data: string): string | undefined {
-    const literal = this.literalOf(data)
-    return literal !== undefined && isStringifyLiteral(literal) ? literal : undefined
-  }
-
-  /** The chunk `data` stands for when it has the learned shape; `undefined`: parse it in full. */
-  match(data: string): ChatCompletionChunk | undefined {
-    let content = this.literalOf(data)
-    if (content === undefined) return undefined
+  /** The chunk a learned-shape event with content literal `literal` (from `literalOf`) stands for. */
+  chunkOf(literal: string): ChatCompletionChunk | undefined {
+    let content = literal
     if (needsDecoding(content)) {
       try {
         content = JSON.parse(`"${content}"`) as string
@@ -107,5 +97,11 @@ export class ChunkTemplate {
       }
     }
     return { id: this.id, choices: [{ index: this.index, delta: { content }, finish_reason: null }] }
+  }
+
+  /** The chunk `data` stands for when it has the learned shape; `undefined`: parse it in full. */
+  match(data: string): ChatCompletionChunk | undefined {
+    const literal = this.literalOf(data)
+    return literal === undefined ? undefined : this.chunkOf(literal)
   }
 }

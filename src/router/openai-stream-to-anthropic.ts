@@ -7,7 +7,7 @@ import { AppError } from '../protocol/errors.js'
 import type { AnthropicStreamEvent } from './anthropic-sse.js'
 import { sseEventText } from './anthropic-sse.js'
 import { type ChunkSource, readerSource, sourceStream } from './chunk-source.js'
-import { ChunkTemplate } from './chunk-template.js'
+import { ChunkTemplate, isStringifyLiteral } from './chunk-template.js'
 import { parseChunk } from './openai-schema.js'
 import { OpenAIStreamTranslator, type StreamTranslationOptions } from './openai-stream-translator.js'
 import { type SseEvent, SseParser } from './sse-parser.js'
@@ -46,14 +46,15 @@ export function openAISourceToAnthropic(
   let sentAny = false
   let closed = false
 
-  const translate = (sse: SseEvent): AnthropicStreamEvent[] => {
+  /** `literal`: the event's content literal when it has the template's shape (`template.literalOf`). */
+  const translate = (sse: SseEvent, literal: string | undefined): AnthropicStreamEvent[] => {
     const data = sse.data.trim()
     if (data === '[DONE]') {
       sawDone = true
       return []
     }
     if (data === '') return []
-    const known = template.match(data)
+    const known = literal === undefined ? template.match(data) : template.chunkOf(literal)
     if (known) return translator.push(known)
     let json: unknown
     try {
@@ -95,13 +96,16 @@ export function openAISourceToAnthropic(
         for (let i = 0; i < queue.length; i++) {
           const sse = queue[i] as SseEvent
           // The common case, a text delta into the open text block: its content goes out as it came.
-          const literal = template.matchLiteral(sse.data)
-          const fast = literal === undefined ? undefined : translator.textDeltaEvent(literal)
+          const literal = template.literalOf(sse.data)
+          const fast =
+            literal !== undefined && isStringifyLiteral(literal)
+              ? translator.textDeltaEvent(literal)
+              : undefined
           if (fast !== undefined) {
             out += fast
             continue
           }
-          const events = translate(sse)
+          const events = translate(sse, literal)
           if (sawDone) {
             queue.length = 0
             return finish(out, translator.end())
