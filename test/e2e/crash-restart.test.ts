@@ -15,7 +15,7 @@ import {
   type ScriptedModelServer,
   startScriptedModelServer,
 } from '../fixtures/scripted-model-server.js'
-import { connectEvents, type EventClient, tempDir, writeGroqRouterConfig } from './helpers.js'
+import { connectEvents, type EventClient, eventually, tempDir, writeGroqRouterConfig } from './helpers.js'
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js')
 const MODEL = 'groq/openai/gpt-oss-120b'
@@ -34,16 +34,6 @@ function alive(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z'
   } catch {
     return false
-  }
-}
-
-async function eventually<T>(find: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const found = find()
-    if (found !== undefined) return found
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
   }
 }
 

@@ -19,7 +19,7 @@ import {
   type ScriptedTurn,
   startScriptedModelServer,
 } from '../fixtures/scripted-model-server.js'
-import { connectEvents, type EventClient, startGroqServer, tempDir } from './helpers.js'
+import { connectEvents, type EventClient, eventually, startGroqServer, tempDir } from './helpers.js'
 
 const MODEL = 'groq/openai/gpt-oss-120b'
 const dir = tempDir('ar-sandbox-faults-')
@@ -95,16 +95,6 @@ function containerPid(session: string): number | undefined {
       return false
     }
   })
-}
-
-async function eventually<T>(find: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const found = find()
-    if (found !== undefined) return found
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
 }
 
 /** Sends `content` and returns the persisted events of that turn. */

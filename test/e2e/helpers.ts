@@ -122,3 +122,14 @@ export function startGroqServer(options: {
     logger: options.logger ?? createLogger({ level: 'silent', secrets: () => [] }),
   })
 }
+
+/** Polls `find` every 100 ms until it returns something; fails after `timeoutMs` naming `what`. */
+export async function eventually<T>(find: () => T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const found = find()
+    if (found !== undefined) return found
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
