@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import {
   endsWithToolResult,
   isAgentRequest,
-  lastUserTextBlock,
+  lastUserText,
   type RecordedRequest,
   type ScriptedModelServer,
   type ScriptedTurn,
@@ -24,7 +24,7 @@ let root: string
 function respond(request: RecordedRequest): ScriptedTurn {
   if (!isAgentRequest(request)) return { text: 'A title' }
   if (endsWithToolResult(request)) return { text: 'Done writing.' }
-  const prompt = lastUserTextBlock(request)
+  const prompt = lastUserText(request)
   const write = /write (\S+) (\S+)/.exec(prompt)
   if (write !== null) {
     const cwd = workingDirectoryOf(request) ?? '/nonexistent'

@@ -7,7 +7,7 @@ import { claudeProcessesOf } from '../../test/fixtures/process-tree.js'
 import {
   endsWithToolResult,
   isAgentRequest,
-  lastUserTextBlock,
+  lastUserText,
   type RecordedRequest,
   type ScriptedModelServer,
   type ScriptedTurn,
@@ -28,7 +28,7 @@ function respond(request: RecordedRequest): ScriptedTurn {
   if (!isAgentRequest(request)) return { text: 'A title' }
   if (endsWithToolResult(request)) return { text: 'Tool finished.' }
   // An interrupted prompt may share the user message: the last text block is the new one.
-  const prompt = lastUserTextBlock(request)
+  const prompt = lastUserText(request)
   if (prompt.startsWith('slow')) return { text: 'slow answer', delayMs: 4000 }
   if (prompt.startsWith('run bash')) {
     const cwd = workingDirectoryOf(request)

@@ -12,6 +12,7 @@ import { descendantsOf } from '../fixtures/process-tree.js'
 import {
   isAgentRequest,
   lastUserText,
+  newestParagraph,
   type ScriptedModelServer,
   startScriptedModelServer,
 } from '../fixtures/scripted-model-server.js'
@@ -93,7 +94,7 @@ beforeAll(async () => {
     respond: (request) => {
       if (!isAgentRequest(request)) return { text: 'Crash session' }
       const said = lastUserText(request)
-      if (said.startsWith('slow')) return { text: 'finally done', delayMs: 60_000 }
+      if (newestParagraph(said).startsWith('slow')) return { text: 'finally done', delayMs: 60_000 }
       return { text: `echo: ${said}` }
     },
   })

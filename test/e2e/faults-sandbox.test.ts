@@ -14,6 +14,7 @@ import {
   endsWithToolResult,
   isAgentRequest,
   lastUserText,
+  newestParagraph,
   type RecordedRequest,
   type ScriptedModelServer,
   type ScriptedTurn,
@@ -36,7 +37,7 @@ function respond(request: RecordedRequest): ScriptedTurn {
     const failed = JSON.stringify(request.body.messages).includes('ENOSPC')
     return { text: failed ? 'The disk is full; I could not write the file.' : 'Written.' }
   }
-  if (said.startsWith('slow')) return { text: 'finally done', delayMs: 20_000 }
+  if (newestParagraph(said).startsWith('slow')) return { text: 'finally done', delayMs: 20_000 }
   if (said.startsWith('write big ')) {
     const session = said.slice('write big '.length).trim()
     return {
