@@ -104,8 +104,18 @@ function inBoundSystemDir(real: string): boolean {
   return SYSTEM_DIRS.some((dir) => existsSync(dir) && !lstatSync(dir).isSymbolicLink() && isUnder(real, dir))
 }
 
-/** Read-only system dirs (symlinked ones recreated as links) and the /etc entries programs need. */
-export function systemArgs(): string[] {
+let hostSystemArgs: readonly string[] | undefined
+
+/**
+ * Read-only system dirs (symlinked ones recreated as links) and the /etc entries programs need. Read from
+ * the host once (some 40 stat, readlink and realpath calls): every sandbox start uses them.
+ */
+export function systemArgs(): readonly string[] {
+  hostSystemArgs ??= readSystemArgs()
+  return hostSystemArgs
+}
+
+function readSystemArgs(): string[] {
   const args: string[] = []
   for (const dir of SYSTEM_DIRS) {
     if (!existsSync(dir)) continue
