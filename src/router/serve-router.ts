@@ -6,13 +6,14 @@
  * Building a web `Request` per call and the bundled `fetch` were most of the router's added latency (see
  * bench/README.md). Node-only, like the adapter it replaces.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Server } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { AppError } from '../protocol/errors.js'
 import { routerAppFor } from './app.js'
 import { type ChunkSource, isLiteResponse, type LiteResponse, readerSource } from './chunk-source.js'
 import { errorResponse } from './error-response.js'
+import { createFront } from './http1-front.js'
 import type { HeaderReader, IncomingCall } from './incoming-call.js'
 import { nodeHttpFetch } from './node-http-fetch.js'
 import { createRouterCore, type RouterCore } from './router-core.js'
@@ -105,6 +106,26 @@ async function pump(source: ChunkSource, res: ServerResponse): Promise<void> {
 
 const HOT = new Set(['/v1/messages', '/v1/chat/completions'])
 
+/** Authenticates and answers a hot call; every failure comes back as an error answer. */
+async function answerCall(core: RouterCore, path: string, call: IncomingCall): Promise<Response> {
+  try {
+    const principal = await core.authenticate(call.headers)
+    if (!principal) {
+      const err = new AppError(
+        'authentication_error',
+        'invalid or missing router token (Authorization: Bearer or x-api-key)',
+      )
+      return errorResponse(err)
+    }
+    return path === '/v1/messages'
+      ? await core.messages(call, principal)
+      : await core.chatCompletions(call, principal)
+  } catch (err) {
+    core.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'router error')
+    return errorResponse(err)
+  }
+}
+
 async function answerHot(
   core: RouterCore,
   path: string,
@@ -117,31 +138,16 @@ async function answerHot(
   })
   const url = req.url ?? '/'
   const q = url.indexOf('?')
-  const headers = requestHeaders(req)
   const call: IncomingCall = {
     rawBody: await readBody(req),
-    headers,
+    headers: requestHeaders(req),
     search: q < 0 ? '' : url.slice(q),
     signal: controller.signal,
   }
-  const principal = await core.authenticate(headers)
-  if (!principal) {
-    const err = new AppError(
-      'authentication_error',
-      'invalid or missing router token (Authorization: Bearer or x-api-key)',
-    )
-    return writeResponse(errorResponse(err), res)
-  }
-  const response =
-    path === '/v1/messages'
-      ? await core.messages(call, principal)
-      : await core.chatCompletions(call, principal)
-  return writeResponse(response, res)
+  return writeResponse(await answerCall(core, path, call), res)
 }
 
-/** A `node:http` request listener for the router served at `/`. */
-export function routerRequestListener(options: RouterOptions): Listener {
-  const core = createRouterCore({ ...options, fetch: options.fetch ?? nodeHttpFetch })
+function listenerFor(core: RouterCore): Listener {
   // Keep the platform's Response: the adapter's lighter one is rebuilt into a real one whenever a body is read.
   const fallback = getRequestListener(routerAppFor(core).fetch, { overrideGlobalObjects: false })
   return (req, res) => {
@@ -160,24 +166,36 @@ export function routerRequestListener(options: RouterOptions): Listener {
   }
 }
 
-/** Listens on `port`/`hostname` (port 0 picks a free one); resolves once listening. */
+/** A `node:http` request listener for the router served at `/`. */
+export function routerRequestListener(options: RouterOptions): Listener {
+  return listenerFor(createRouterCore({ ...options, fetch: options.fetch ?? nodeHttpFetch }))
+}
+
+const KEEP_ALIVE_MS = 65_000
+
+/**
+ * Listens on `port`/`hostname` (port 0 picks a free one); resolves once listening. The hot endpoints are
+ * answered by the router's own HTTP/1.1 front (`http1-front.ts`), every other request by Node's server.
+ */
 export async function serveRouter(
   options: RouterOptions,
   listen: { port: number; hostname?: string },
 ): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const server = createServer(routerRequestListener(options))
-  server.keepAliveTimeout = 65_000
+  const core = createRouterCore({ ...options, fetch: options.fetch ?? nodeHttpFetch })
+  const fallback = createHttpServer(listenerFor(core))
+  fallback.keepAliveTimeout = KEEP_ALIVE_MS
+  const front = createFront({
+    hot: (method, path) => method === 'POST' && HOT.has(path),
+    handle: (call) => answerCall(core, call.path, call),
+    fallback,
+    keepAliveMs: KEEP_ALIVE_MS,
+    onError: (err) =>
+      core.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'router error'),
+  })
+  const server = front.server
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(listen.port, listen.hostname ?? '127.0.0.1', () => resolve())
   })
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeIdleConnections()
-        server.close(() => resolve())
-      }),
-  }
+  return { server, port: (server.address() as AddressInfo).port, close: () => front.close() }
 }

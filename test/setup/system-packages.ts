@@ -17,6 +17,11 @@ interface SystemPackage {
 const REQUIRED: SystemPackage[] = [
   { binary: 'bwrap', aptPackage: 'bubblewrap', neededBy: 'the bwrap sandbox tests' },
   { binary: 'chromium', aptPackage: 'chromium', neededBy: 'the browser tests (test/browser)' },
+  {
+    binary: 'openssl',
+    aptPackage: 'openssl',
+    neededBy: "the router's TLS client test (a throwaway certificate)",
+  },
 ]
 
 function installed(binary: string): boolean {
