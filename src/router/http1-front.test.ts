@@ -129,6 +129,21 @@ describe('the fast HTTP/1.1 front of serveRouter', () => {
     expect(answers(text).map((a) => /hi (\w)/.exec(a)?.[1])).toEqual(['a', 'b', 'c'])
   })
 
+  it('keeps nothing of a finished request on its connection (no listener piles up over many)', async () => {
+    const { port } = await router()
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(w.name)
+    process.on('warning', onWarning)
+    const c = await client(port)
+    for (let i = 0; i < 30; i++) {
+      c.socket.write(post('/v1/chat/completions', chat(`n${i}`)))
+      await c.until((t) => t.includes(`hi n${i}"`))
+    }
+    await new Promise((r) => setImmediate(r))
+    process.off('warning', onWarning)
+    expect(warnings).toEqual([])
+  })
+
   it("leaves chunked uploads, Expect: 100-continue and oversized heads to Node's server", async () => {
     const { port } = await router()
     const body = chat('chunked')

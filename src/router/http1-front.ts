@@ -91,6 +91,7 @@ class FrontConnection {
   private headBytes = 0
   private requestStarted = 0
   private busy = false
+  /** Aborted when the connection closes: the signal of whichever request it is answering then. */
   private controller: AbortController | undefined
   closing = false
   private held = false
@@ -195,8 +196,9 @@ class FrontConnection {
 
   private answer(head: RequestHead, rawBody: string): void {
     this.busy = true
-    const controller = new AbortController()
-    this.controller = controller
+    // One per connection: it can only abort by closing, and then no later request comes on it.
+    this.controller ??= new AbortController()
+    const controller = this.controller
     this.front.options
       .handle({
         method: head.method,
@@ -218,7 +220,6 @@ class FrontConnection {
 
   private done(keepAlive: boolean): void {
     this.busy = false
-    this.controller = undefined
     if (!keepAlive || this.closing) {
       this.socket.end()
       return
