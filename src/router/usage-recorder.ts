@@ -32,6 +32,17 @@ interface RecorderRequest {
   sessionId: string | undefined
 }
 
+/** Random per process, then a counter: unique ids without a UUID (and its formatting) per request. */
+const ID_PREFIX = Array.from(crypto.getRandomValues(new Uint8Array(10)), (b) =>
+  b.toString(16).padStart(2, '0'),
+).join('')
+let idCounter = 0
+
+function nextRequestId(): string {
+  idCounter++
+  return `req_${ID_PREFIX}${idCounter.toString(16).padStart(12, '0')}`
+}
+
 export function usageRecorder(deps: RecorderDeps, req: RecorderRequest): UsageRecorder {
   const started = performance.now()
   const startedAt = new Date().toISOString()
@@ -76,7 +87,7 @@ export function usageRecorder(deps: RecorderDeps, req: RecorderRequest): UsageRe
       if (!deps.usage) return
       const cached = outcome.cached === true
       const entry: UsageEntry = {
-        requestId: `req_${crypto.randomUUID().replace(/-/g, '')}`,
+        requestId: nextRequestId(),
         sessionId: req.sessionId,
         startedAt,
         endpoint: req.endpoint,

@@ -42,3 +42,31 @@ describe('SseUsageReader', () => {
     })
   })
 })
+
+describe('SseUsageReader on OpenAI streams', () => {
+  const chunk = (usage: string) => `data: {"id":"c","choices":[],"usage":${usage}}\n\n`
+  const usage = (p: number, c: number) => `{"prompt_tokens":${p},"completion_tokens":${c}}`
+
+  it('takes the last usage object, skipping later nulls and events cut at the start', () => {
+    const text =
+      chunk(usage(1, 1)) + chunk(usage(5, 2)) + chunk('null') + 'data: {"choices":[]}\n\ndata: [DONE]\n\n'
+    const bytes = encoder.encode(text)
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const reader = new SseUsageReader('openai')
+      reader.push(bytes.slice(0, cut))
+      reader.push(bytes.slice(cut))
+      expect(reader.result(), `cut at ${cut}`).toEqual({
+        inputTokens: 5,
+        cacheReadTokens: 0,
+        outputTokens: 2,
+      })
+    }
+  })
+
+  it('finds usage in an earlier chunk when the last has none', () => {
+    const reader = new SseUsageReader('openai')
+    reader.push(encoder.encode(chunk(usage(9, 3))))
+    reader.push(encoder.encode('data: [DONE]\n\n'))
+    expect(reader.result()).toEqual({ inputTokens: 9, cacheReadTokens: 0, outputTokens: 3 })
+  })
+})

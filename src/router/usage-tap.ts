@@ -70,6 +70,9 @@ export class SseUsageReader {
 
   result(): TokenCounts {
     const tokens: TokenCounts = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 }
+    // OpenAI's usage is the last that counts, and it sits in the last chunk: read backwards from the end.
+    const last = this.tail.at(-1) ?? this.head.at(-1)
+    if (this.format === 'openai' && last && lastOpenAIUsage(concat([last]), tokens)) return tokens
     // Only the events that mention usage are decoded and parsed: found in the bytes, cut at their blank lines.
     const scan = (bytes: Buffer) => {
       for (let at = bytes.indexOf(USAGE); at >= 0; ) {
@@ -99,6 +102,33 @@ export class SseUsageReader {
     scan(tail.subarray(tail.indexOf(BOUNDARY) + 2))
     return tokens
   }
+}
+
+/**
+ * The last event of `bytes` whose `usage` is an object, read into `tokens`; `false` when there is none, or
+ * when the event with the last mention starts before `bytes` does (then the whole kept text is scanned).
+ */
+function lastOpenAIUsage(bytes: Buffer, tokens: TokenCounts): boolean {
+  for (let at = bytes.lastIndexOf(USAGE); at >= 0; ) {
+    const start = bytes.lastIndexOf(BOUNDARY, at)
+    if (start < 0) return false
+    const end = bytes.indexOf(BOUNDARY, at)
+    const event = bytes.toString('utf8', start + 2, end < 0 ? bytes.length : end)
+    for (const line of event.split('\n')) {
+      if (!line.startsWith('data:')) continue
+      try {
+        const json: unknown = JSON.parse(line.slice(5))
+        if (record(record(json)?.usage)) {
+          readUsage('openai', json, tokens)
+          return true
+        }
+      } catch {
+        // a cut or non-JSON event: look further back
+      }
+    }
+    at = start === 0 ? -1 : bytes.lastIndexOf(USAGE, start - 1)
+  }
+  return false
 }
 
 const USAGE = Buffer.from('"usage"')
