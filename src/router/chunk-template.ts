@@ -77,6 +77,11 @@ export class ChunkTemplate {
     this.index = choice.index
   }
 
+  /** The learned text around the content literal's inside, once learned. */
+  get shape(): { prefix: string; suffix: string } | undefined {
+    return this.prefix === undefined ? undefined : { prefix: this.prefix, suffix: this.suffix }
+  }
+
   /** The inside of `data`'s content literal (still escaped) when `data` has the learned shape. */
   literalOf(data: string): string | undefined {
     const prefix = this.prefix

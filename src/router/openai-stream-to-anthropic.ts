@@ -11,6 +11,7 @@ import { ChunkTemplate, isStringifyLiteral } from './chunk-template.js'
 import { parseChunk } from './openai-schema.js'
 import { OpenAIStreamTranslator, type StreamTranslationOptions } from './openai-stream-translator.js'
 import { type SseEvent, SseParser } from './sse-parser.js'
+import { TextDeltaLane } from './text-delta-lane.js'
 
 export {
   OpenAIStreamTranslator,
@@ -41,6 +42,11 @@ export function openAISourceToAnthropic(
   const parser = new SseParser()
   const template = new ChunkTemplate()
   const queue: SseEvent[] = []
+  let lane: TextDeltaLane | undefined
+  /** Whether the parser holds nothing (what it was given ended with a blank line), so the lane may read. */
+  let parserClean = true
+  /** Output already in bytes (from the lane, and the text before it), ahead of the text in `out`. */
+  const parts: Buffer[] = []
   let upstreamDone = false
   let sawDone = false
   let sentAny = false
@@ -72,7 +78,7 @@ export function openAISourceToAnthropic(
   const finish = (pending: string, events: AnthropicStreamEvent[]): Uint8Array | undefined => {
     closed = true
     const failure = events.length === 1 && events[0]?.type === 'error' ? events[0] : undefined
-    if (failure && !sentAny && pending === '') {
+    if (failure && !sentAny && pending === '' && parts.length === 0) {
       // Nothing reached the client yet: fail the stream itself, so the router can still retry the request.
       const summary = translator.result
       if (summary) options.onEnd?.(summary)
@@ -84,7 +90,38 @@ export function openAISourceToAnthropic(
     const summary = translator.result
     if (summary) options.onEnd?.(summary)
     if (!upstreamDone) upstream.cancel().catch(() => {})
-    return out === '' ? undefined : encoder.encode(out)
+    return output(out)
+  }
+
+  /** What one read sends: the bytes gathered in `parts`, then `out`; `undefined` when nothing. */
+  const output = (out: string): Uint8Array | undefined => {
+    if (parts.length === 0) return out === '' ? undefined : encoder.encode(out)
+    if (out !== '') parts.push(Buffer.from(out))
+    const bytes = Buffer.concat(parts)
+    parts.length = 0
+    return bytes
+  }
+
+  /** Takes one upstream read: leading text deltas through the lane when it can, the rest through the parser. */
+  const feed = (value: Uint8Array, out: string): string => {
+    let at = 0
+    if (parserClean && lane) {
+      const index = translator.openTextIndex()
+      if (index !== undefined) {
+        const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+        const before = parts.length
+        if (out !== '') parts.push(Buffer.from(out))
+        at = lane.take(bytes, index, parts)
+        if (at === 0) parts.length = before
+        else out = ''
+      }
+    }
+    if (at < value.length) {
+      const rest = at === 0 ? value : value.subarray(at)
+      parser.push(rest, queue)
+      parserClean = rest.length >= 2 && rest[rest.length - 1] === 10 && rest[rest.length - 2] === 10
+    }
+    return out
   }
 
   // Everything one upstream read completes goes out as one chunk: one socket write instead of one per event.
@@ -114,14 +151,18 @@ export function openAISourceToAnthropic(
         }
         queue.length = 0
         // Chunks the upstream already delivered join this one: one write for what one socket read brought.
+        if (!lane) {
+          const shape = template.shape
+          if (shape) lane = new TextDeltaLane(shape.prefix, shape.suffix)
+        }
         const ready = upstream.readNow?.()
         if (ready !== undefined) {
-          parser.push(ready, queue)
+          out = feed(ready, out)
           continue
         }
-        if (out !== '') {
+        if (out !== '' || parts.length > 0) {
           sentAny = true
-          return encoder.encode(out)
+          return output(out)
         }
         if (upstreamDone) {
           const complete = translator.finished
@@ -136,7 +177,7 @@ export function openAISourceToAnthropic(
         if (value === undefined) {
           upstreamDone = true
           parser.end(queue)
-        } else parser.push(value, queue)
+        } else out = feed(value, out)
       }
     } catch (err) {
       if (closed) throw err

@@ -229,6 +229,12 @@ export class OpenAIStreamTranslator {
     }
   }
 
+  /** The index of the open block when it is a text block (text deltas can go straight into it). */
+  openTextIndex(): number | undefined {
+    const open = this.open
+    return open?.kind === 'text' ? open.index : undefined
+  }
+
   /**
    * The SSE text of a text delta whose content is `literal` (a JSON string literal's inside, as
    * `JSON.stringify` writes it), when the text block is open so the delta goes straight into it: the same

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import { parseSse } from './__fixtures__/harness.js'
+import type { ChunkSource } from './chunk-source.js'
+import { openAISourceToAnthropic } from './openai-stream-to-anthropic.js'
+
+/** A content delta with its literal written as given (so escapes the lane must decline can be sent). */
+const delta = (literal: string) =>
+  `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"${literal}"},"finish_reason":null}]}\n\n`
+
+const EVENTS = [
+  'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n',
+  delta('Hello'),
+  delta(' world'),
+  delta(' say \\"hi\\"'),
+  delta(' back\\\\slash'),
+  delta(' line\\nbreak\\t'),
+  delta(' \\u00e9'),
+  delta(' a\\/b'),
+  delta(' wörld ✓'),
+  delta(''),
+  delta(' DEL\x7f'),
+  'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"Read","arguments":"{\\"file_path\\":\\"a\\"}"}}]},"finish_reason":null}]}\n\n',
+  delta('After the tool'),
+  delta(', more.'),
+  'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n',
+  'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":9}}\n\n',
+  'data: [DONE]\n\n',
+]
+
+/** The stream delivered as `reads` (each a run of bytes), with nothing ready before it is asked for. */
+function source(reads: Uint8Array[]): ChunkSource {
+  let i = 0
+  return { read: async () => reads[i++], cancel: async () => {} }
+}
+
+async function translate(reads: Uint8Array[]): Promise<string> {
+  const out = openAISourceToAnthropic(source(reads), { requestedModel: 'm', describe: 'test upstream' })
+  const decoder = new TextDecoder()
+  let text = ''
+  for (let c = await out.read(); c !== undefined; c = await out.read())
+    text += decoder.decode(c, { stream: true })
+  return text + decoder.decode()
+}
+
+const encoder = new TextEncoder()
+
+function grouped(size: number): Uint8Array[] {
+  const reads: Uint8Array[] = []
+  for (let i = 0; i < EVENTS.length; i += size) reads.push(encoder.encode(EVENTS.slice(i, i + size).join('')))
+  return reads
+}
+
+describe('the text-delta byte lane of the stream translation', () => {
+  it('writes the same bytes as the parsing path, whatever runs of events the reads hold', async () => {
+    const bytes = encoder.encode(EVENTS.join(''))
+    // One byte per read never leaves the parser clean, so this is the parsing path alone.
+    const parsed = await translate(Array.from(bytes, (b) => Uint8Array.of(b)))
+    for (const size of [1, 2, 3, 5, EVENTS.length])
+      expect(await translate(grouped(size)), `${size} events per read`).toBe(parsed)
+    // Reads that cut events in the middle hand over between the lane and the parser.
+    const cuts = [0, 400, 401, 1234, 1500, bytes.length]
+    const cutReads = cuts.slice(1).map((end, i) => bytes.subarray(cuts[i], end))
+    expect(await translate(cutReads)).toBe(parsed)
+
+    const events = parseSse(parsed)
+    const texts = events.flatMap((e) => {
+      const d = e.data.delta as { type?: string; text?: string } | undefined
+      return d?.type === 'text_delta' ? [`${e.data.index}:${d.text}`] : []
+    })
+    expect(texts).toEqual([
+      '0:Hello',
+      '0: world',
+      '0: say "hi"',
+      '0: back\\slash',
+      '0: line\nbreak\t',
+      '0: é',
+      '0: a/b',
+      '0: wörld ✓',
+      '0: DEL\x7f',
+      '2:After the tool',
+      '2:, more.',
+    ])
+  })
+})
