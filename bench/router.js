@@ -3,9 +3,9 @@
  * upstream, and against the Portkey gateway (`@portkey-ai/gateway`, a devDependency, on loopback), in one run.
  *
  * Child processes — the scripted upstream (`upstream-server.js`), our router (`serve-router.js`: the router
- * served alone on `serveRouter` from `dist/`, so build first), Portkey, and a bare `node:http` proxy
- * (`minimal-proxy.js`, the floor any separate proxy process pays here) — and this process as the load
- * generator. Each is measured in turn, never at once. Rows: the OpenAI
+ * served alone on `serveRouter` from `dist/`, so build first), Portkey, and two bare proxies that do no
+ * work (`minimal-proxy.js` on `node:http`, `socket-proxy.js` on `net` sockets: what any separate proxy
+ * process pays here) — and this process as the load generator. Each is measured in turn, never at once. Rows: the OpenAI
  * chat-completions pass-through (all three) and the Anthropic Messages -> OpenAI translation (Portkey cannot
  * serve it: ROUTER-CONFORMANCE / ROUTER-BENCH-PEERS), streaming and not, at concurrency 1, 16 and 64.
  * "Added" is the router's p50/p99 minus the direct p50/p99 of the same row; throughput is requests per
@@ -141,20 +141,16 @@ async function main() {
     config,
     `model_list:\n  - model_name: bench/*\n    litellm_params: {model: hosted_vllm/*, api_base: ${up}/v1, api_key: bench-key}\n`,
   )
-  const ours = await start('router', [join(here, 'serve-router.js'), config, '0'], {}, (out) => {
+  /** The port a child prints as `listening <port>`. */
+  const listening = (out) => {
     const m = /listening (\d+)/.exec(out)
     return m ? Number(m[1]) : undefined
-  })
+  }
+  const ours = await start('router', [join(here, 'serve-router.js'), config, '0'], {}, listening)
   const oursPort = ours.port
-  const floor = await start(
-    'minimal proxy',
-    [join(here, 'minimal-proxy.js'), String(upstream.port)],
-    {},
-    (out) => {
-      const m = /listening (\d+)/.exec(out)
-      return m ? Number(m[1]) : undefined
-    },
-  )
+  const proxy = (name, file) => start(name, [join(here, file), String(upstream.port)], {}, listening)
+  const floor = await proxy('minimal proxy', 'minimal-proxy.js')
+  const socketFloor = await proxy('socket proxy', 'socket-proxy.js')
   await waitHttp(`http://127.0.0.1:${oursPort}/health`)
 
   const portkeyPort = freePort()
@@ -172,7 +168,12 @@ async function main() {
   await portkey
   await waitHttp(`http://127.0.0.1:${portkeyPort}/`)
 
-  const pids = { ours: ours.child.pid, portkey: (await portkey).child.pid, floor: floor.child.pid }
+  const pids = {
+    ours: ours.child.pid,
+    portkey: (await portkey).child.pid,
+    floor: floor.child.pid,
+    socket: socketFloor.child.pid,
+  }
   const portkeyHeaders = {
     'x-portkey-provider': 'openai',
     'x-portkey-custom-host': `${up}/v1`,
@@ -184,6 +185,7 @@ async function main() {
       ours: { url: `http://127.0.0.1:${oursPort}/v1/chat/completions`, headers: {} },
       portkey: { url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`, headers: portkeyHeaders },
       floor: { url: `http://127.0.0.1:${floor.port}/`, headers: {} },
+      socket: { url: `http://127.0.0.1:${socketFloor.port}/`, headers: {} },
     },
     messages: {
       // The translation's baseline is the upstream call the router makes for it.
@@ -198,6 +200,7 @@ async function main() {
       },
       // The bare proxy cannot translate: it forwards the chat body, for the cost of the extra hop alone.
       floor: { url: `http://127.0.0.1:${floor.port}/`, headers: {}, chat: true },
+      socket: { url: `http://127.0.0.1:${socketFloor.port}/`, headers: {}, chat: true },
     },
   }
 
@@ -227,8 +230,8 @@ async function main() {
   process.stderr.write('\n')
 
   const lines = [
-    '| path | stream | conc | direct p50 / p99 ms | direct req/s | ours added p50 / p99 ms | ours req/s (of direct) | ours CPU µs/req | Portkey added p50 / p99 ms | Portkey req/s (of direct) | Portkey CPU µs/req | bare node:http proxy added p50 / p99 ms | its req/s (of direct) | its CPU µs/req |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| path | stream | conc | direct p50 / p99 ms | direct req/s | ours added p50 / p99 ms | ours req/s (of direct) | ours CPU µs/req | Portkey added p50 / p99 ms | Portkey req/s (of direct) | Portkey CPU µs/req | bare node:http proxy added p50 / p99 ms | its req/s (of direct) | its CPU µs/req | bare socket proxy added p50 / p99 ms | its req/s (of direct) | its CPU µs/req |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ]
   for (const r of rows) {
     const d = r.direct
@@ -237,7 +240,7 @@ async function main() {
     const tput = (x) => (x ? `${fmt(x.rps, 0)} (${fmt((100 * x.rps) / d.rps, 0)}%)` : '-')
     const cpu = (x) => (x ? fmt(x.cpuUs, 0) : '-')
     lines.push(
-      `| ${r.path === 'chat' ? 'chat completions pass-through' : 'Messages -> OpenAI translation'} | ${r.stream ? 'yes' : 'no'} | ${r.concurrency} | ${fmt(d.p50)} / ${fmt(d.p99)} | ${fmt(d.rps, 0)} | ${cell(r.ours)} | ${tput(r.ours)} | ${cpu(r.ours)} | ${cell(r.portkey)} | ${tput(r.portkey)} | ${cpu(r.portkey)} | ${cell(r.floor, 'n/a')} | ${tput(r.floor)} | ${cpu(r.floor)} |`,
+      `| ${r.path === 'chat' ? 'chat completions pass-through' : 'Messages -> OpenAI translation'} | ${r.stream ? 'yes' : 'no'} | ${r.concurrency} | ${fmt(d.p50)} / ${fmt(d.p99)} | ${fmt(d.rps, 0)} | ${cell(r.ours)} | ${tput(r.ours)} | ${cpu(r.ours)} | ${cell(r.portkey)} | ${tput(r.portkey)} | ${cpu(r.portkey)} | ${cell(r.floor, 'n/a')} | ${tput(r.floor)} | ${cpu(r.floor)} | ${cell(r.socket, 'n/a')} | ${tput(r.socket)} | ${cpu(r.socket)} |`,
     )
   }
   process.stdout.write(`${lines.join('\n')}\n`)

@@ -238,6 +238,19 @@ describe('router app', () => {
     expect(bad.status).toBe(400)
   })
 
+  it('refuses a body over 32 MiB with a 413 and calls no upstream', async () => {
+    const { app, calls } = setup([])
+    const huge = JSON.stringify({
+      model: MODEL,
+      max_tokens: 1,
+      messages: [{ role: 'user', content: 'x'.repeat(33 * 1024 * 1024) }],
+    })
+    const res = await post(app, huge)
+    expect(res.status).toBe(413)
+    expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'request_too_large' } })
+    expect(calls).toHaveLength(0)
+  })
+
   it('keeps retry-after on an upstream 429 and never puts the key in the message', async () => {
     const body = JSON.stringify({
       error: { message: `Rate limit reached for key ${GROQ_KEY}`, type: 'tokens' },

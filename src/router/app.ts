@@ -5,12 +5,19 @@
  * on the chat-completions endpoint).
  */
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { AppError, toAppError } from '../protocol/errors.js'
 import { toWebResponse } from './chunk-source.js'
 import { anthropicErrorBody, errorResponse } from './error-response.js'
 import { incomingFromRequest } from './incoming-call.js'
 import { createRouterCore, type RouterCore } from './router-core.js'
 import type { RouterOptions, RouterPrincipal } from './router-options.js'
+
+/** The largest request body the router reads: Anthropic's own limit for a Messages request. */
+export const MAX_ROUTER_BODY_BYTES = 32 * 1024 * 1024
+
+export const tooLarge = () =>
+  new AppError('request_too_large', `the request body is over ${MAX_ROUTER_BODY_BYTES / 1024 / 1024} MiB`)
 
 export function createRouterApp(options: RouterOptions): Hono {
   return routerAppFor(createRouterCore(options))
@@ -38,6 +45,16 @@ export function routerAppFor(core: RouterCore): Hono {
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
 
+  // Before the token check: the limit wraps the request, and the check keys its principal by the request.
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: MAX_ROUTER_BODY_BYTES,
+      onError: () => {
+        throw tooLarge()
+      },
+    }),
+  )
   app.use('*', async (c, next) => {
     if (c.req.path.endsWith('/health')) return next()
     const principal = await core.authenticate(c.req.raw.headers)

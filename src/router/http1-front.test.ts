@@ -53,7 +53,7 @@ async function upstream() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, closed }
 }
 
-async function router() {
+async function router(settings = '') {
   const up = await upstream()
   const running = await serveRouter(
     {
@@ -61,7 +61,7 @@ async function router() {
 model_list:
   - model_name: "*"
     litellm_params: {model: hosted_vllm/*, api_base: ${up.url}/v1}
-`),
+${settings}`),
       secrets: {},
     },
     { port: 0 },
@@ -189,6 +189,42 @@ describe('the fast HTTP/1.1 front of serveRouter', () => {
     s.socket.destroy()
     for (let i = 0; i < 200 && upstream.closed.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
     expect(upstream.closed).toEqual(['slow'])
+  })
+
+  it('refuses a wrong token or an oversized body from the head, without waiting for the body', async () => {
+    const { port } = await router('general_settings: {master_key: router-key}\n')
+    const head = (extra: string, length: number) =>
+      `POST /v1/messages HTTP/1.1\r\nHost: x\r\n${extra}Content-Length: ${length}\r\n\r\n`
+    const noToken = await client(port)
+    noToken.socket.write(head('', 1_000_000))
+    await noToken.until(() => noToken.ended())
+    expect(noToken.received()).toMatch(/^HTTP\/1\.1 401 Unauthorized\r\n/)
+    expect(noToken.received()).toMatch(/\r\nconnection: close\r\n/)
+    expect(noToken.received()).toContain('"type":"authentication_error"')
+    const huge = await client(port)
+    huge.socket.write(head('x-api-key: router-key\r\n', 33 * 1024 * 1024))
+    await huge.until(() => huge.ended())
+    expect(huge.received()).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/)
+    expect(huge.received()).toContain('the request body is over 32 MiB')
+    // Admitted: the body is read and answered.
+    const ok = await client(port)
+    ok.socket.write(post('/v1/chat/completions', chat('admitted'), 'x-api-key: router-key\r\n'))
+    expect(await ok.until((t) => t.includes('hi admitted'))).toMatch(/^HTTP\/1\.1 200 OK/)
+  })
+
+  it("stops reading a chunked upload at 32 MiB on Node's path too", async () => {
+    const { port } = await router()
+    const c = await client(port)
+    c.socket.on('error', () => {})
+    c.socket.write('POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n')
+    const piece = Buffer.alloc(1024 * 1024, 'a')
+    for (let i = 0; i < 33 && !c.ended(); i++) {
+      c.socket.write(`${piece.length.toString(16)}\r\n`)
+      c.socket.write(piece)
+      c.socket.write('\r\n')
+      await new Promise((r) => setImmediate(r))
+    }
+    expect(await c.until((t) => t.includes('32 MiB'))).toMatch(/^HTTP\/1\.1 413 /)
   })
 
   it('closes with idle connections open, its own and those it handed to Node', async () => {

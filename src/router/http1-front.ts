@@ -2,8 +2,8 @@
  * The router's fast HTTP/1.1 front: a `net` server that answers the hot endpoints itself and hands every other
  * connection to a Node `http.Server`. Node's server spends more CPU per request than a proxied model call's
  * own work (its `IncomingMessage`/`ServerResponse` streams and per-header bookkeeping); here a request whose
- * head is in the strict form of `parseRequestHead` and whose method and path are hot is read into a string and
- * answered straight on the socket — whole bodies in one write with `Content-Length`, streams chunked with
+ * head is in the strict form of `parseRequestHead` and whose method and path are hot is admitted (or refused)
+ * from its head, then read into a string and answered straight on the socket — whole bodies in one write with `Content-Length`, streams chunked with
  * backpressure, the client's departure aborting the call. Anything else — another endpoint, chunked uploads,
  * `Expect`, HTTP/1.0, an odd header — is handed over at a request boundary with the bytes read so far put
  * back, and Node's server answers it and the rest of that connection.
@@ -18,7 +18,9 @@ import { type ChunkSource, isLiteResponse, type LiteResponse, readerSource } fro
 import { MAX_REQUEST_HEAD, parseRequestHead, type RequestHead } from './http1-request-head.js'
 import type { HeaderReader } from './incoming-call.js'
 
-export interface FrontCall {
+export interface FrontCall<P> {
+  /** What `admit` let the request in as. */
+  principal: P
   method: string
   path: string
   search: string
@@ -28,11 +30,19 @@ export interface FrontCall {
   signal: AbortSignal
 }
 
-export interface FrontOptions {
+/** `admit`'s verdict on a request from its head: who it is, or the answer that refuses it. */
+export type Admission<P> = { principal: P } | { refused: Response }
+
+export interface FrontOptions<P> {
   /** Whether the front answers this request itself; otherwise the connection goes to `fallback`. */
   hot(method: string, path: string): boolean
-  /** The answer to a hot request; must not reject (render errors as answers). */
-  handle(call: FrontCall): Promise<Response>
+  /**
+   * Decides on a hot request from its head, before its body is read: nothing of a refused request is
+   * buffered, and the connection closes after the refusal. Must not reject.
+   */
+  admit(head: { headers: HeaderReader; contentLength: number }): Promise<Admission<P>>
+  /** The answer to an admitted hot request; must not reject (render errors as answers). */
+  handle(call: FrontCall<P>): Promise<Response>
   /** Node's server for everything else: given connections, never listening itself. */
   fallback: HttpServer
   keepAliveMs: number
@@ -84,11 +94,13 @@ function answerHead(
   return `${head}date: ${httpDate()}\r\n${keepAlive}${framing}\r\n`
 }
 
-class FrontConnection {
+class FrontConnection<P> {
   private chunks: Buffer[] = []
   private size = 0
   private head: RequestHead | undefined
   private headBytes = 0
+  /** Set once `admit` let the current request in. */
+  private admitted: { principal: P } | undefined
   private requestStarted = 0
   private busy = false
   /** Aborted when the connection closes: the signal of whichever request it is answering then. */
@@ -99,7 +111,7 @@ class FrontConnection {
 
   constructor(
     readonly socket: Socket,
-    private readonly front: FrontServer,
+    private readonly front: FrontServer<P>,
   ) {
     this.keepAliveHeader = `connection: keep-alive\r\nkeep-alive: timeout=${Math.floor(front.options.keepAliveMs / 1000)}\r\n`
     socket.setNoDelay(true)
@@ -163,7 +175,10 @@ class FrontConnection {
       }
       this.head = head
       this.headBytes = end + 4
+      this.admit(head)
+      return
     }
+    if (!this.admitted) return
     const need = this.headBytes + this.head.contentLength
     if (this.size < need) {
       if (Date.now() - this.requestStarted > REQUEST_TIMEOUT_MS) this.socket.destroy()
@@ -175,8 +190,29 @@ class FrontConnection {
     this.chunks = rest ? [rest] : []
     this.size = rest ? rest.length : 0
     const head = this.head
+    const { principal } = this.admitted
     this.head = undefined
-    this.answer(head, rawBody)
+    this.admitted = undefined
+    this.answer(head, rawBody, principal)
+  }
+
+  private admit(head: RequestHead): void {
+    this.busy = true
+    this.front.options.admit(head).then((admission) => {
+      this.busy = false
+      if ('refused' in admission) {
+        this.head = undefined
+        this.busy = true
+        this.write(admission.refused, false).then(
+          () => this.done(false),
+          () => this.socket.destroy(),
+        )
+        return
+      }
+      this.admitted = admission
+      if (this.socket.isPaused()) this.socket.resume()
+      this.next()
+    })
   }
 
   /** Gives the connection, with the bytes of the unanswered request put back, to Node's server. */
@@ -194,13 +230,14 @@ class FrontConnection {
     this.front.options.fallback.emit('connection', socket)
   }
 
-  private answer(head: RequestHead, rawBody: string): void {
+  private answer(head: RequestHead, rawBody: string, principal: P): void {
     this.busy = true
     // One per connection: it can only abort by closing, and then no later request comes on it.
     this.controller ??= new AbortController()
     const controller = this.controller
     this.front.options
       .handle({
+        principal,
         method: head.method,
         path: head.path,
         search: head.search,
@@ -317,11 +354,11 @@ class FrontConnection {
   }
 }
 
-class FrontServer implements Front {
+class FrontServer<P> implements Front {
   readonly server: Server
-  readonly connections = new Set<FrontConnection>()
+  readonly connections = new Set<FrontConnection<P>>()
 
-  constructor(readonly options: FrontOptions) {
+  constructor(readonly options: FrontOptions<P>) {
     this.server = createServer((socket) => {
       this.connections.add(new FrontConnection(socket, this))
     })
@@ -351,6 +388,6 @@ class FrontServer implements Front {
 }
 
 /** A front for `options` (see the module comment); call `server.listen` to start it. */
-export function createFront(options: FrontOptions): Front {
+export function createFront<P>(options: FrontOptions<P>): Front {
   return new FrontServer(options)
 }

@@ -1,30 +1,38 @@
 /**
  * Serves the router alone on Node (`agent-router router`): the hot endpoints (`POST /v1/messages`,
- * `POST /v1/chat/completions`) are answered straight from the socket — body read into a string, headers into
- * `Headers`, the answer's stream written chunk by chunk with backpressure — and everything else goes through
- * the Hono app (`@hono/node-server`). Upstream calls use `nodeHttpFetch` unless `options.fetch` is given.
- * Building a web `Request` per call and the bundled `fetch` were most of the router's added latency (see
- * bench/README.md). Node-only, like the adapter it replaces.
+ * `POST /v1/chat/completions`) are admitted from their head (token checked, body at most 32 MiB) before
+ * their body is read, and answered straight on the socket by the router's HTTP/1.1 front (`http1-front.ts`);
+ * everything else goes through Node's server to the Hono app (`@hono/node-server`). Upstream calls use
+ * `nodeHttpFetch` unless `options.fetch` is given. Web `Request`s, Node's HTTP streams and the bundled
+ * `fetch` were most of the router's added latency (see bench/README.md). Node-only.
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Server } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { AppError } from '../protocol/errors.js'
-import { routerAppFor } from './app.js'
+import { MAX_ROUTER_BODY_BYTES, routerAppFor, tooLarge } from './app.js'
 import { type ChunkSource, isLiteResponse, type LiteResponse, readerSource } from './chunk-source.js'
 import { errorResponse } from './error-response.js'
-import { createFront } from './http1-front.js'
+import { type Admission, createFront } from './http1-front.js'
 import type { HeaderReader, IncomingCall } from './incoming-call.js'
 import { nodeHttpFetch } from './node-http-fetch.js'
 import { createRouterCore, type RouterCore } from './router-core.js'
-import type { RouterOptions } from './router-options.js'
+import type { RouterOptions, RouterPrincipal } from './router-options.js'
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The body as text; `undefined` once it grows over the limit (the rest is not read). */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = []
-    req.on('data', (chunk: Buffer) => parts.push(chunk))
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_ROUTER_BODY_BYTES) {
+        req.pause()
+        resolve(undefined)
+      } else parts.push(chunk)
+    })
     req.on('end', () =>
       resolve(
         parts.length === 1 ? (parts[0] as Buffer).toString('utf8') : Buffer.concat(parts).toString('utf8'),
@@ -106,17 +114,34 @@ async function pump(source: ChunkSource, res: ServerResponse): Promise<void> {
 
 const HOT = new Set(['/v1/messages', '/v1/chat/completions'])
 
-/** Authenticates and answers a hot call; every failure comes back as an error answer. */
-async function answerCall(core: RouterCore, path: string, call: IncomingCall): Promise<Response> {
+/** Who a hot request is, from its head; or the answer refusing it, before its body is read. */
+async function admit(
+  core: RouterCore,
+  head: { headers: HeaderReader; contentLength: number },
+): Promise<Admission<RouterPrincipal>> {
+  if (head.contentLength > MAX_ROUTER_BODY_BYTES) return { refused: errorResponse(tooLarge()) }
   try {
-    const principal = await core.authenticate(call.headers)
-    if (!principal) {
-      const err = new AppError(
-        'authentication_error',
-        'invalid or missing router token (Authorization: Bearer or x-api-key)',
-      )
-      return errorResponse(err)
-    }
+    const principal = await core.authenticate(head.headers)
+    if (principal) return { principal }
+    const err = new AppError(
+      'authentication_error',
+      'invalid or missing router token (Authorization: Bearer or x-api-key)',
+    )
+    return { refused: errorResponse(err) }
+  } catch (err) {
+    core.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'router error')
+    return { refused: errorResponse(err) }
+  }
+}
+
+/** Answers an admitted hot call; every failure comes back as an error answer. */
+async function answerCall(
+  core: RouterCore,
+  path: string,
+  call: IncomingCall,
+  principal: RouterPrincipal,
+): Promise<Response> {
+  try {
     return path === '/v1/messages'
       ? await core.messages(call, principal)
       : await core.chatCompletions(call, principal)
@@ -136,15 +161,27 @@ async function answerHot(
   res.on('close', () => {
     if (!res.writableFinished) controller.abort()
   })
+  const headers = requestHeaders(req)
+  // A chunked upload declares no length: the limit is then checked while reading.
+  const admission = await admit(core, { headers, contentLength: Number(req.headers['content-length'] ?? 0) })
+  if ('refused' in admission) {
+    res.shouldKeepAlive = false
+    return writeResponse(admission.refused, res)
+  }
+  const rawBody = await readBody(req)
+  if (rawBody === undefined) {
+    res.shouldKeepAlive = false
+    return writeResponse(errorResponse(tooLarge()), res)
+  }
   const url = req.url ?? '/'
   const q = url.indexOf('?')
   const call: IncomingCall = {
-    rawBody: await readBody(req),
-    headers: requestHeaders(req),
+    rawBody,
+    headers,
     search: q < 0 ? '' : url.slice(q),
     signal: controller.signal,
   }
-  return writeResponse(await answerCall(core, path, call), res)
+  return writeResponse(await answerCall(core, path, call, admission.principal), res)
 }
 
 function listenerFor(core: RouterCore): Listener {
@@ -186,7 +223,8 @@ export async function serveRouter(
   fallback.keepAliveTimeout = KEEP_ALIVE_MS
   const front = createFront({
     hot: (method, path) => method === 'POST' && HOT.has(path),
-    handle: (call) => answerCall(core, call.path, call),
+    admit: (head) => admit(core, head),
+    handle: (call) => answerCall(core, call.path, call, call.principal),
     fallback,
     keepAliveMs: KEEP_ALIVE_MS,
     onError: (err) =>
