@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -42,8 +43,16 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL')
 })
 
+/** A port nothing listens on now (Portkey takes a port number, not 0): the system's pick, released. */
 function freePort() {
-  return 20000 + Math.floor(Math.random() * 20000)
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, () => {
+      const { port } = probe.address()
+      probe.close(() => resolve(port))
+    })
+  })
 }
 
 function start(name, args, env, ready) {
@@ -153,7 +162,7 @@ async function main() {
   const socketFloor = await proxy('socket proxy', 'socket-proxy.js')
   await waitHttp(`http://127.0.0.1:${oursPort}/health`)
 
-  const portkeyPort = freePort()
+  const portkeyPort = await freePort()
   const require = createRequire(import.meta.url)
   const portkeyEntry = join(
     dirname(require.resolve('@portkey-ai/gateway/package.json')),

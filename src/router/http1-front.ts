@@ -212,7 +212,12 @@ class FrontConnection<P> {
       this.admitted = admission
       if (this.socket.isPaused()) this.socket.resume()
       this.next()
-    })
+    }, this.fail)
+  }
+
+  private readonly fail = (err: unknown): void => {
+    this.front.options.onError(err)
+    this.socket.destroy()
   }
 
   /** Gives the connection, with the bytes of the unanswered request put back, to Node's server. */
@@ -246,13 +251,7 @@ class FrontConnection<P> {
         signal: controller.signal,
       })
       .then((response) => this.write(response, head.keepAlive && !this.closing))
-      .then(
-        (keepAlive) => this.done(keepAlive),
-        (err: unknown) => {
-          this.front.options.onError(err)
-          this.socket.destroy()
-        },
-      )
+      .then((keepAlive) => this.done(keepAlive), this.fail)
   }
 
   private done(keepAlive: boolean): void {
