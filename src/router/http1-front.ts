@@ -52,8 +52,11 @@ export interface FrontOptions<P> {
 
 export interface Front {
   server: Server
-  /** Stops listening, closes idle connections and resolves once every connection has ended. */
-  close(): Promise<void>
+  /**
+   * Stops listening, closes idle connections and resolves once every connection has ended; `force` closes
+   * the busy ones too, answers in flight cut off.
+   */
+  close(force?: boolean): Promise<void>
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n')
@@ -366,17 +369,18 @@ class FrontServer<P> implements Front {
     options.fallback.emit('listening')
   }
 
-  close(): Promise<void> {
+  close(force = false): Promise<void> {
     return new Promise((resolve) => {
       this.server.close(() => {
         clearInterval(sweep)
         resolve()
       })
       const closeIdle = () => {
-        this.options.fallback.closeIdleConnections()
+        if (force) this.options.fallback.closeAllConnections()
+        else this.options.fallback.closeIdleConnections()
         for (const c of this.connections) {
           c.closing = true
-          if (c.idle) c.socket.destroy()
+          if (force || c.idle) c.socket.destroy()
         }
       }
       closeIdle()

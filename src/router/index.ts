@@ -1,8 +1,9 @@
 /** The LiteLLM-compatible model router: Anthropic Messages API in front, providers behind. */
-export { createRouterApp } from './app.js'
+export { createRouterApp, routerAppFor } from './app.js'
 export type { GeneralSettings, ModelEntry, RetryPolicy, RouterSettings } from './config-schema.js'
 export { RouterConfig } from './config-schema.js'
 export { defaultRouterConfig, loadRouterConfig, parseRouterConfig } from './load-config.js'
+export { createRouterCore, type RouterCore } from './router-core.js'
 export { defaultRouterMetrics, RouterMetrics, routerMetrics } from './router-metrics.js'
 export type {
   RouterLogger,

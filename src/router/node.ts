@@ -3,4 +3,4 @@
  * Kept apart from `index.ts` so a Web-standard host (Cloudflare) never loads `node:http`.
  */
 export { nodeHttpFetch } from './node-http-fetch.js'
-export { routerRequestListener, serveRouter, writeResponse } from './serve-router.js'
+export { routerFront, routerRequestListener, serveRouter, writeResponse } from './serve-router.js'

@@ -6,14 +6,19 @@
  * `nodeHttpFetch` unless `options.fetch` is given. Web `Request`s, Node's HTTP streams and the bundled
  * `fetch` were most of the router's added latency (see bench/README.md). Node-only.
  */
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http'
 import type { AddressInfo, Server } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { AppError } from '../protocol/errors.js'
 import { MAX_ROUTER_BODY_BYTES, routerAppFor, tooLarge } from './app.js'
 import { type ChunkSource, isLiteResponse, type LiteResponse, readerSource } from './chunk-source.js'
 import { errorResponse } from './error-response.js'
-import { type Admission, createFront } from './http1-front.js'
+import { type Admission, createFront, type Front } from './http1-front.js'
 import type { HeaderReader, IncomingCall } from './incoming-call.js'
 import { nodeHttpFetch } from './node-http-fetch.js'
 import { createRouterCore, type RouterCore } from './router-core.js'
@@ -211,25 +216,32 @@ export function routerRequestListener(options: RouterOptions): Listener {
 const KEEP_ALIVE_MS = 65_000
 
 /**
+ * The router's HTTP/1.1 front (`http1-front.ts`) over `core`, its endpoints under `prefix` ('' or `/llm`):
+ * the hot ones answered on the socket, every other request by `fallback`. Call `server.listen` to start it.
+ */
+export function routerFront(core: RouterCore, prefix: string, fallback: HttpServer): Front {
+  fallback.keepAliveTimeout = KEEP_ALIVE_MS
+  return createFront({
+    hot: (method, path) => method === 'POST' && path.startsWith(prefix) && HOT.has(path.slice(prefix.length)),
+    admit: (head) => admit(core, head),
+    handle: (call) => answerCall(core, call.path.slice(prefix.length), call, call.principal),
+    fallback,
+    keepAliveMs: KEEP_ALIVE_MS,
+    onError: (err) =>
+      core.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'router error'),
+  })
+}
+
+/**
  * Listens on `port`/`hostname` (port 0 picks a free one); resolves once listening. The hot endpoints are
- * answered by the router's own HTTP/1.1 front (`http1-front.ts`), every other request by Node's server.
+ * answered by the router's own HTTP/1.1 front, every other request by Node's server.
  */
 export async function serveRouter(
   options: RouterOptions,
   listen: { port: number; hostname?: string },
 ): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const core = createRouterCore({ ...options, fetch: options.fetch ?? nodeHttpFetch })
-  const fallback = createHttpServer(listenerFor(core))
-  fallback.keepAliveTimeout = KEEP_ALIVE_MS
-  const front = createFront({
-    hot: (method, path) => method === 'POST' && HOT.has(path),
-    admit: (head) => admit(core, head),
-    handle: (call) => answerCall(core, call.path, call, call.principal),
-    fallback,
-    keepAliveMs: KEEP_ALIVE_MS,
-    onError: (err) =>
-      core.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'router error'),
-  })
+  const front = routerFront(core, '', createHttpServer(listenerFor(core)))
   const server = front.server
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -24,13 +24,18 @@ export interface UnixSocketServer {
   close(): Promise<void>
 }
 
+/** Makes `socketPath`'s directory and removes a stale socket file left there. */
+export function prepareSocketPath(socketPath: string): void {
+  mkdirSync(dirname(socketPath), { recursive: true })
+  if (existsSync(socketPath)) unlinkSync(socketPath)
+}
+
 /** Serves `fetch` over HTTP on the unix socket `socketPath` (a stale socket file is replaced). */
 export async function serveOnUnixSocket(
   fetch: (request: Request) => Response | Promise<Response>,
   socketPath: string,
 ): Promise<UnixSocketServer> {
-  mkdirSync(dirname(socketPath), { recursive: true })
-  if (existsSync(socketPath)) unlinkSync(socketPath)
+  prepareSocketPath(socketPath)
   const server = createAdaptorServer({ fetch }) as Server
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

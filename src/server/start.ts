@@ -6,16 +6,22 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { serve } from '@hono/node-server'
+import { createAdaptorServer, serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { AgentService } from '../agent/agent-service.js'
 import { SessionTokens } from '../agent/session-tokens.js'
 import type { ServerConfig } from '../config/config.js'
 import { AppError } from '../protocol/errors.js'
-import { createRouterApp, loadRouterConfig, RouterMetrics } from '../router/index.js'
-import { nodeHttpFetch } from '../router/node.js'
+import {
+  createRouterCore,
+  loadRouterConfig,
+  type RouterCore,
+  RouterMetrics,
+  routerAppFor,
+} from '../router/index.js'
+import { nodeHttpFetch, routerFront } from '../router/node.js'
 import { startEgressProxy } from '../sandbox/egress-proxy.js'
-import { hostSocketPath, serveOnUnixSocket } from '../sandbox/host-socket.js'
+import { hostSocketPath, prepareSocketPath } from '../sandbox/host-socket.js'
 import { SandboxManager } from '../sandbox/index.js'
 import { selectDriver } from '../sandbox/select-driver.js'
 import { SqliteSessionStore } from '../store/sqlite-store.js'
@@ -84,6 +90,28 @@ function serverInfo(config: ServerConfig, driver: { name: string; isolated: bool
     providers,
     warnings,
   }
+}
+
+/**
+ * The router on the sandboxes' unix socket, under `/llm`: the hot endpoints through the router's HTTP/1.1
+ * front, the rest through the app. Closing cuts off answers still streaming (the sessions stopped first).
+ */
+async function serveRouterSocket(
+  core: RouterCore,
+  app: Hono,
+  socketPath: string,
+): Promise<{ close(): Promise<void> }> {
+  prepareSocketPath(socketPath)
+  const fallback = createAdaptorServer({ fetch: new Hono().route('/llm', app).fetch }) as Server
+  const front = routerFront(core, '/llm', fallback)
+  await new Promise<void>((resolve, reject) => {
+    front.server.once('error', reject)
+    front.server.listen(socketPath, () => {
+      front.server.off('error', reject)
+      resolve()
+    })
+  })
+  return { close: () => front.close(true) }
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -161,7 +189,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const recovered = agent.recover()
   if (recovered > 0) logger.warn({ sessions: recovered }, 'closed turns interrupted by the previous shutdown')
 
-  const router = createRouterApp({
+  const routerCore = createRouterCore({
     fetch: nodeHttpFetch,
     metrics: routerMetrics,
     config: loadRouterConfig(config.routerConfigPath),
@@ -175,11 +203,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
     usage,
   })
+  const router = routerAppFor(routerCore)
   // Sandboxes have no network: they reach the router (only the router) on a unix socket bound into them,
   // and the hosts of SANDBOX_EGRESS through the egress proxy.
   const sandboxSockets: { close(): Promise<void> }[] = []
   if (driver.isolated) {
-    sandboxSockets.push(await serveOnUnixSocket(new Hono().route('/llm', router).fetch, routerSocket))
+    sandboxSockets.push(await serveRouterSocket(routerCore, router, routerSocket))
     if (egressSocket !== undefined)
       sandboxSockets.push(
         await startEgressProxy({ socketPath: egressSocket, allow: config.sandboxEgress, logger }),
