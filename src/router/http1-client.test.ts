@@ -150,10 +150,16 @@ describe('nodeHttpFetch over the HTTP/1.1 client', () => {
       '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost',
       '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
     ], { stdio: 'ignore' }) // biome-ignore format: argument pairs
+    // Every answer closes its connection, so the second request needs a new one: it resumes the session.
     const server = createHttpsServer(
       { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-      (req, res) => res.end(`secure ${req.url}`),
+      (req, res) => {
+        res.setHeader('connection', 'close')
+        res.end(`secure ${req.url}`)
+      },
     )
+    const resumed: boolean[] = []
+    server.on('secureConnection', (socket) => resumed.push(socket.isSessionReused()))
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     closers.push(() => server.close())
     const port = (server.address() as AddressInfo).port
@@ -181,6 +187,7 @@ describe('nodeHttpFetch over the HTTP/1.1 client', () => {
     const trusted = await run({ NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') })
     expect(trusted.stderr).toBe('')
     expect(trusted.stdout).toBe('secure /one|secure /two')
+    expect(resumed).toEqual([false, true])
     const untrusted = await run({})
     expect(untrusted.status).not.toBe(0)
     expect(untrusted.stderr).toMatch(/self[- ]signed certificate/)

@@ -8,7 +8,7 @@
  * Header names and values are checked for characters that would split a request; a request that fails on a
  * reused connection before any answer (the server closed it meanwhile) is sent once more on a fresh one. An
  * abort destroys the connection. Idle connections close after the server's `Keep-Alive: timeout` (less a
- * second) or 60 s, and never keep the process alive.
+ * second) or 60 s, and never keep the process alive. New TLS connections resume the origin's last session.
  */
 import { isIP, connect as netConnect, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
@@ -152,14 +152,20 @@ class Connection {
     const host = url.hostname.replace(/^\[|\]$/g, '')
     const https = url.protocol === 'https:'
     const port = Number(url.port || (https ? 443 : 80))
-    this.socket = https
-      ? tlsConnect({
-          host,
-          port,
-          servername: isIP(host) ? undefined : host,
-          ALPNProtocols: ['http/1.1'],
-        })
-      : netConnect({ host, port })
+    if (https) {
+      const tls = tlsConnect({
+        host,
+        port,
+        servername: isIP(host) ? undefined : host,
+        ALPNProtocols: ['http/1.1'],
+        session: pool.tlsSession,
+      })
+      // The next connection to this origin resumes the session instead of a full handshake.
+      tls.on('session', (session: Buffer) => {
+        pool.tlsSession = session
+      })
+      this.socket = tls
+    } else this.socket = netConnect({ host, port })
     this.socket.setNoDelay(true)
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk))
     this.socket.on('error', (err) => this.onClose(err))
@@ -263,6 +269,8 @@ class Connection {
 /** The idle connections to one origin, the most recently used last. */
 class Pool {
   private readonly idle: Connection[] = []
+  /** The last TLS session an https origin gave (Node's https agent resumes them the same way). */
+  tlsSession: Buffer | undefined
 
   take(): Connection | undefined {
     for (let c = this.idle.pop(); c; c = this.idle.pop()) if (!c.closed) return c

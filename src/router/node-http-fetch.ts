@@ -144,7 +144,7 @@ function parseUrl(href: string): URL {
   return url
 }
 
-/** `fetch` over `node:http`/`node:https` (see the module comment). */
+/** `fetch` over the router's own HTTP/1.1 client on `net`/`tls` (see the module comment). */
 export const nodeHttpFetch: typeof fetch = async (input, init) => {
   if (input instanceof Request) {
     const body = init?.body ?? (input.body ? new Uint8Array(await input.arrayBuffer()) : undefined)
