@@ -195,6 +195,22 @@ export function liteHeaders(response: Response): LiteHeaders {
   return out
 }
 
+/**
+ * A response's body as a server sends it: whole (to go out with its length, in one write) unless it is an
+ * event stream, which goes out chunk by chunk from its source. Bodiless answers are an empty whole.
+ */
+export async function outgoingBody(
+  response: Response,
+): Promise<{ whole: Uint8Array; source?: undefined } | { whole?: undefined; source: ChunkSource }> {
+  const lite = isLiteResponse(response) ? (response as unknown as LiteResponse) : undefined
+  const whole = lite?.takeWhole()
+  if (whole !== undefined) return { whole: typeof whole === 'string' ? encoder.encode(whole) : whole }
+  if (!(lite ? lite.streaming : response.body)) return { whole: new Uint8Array(0) }
+  if (!(liteHeader(response, 'content-type') ?? '').startsWith('text/event-stream'))
+    return { whole: new Uint8Array(await response.arrayBuffer()) }
+  return { source: lite?.chunkSource() ?? readerSource(response.body as ReadableStream<Uint8Array>) }
+}
+
 /** One response header, without building a `Headers` for our own kinds. */
 export function liteHeader(response: Response, name: string): string | null {
   const own = (response as unknown as { headerRecord?: LiteHeaders }).headerRecord

@@ -14,6 +14,7 @@ import { isIP, connect as netConnect, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import type { ChunkSource } from './chunk-source.js'
 import { Http1ParseError, Http1ResponseParser, type ResponseHead } from './http1-response-parser.js'
+import { headerLines } from './http1-syntax.js'
 
 export interface Http1Request {
   url: URL
@@ -32,8 +33,6 @@ export interface Http1Answer {
 /** Bytes held unread before the socket is paused. */
 const HIGH_WATER = 64 * 1024
 const DEFAULT_IDLE_MS = 60_000
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 const SKIPPED = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'keep-alive'])
 
 /** The error `fetch` throws for a request that never got an answer. */
@@ -50,13 +49,7 @@ function abortError(signal: AbortSignal): Error {
 function requestHead(req: Http1Request): string {
   const { url } = req
   let head = `${req.method} ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${req.headers.host ?? url.host}\r\n`
-  for (const name in req.headers) {
-    if (SKIPPED.has(name)) continue
-    const value = req.headers[name] as string
-    if (!TOKEN.test(name)) throw new TypeError(`invalid header name: ${JSON.stringify(name)}`)
-    if (BAD_VALUE.test(value)) throw new TypeError(`invalid character in the value of header '${name}'`)
-    head += `${name}: ${value}\r\n`
-  }
+  head += headerLines(req.headers, SKIPPED)
   if (req.body) head += `content-length: ${req.body.length}\r\n`
   return `${head}connection: keep-alive\r\n\r\n`
 }

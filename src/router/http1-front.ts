@@ -14,8 +14,9 @@
  */
 import { type Server as HttpServer, STATUS_CODES } from 'node:http'
 import { createServer, type Server, type Socket } from 'node:net'
-import { type ChunkSource, isLiteResponse, type LiteResponse, readerSource } from './chunk-source.js'
+import { type ChunkSource, liteHeaders, outgoingBody } from './chunk-source.js'
 import { MAX_REQUEST_HEAD, parseRequestHead, type RequestHead } from './http1-request-head.js'
+import { CRLFCRLF, headerLines } from './http1-syntax.js'
 import type { HeaderReader } from './incoming-call.js'
 
 export interface FrontCall<P> {
@@ -59,13 +60,10 @@ export interface Front {
   close(force?: boolean): Promise<void>
 }
 
-const CRLFCRLF = Buffer.from('\r\n\r\n')
 const HEAD_TIMEOUT_MS = 60_000
 const REQUEST_TIMEOUT_MS = 300_000
 /** Bytes of pipelined requests held while one is answered, before the socket is paused. */
 const MAX_HELD = 1024 * 1024
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date'])
 
 let dateSecond = 0
@@ -86,14 +84,7 @@ function answerHead(
   framing: string,
   keepAlive: string,
 ): string {
-  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`
-  for (const name in headers) {
-    if (HOP_BY_HOP.has(name)) continue
-    const value = headers[name] as string
-    if (!TOKEN.test(name) || BAD_VALUE.test(value))
-      throw new TypeError(`invalid answer header ${JSON.stringify(name)}`)
-    head += `${name}: ${value}\r\n`
-  }
+  const head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n${headerLines(headers, HOP_BY_HOP)}`
   return `${head}date: ${httpDate()}\r\n${keepAlive}${framing}\r\n`
 }
 
@@ -272,28 +263,23 @@ class FrontConnection<P> {
   private async write(response: Response, keepAlive: boolean): Promise<boolean> {
     const socket = this.socket
     if (socket.destroyed) return false
-    const lite = isLiteResponse(response) ? (response as unknown as LiteResponse) : undefined
-    const headers: Record<string, string> = lite ? lite.headerRecord : {}
-    if (!lite)
-      response.headers.forEach((value, key) => {
-        headers[key] = value
-      })
+    const headers = liteHeaders(response)
     const connection = keepAlive ? this.keepAliveHeader : 'connection: close\r\n'
-    let whole: string | Uint8Array | undefined = lite?.takeWhole()
-    if (whole === undefined && !(lite ? lite.streaming : response.body)) whole = ''
-    if (whole === undefined && !(headers['content-type'] ?? '').startsWith('text/event-stream'))
-      whole = new Uint8Array(await response.arrayBuffer())
-    if (whole !== undefined) {
-      const bytes = typeof whole === 'string' ? Buffer.from(whole) : whole
-      const head = answerHead(response.status, headers, `content-length: ${bytes.length}\r\n`, connection)
+    const body = await outgoingBody(response)
+    if (body.whole) {
+      const head = answerHead(
+        response.status,
+        headers,
+        `content-length: ${body.whole.length}\r\n`,
+        connection,
+      )
       this.hold()
       socket.write(head, 'latin1')
-      if (bytes.length > 0) socket.write(bytes)
+      if (body.whole.length > 0) socket.write(body.whole)
       return keepAlive
     }
-    const source = lite?.chunkSource() ?? readerSource(response.body as ReadableStream<Uint8Array>)
     const head = answerHead(response.status, headers, 'transfer-encoding: chunked\r\n', connection)
-    return this.pump(source, head, keepAlive)
+    return this.pump(body.source, head, keepAlive)
   }
 
   /**

@@ -6,6 +6,7 @@
  * hands to Node's HTTP server unchanged. So every request either parses the same way Node's parser would read
  * it, or is read by Node's parser: nothing can be smuggled between the two.
  */
+import { BAD_VALUE, HEADER_LINE } from './http1-syntax.js'
 import type { HeaderReader } from './incoming-call.js'
 
 export interface RequestHead {
@@ -24,8 +25,6 @@ export const MAX_REQUEST_HEAD = 16 * 1024
 const MAX_HEADERS = 200
 
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\/[!-~]*) HTTP\/1\.1$/
-const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[\t ]*(.*?)[\t ]*$/
-const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 const DIGITS = /^\d{1,15}$/
 
 /** Lower-case header names to values (repeats joined with `, `), read like `Headers.get`. */

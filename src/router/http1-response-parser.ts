@@ -6,6 +6,8 @@
  * upstream client (`http1-client.ts`) feeds it socket reads.
  */
 
+import { BAD_VALUE, CRLFCRLF, HEADER_LINE } from './http1-syntax.js'
+
 export class Http1ParseError extends Error {}
 
 export interface ResponseHead {
@@ -25,12 +27,9 @@ export interface ResponseHandlers {
   end(): void
 }
 
-const CRLFCRLF = Buffer.from('\r\n\r\n')
 const MAX_HEAD = 80 * 1024
 const MAX_LINE = 4 * 1024
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/
-const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[\t ]*(.*?)[\t ]*$/
-const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 const HEX = /^[0-9a-fA-F]{1,12}(?=[\t ;]|$)/
 
 enum State {
@@ -74,26 +73,22 @@ export class Http1ResponseParser {
         case State.Head:
           at = this.readHead(chunk, at)
           break
-        case State.Length: {
+        case State.Length:
+        case State.ChunkData: {
+          // `remaining` bytes of the body or of the current chunk.
           const n = Math.min(this.remaining, chunk.length - at)
           this.pieces.push(chunk.subarray(at, at + n))
           at += n
           this.remaining -= n
-          if (this.remaining === 0) this.finish()
+          if (this.remaining > 0) break
+          if (this.state === State.Length) this.finish()
+          else this.state = State.ChunkEnd
           break
         }
         case State.UntilClose:
           this.pieces.push(at === 0 ? chunk : chunk.subarray(at))
           at = chunk.length
           break
-        case State.ChunkData: {
-          const n = Math.min(this.remaining, chunk.length - at)
-          this.pieces.push(chunk.subarray(at, at + n))
-          at += n
-          this.remaining -= n
-          if (this.remaining === 0) this.state = State.ChunkEnd
-          break
-        }
         case State.ChunkSize:
         case State.ChunkEnd:
         case State.Trailers:

@@ -16,7 +16,7 @@ import type { AddressInfo, Server } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { AppError } from '../protocol/errors.js'
 import { MAX_ROUTER_BODY_BYTES, routerAppFor, tooLarge } from './app.js'
-import { type ChunkSource, isLiteResponse, type LiteResponse, readerSource } from './chunk-source.js'
+import { type ChunkSource, liteHeaders, outgoingBody } from './chunk-source.js'
 import { errorResponse } from './error-response.js'
 import { type Admission, createFront, type Front } from './http1-front.js'
 import type { HeaderReader, IncomingCall } from './incoming-call.js'
@@ -63,37 +63,15 @@ function requestHeaders(req: IncomingMessage): HeaderReader {
  * the client leaves.
  */
 export async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
-  const lite = isLiteResponse(response) ? (response as unknown as LiteResponse) : undefined
-  const headers: Record<string, string> = lite ? { ...lite.headerRecord } : {}
-  if (!lite)
-    response.headers.forEach((value, key) => {
-      headers[key] = value
-    })
-  const whole = lite?.takeWhole()
-  if (whole !== undefined) {
-    const bytes = typeof whole === 'string' ? Buffer.from(whole) : whole
-    headers['content-length'] = String(bytes.length)
-    res.writeHead(response.status, headers)
-    res.end(bytes)
-    return
-  }
-  if (!(lite ? lite.streaming : response.body)) {
-    res.writeHead(response.status, headers)
-    res.end()
-    return
-  }
-  const type = headers['content-type'] ?? ''
-  if (!type.startsWith('text/event-stream')) {
-    // A whole answer: one write with its length instead of a chunked stream.
-    const bytes = new Uint8Array(await response.arrayBuffer())
-    headers['content-length'] = String(bytes.length)
-    res.writeHead(response.status, headers)
-    res.end(bytes)
+  const headers = liteHeaders(response)
+  const body = await outgoingBody(response)
+  if (body.whole) {
+    res.writeHead(response.status, { ...headers, 'content-length': String(body.whole.length) })
+    res.end(body.whole)
     return
   }
   res.writeHead(response.status, headers)
-  const source = lite?.chunkSource() ?? readerSource(response.body as ReadableStream<Uint8Array>)
-  await pump(source, res)
+  await pump(body.source, res)
 }
 
 async function pump(source: ChunkSource, res: ServerResponse): Promise<void> {
@@ -119,6 +97,10 @@ async function pump(source: ChunkSource, res: ServerResponse): Promise<void> {
 
 const HOT = new Set(['/v1/messages', '/v1/chat/completions'])
 
+function logError(core: RouterCore, err: unknown): void {
+  core.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'router error')
+}
+
 /** Who a hot request is, from its head; or the answer refusing it, before its body is read. */
 async function admit(
   core: RouterCore,
@@ -134,7 +116,7 @@ async function admit(
     )
     return { refused: errorResponse(err) }
   } catch (err) {
-    core.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'router error')
+    logError(core, err)
     return { refused: errorResponse(err) }
   }
 }
@@ -151,7 +133,7 @@ async function answerCall(
       ? await core.messages(call, principal)
       : await core.chatCompletions(call, principal)
   } catch (err) {
-    core.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'router error')
+    logError(core, err)
     return errorResponse(err)
   }
 }
@@ -201,7 +183,7 @@ function listenerFor(core: RouterCore): Listener {
       return
     }
     answerHot(core, path, req, res).catch((err: unknown) => {
-      core.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'router error')
+      logError(core, err)
       if (!res.headersSent) writeResponse(errorResponse(err), res).catch(() => res.destroy())
       else res.destroy()
     })
@@ -227,8 +209,7 @@ export function routerFront(core: RouterCore, prefix: string, fallback: HttpServ
     handle: (call) => answerCall(core, call.path.slice(prefix.length), call, call.principal),
     fallback,
     keepAliveMs: KEEP_ALIVE_MS,
-    onError: (err) =>
-      core.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'router error'),
+    onError: (err) => logError(core, err),
   })
 }
 
