@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, unlinkSync } from 'node:fs'
 import type { Server } from 'node:http'
+import type { Server as NetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createAdaptorServer } from '@hono/node-server'
@@ -24,19 +25,10 @@ export interface UnixSocketServer {
   close(): Promise<void>
 }
 
-/** Makes `socketPath`'s directory and removes a stale socket file left there. */
-export function prepareSocketPath(socketPath: string): void {
+/** Starts `server` on the unix socket `socketPath`: its directory made, a stale socket file replaced. */
+export async function listenOnSocketPath(server: NetServer, socketPath: string): Promise<void> {
   mkdirSync(dirname(socketPath), { recursive: true })
   if (existsSync(socketPath)) unlinkSync(socketPath)
-}
-
-/** Serves `fetch` over HTTP on the unix socket `socketPath` (a stale socket file is replaced). */
-export async function serveOnUnixSocket(
-  fetch: (request: Request) => Response | Promise<Response>,
-  socketPath: string,
-): Promise<UnixSocketServer> {
-  prepareSocketPath(socketPath)
-  const server = createAdaptorServer({ fetch }) as Server
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(socketPath, () => {
@@ -44,6 +36,15 @@ export async function serveOnUnixSocket(
       resolve()
     })
   })
+}
+
+/** Serves `fetch` over HTTP on the unix socket `socketPath` (a stale socket file is replaced). */
+export async function serveOnUnixSocket(
+  fetch: (request: Request) => Response | Promise<Response>,
+  socketPath: string,
+): Promise<UnixSocketServer> {
+  const server = createAdaptorServer({ fetch }) as Server
+  await listenOnSocketPath(server, socketPath)
   return {
     socketPath,
     close: () =>

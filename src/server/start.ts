@@ -21,7 +21,7 @@ import {
 } from '../router/index.js'
 import { nodeHttpFetch, routerFront } from '../router/node.js'
 import { startEgressProxy } from '../sandbox/egress-proxy.js'
-import { hostSocketPath, prepareSocketPath } from '../sandbox/host-socket.js'
+import { hostSocketPath, listenOnSocketPath } from '../sandbox/host-socket.js'
 import { SandboxManager } from '../sandbox/index.js'
 import { selectDriver } from '../sandbox/select-driver.js'
 import { SqliteSessionStore } from '../store/sqlite-store.js'
@@ -101,16 +101,9 @@ async function serveRouterSocket(
   app: Hono,
   socketPath: string,
 ): Promise<{ close(): Promise<void> }> {
-  prepareSocketPath(socketPath)
   const fallback = createAdaptorServer({ fetch: new Hono().route('/llm', app).fetch }) as Server
   const front = routerFront(core, '/llm', fallback)
-  await new Promise<void>((resolve, reject) => {
-    front.server.once('error', reject)
-    front.server.listen(socketPath, () => {
-      front.server.off('error', reject)
-      resolve()
-    })
-  })
+  await listenOnSocketPath(front.server, socketPath)
   return { close: () => front.close(true) }
 }
 
