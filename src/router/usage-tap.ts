@@ -78,15 +78,8 @@ export class SseUsageReader {
       for (let at = bytes.indexOf(USAGE); at >= 0; ) {
         const start = bytes.lastIndexOf(BOUNDARY, at)
         const end = bytes.indexOf(BOUNDARY, at)
-        const event = bytes.toString('utf8', start < 0 ? 0 : start + 2, end < 0 ? bytes.length : end)
-        for (const line of event.split('\n')) {
-          if (!line.startsWith('data:') || !line.includes('"usage"')) continue
-          try {
-            readUsage(this.format, JSON.parse(line.slice(5)), tokens)
-          } catch {
-            // a cut or non-JSON event: nothing to count
-          }
-        }
+        for (const json of usageData(bytes, start < 0 ? 0 : start + 2, end))
+          readUsage(this.format, json, tokens)
         if (end < 0) break
         at = bytes.indexOf(USAGE, end)
       }
@@ -112,23 +105,32 @@ function lastOpenAIUsage(bytes: Buffer, tokens: TokenCounts): boolean {
   for (let at = bytes.lastIndexOf(USAGE); at >= 0; ) {
     const start = bytes.lastIndexOf(BOUNDARY, at)
     if (start < 0) return false
-    const end = bytes.indexOf(BOUNDARY, at)
-    const event = bytes.toString('utf8', start + 2, end < 0 ? bytes.length : end)
-    for (const line of event.split('\n')) {
-      if (!line.startsWith('data:')) continue
-      try {
-        const json: unknown = JSON.parse(line.slice(5))
-        if (record(record(json)?.usage)) {
-          readUsage('openai', json, tokens)
-          return true
-        }
-      } catch {
-        // a cut or non-JSON event: look further back
+    for (const json of usageData(bytes, start + 2, bytes.indexOf(BOUNDARY, at))) {
+      if (record(record(json)?.usage)) {
+        readUsage('openai', json, tokens)
+        return true
       }
     }
     at = start === 0 ? -1 : bytes.lastIndexOf(USAGE, start - 1)
   }
   return false
+}
+
+/**
+ * The parsed `data:` lines that mention usage, of the event in `bytes` from `start` to `end` (-1: to the end
+ * of `bytes`). A cut or non-JSON line is skipped: nothing to count in it.
+ */
+function usageData(bytes: Buffer, start: number, end: number): unknown[] {
+  const out: unknown[] = []
+  for (const line of bytes.toString('utf8', start, end < 0 ? bytes.length : end).split('\n')) {
+    if (!line.startsWith('data:') || !line.includes('"usage"')) continue
+    try {
+      out.push(JSON.parse(line.slice(5)))
+    } catch {
+      // skipped
+    }
+  }
+  return out
 }
 
 const USAGE = Buffer.from('"usage"')
