@@ -108,12 +108,14 @@ export function openAISourceToAnthropic(
     if (parserClean && lane) {
       const index = translator.openTextIndex()
       if (index !== undefined) {
-        const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-        const before = parts.length
-        if (out !== '') parts.push(Buffer.from(out))
-        at = lane.take(bytes, index, parts)
-        if (at === 0) parts.length = before
-        else out = ''
+        const taken: Buffer[] = []
+        at = lane.take(Buffer.from(value.buffer, value.byteOffset, value.byteLength), index, taken)
+        if (at > 0) {
+          // The text gathered before these events goes out ahead of them.
+          if (out !== '') parts.push(Buffer.from(out))
+          out = ''
+          for (const piece of taken) parts.push(piece)
+        }
       }
     }
     if (at < value.length) {
