@@ -20,6 +20,7 @@ export {
 } from './openai-stream-translator.js'
 
 const encoder = new TextEncoder()
+const EVENT_END = Buffer.from('\n\n')
 
 /**
  * Pipes an upstream OpenAI SSE body through the translator, pulling upstream only as fast as the client reads.
@@ -45,8 +46,10 @@ export function openAISourceToAnthropic(
   let lane: TextDeltaLane | undefined
   /** Whether the parser holds nothing (what it was given ended with a blank line), so the lane may read. */
   let parserClean = true
-  /** Output already in bytes (from the lane, and the text before it), ahead of the text in `out`. */
+  /** Output already in bytes (from the lane, and the text before it), ahead of the text in `pending`. */
   const parts: Buffer[] = []
+  /** Output as text, not yet sent. */
+  let pending = ''
   let upstreamDone = false
   let sawDone = false
   let sentAny = false
@@ -75,7 +78,7 @@ export function openAISourceToAnthropic(
   }
 
   /** The last chunk (or none), after which the source is closed. */
-  const finish = (pending: string, events: AnthropicStreamEvent[]): Uint8Array | undefined => {
+  const finish = (events: AnthropicStreamEvent[]): Uint8Array | undefined => {
     closed = true
     const failure = events.length === 1 && events[0]?.type === 'error' ? events[0] : undefined
     if (failure && !sentAny && pending === '' && parts.length === 0) {
@@ -85,16 +88,17 @@ export function openAISourceToAnthropic(
       if (!upstreamDone) upstream.cancel().catch(() => {})
       throw new AppError('api_error', failure.error.message, { status: 502, retryable: true })
     }
-    let out = pending
-    for (const e of events) out += sseEventText(e)
+    for (const e of events) pending += sseEventText(e)
     const summary = translator.result
     if (summary) options.onEnd?.(summary)
     if (!upstreamDone) upstream.cancel().catch(() => {})
-    return output(out)
+    return output()
   }
 
-  /** What one read sends: the bytes gathered in `parts`, then `out`; `undefined` when nothing. */
-  const output = (out: string): Uint8Array | undefined => {
+  /** What one read sends: the bytes gathered in `parts`, then `pending`; `undefined` when nothing. */
+  const output = (): Uint8Array | undefined => {
+    const out = pending
+    pending = ''
     if (parts.length === 0) return out === '' ? undefined : encoder.encode(out)
     if (out !== '') parts.push(Buffer.from(out))
     const bytes = Buffer.concat(parts)
@@ -102,75 +106,80 @@ export function openAISourceToAnthropic(
     return bytes
   }
 
-  /** Takes one upstream read: leading text deltas through the lane when it can, the rest through the parser. */
-  const feed = (value: Uint8Array, out: string): string => {
+  /** Translates the parsed events onto `pending`, up to `[DONE]` (what follows it is dropped). */
+  const drain = (): void => {
+    for (let i = 0; i < queue.length && !sawDone; i++) {
+      const sse = queue[i] as SseEvent
+      // The common case, a text delta into the open text block: its content goes out as it came.
+      const literal = template.literalOf(sse.data)
+      const fast =
+        literal !== undefined && isStringifyLiteral(literal) ? translator.textDeltaEvent(literal) : undefined
+      if (fast !== undefined) {
+        pending += fast
+        continue
+      }
+      for (const e of translate(sse, literal)) pending += sseEventText(e)
+    }
+    queue.length = 0
+    if (!lane) {
+      const shape = template.shape
+      if (shape) lane = new TextDeltaLane(shape.prefix, shape.suffix)
+    }
+  }
+
+  /**
+   * Takes one upstream read: text deltas through the lane whenever it can take them, everything else through
+   * the parser one event at a time, so that the lane goes on right after the event that opened a text block
+   * (when the upstream is ahead, one read holds a whole answer).
+   */
+  const feed = (value: Uint8Array): void => {
+    const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
     let at = 0
-    if (parserClean && lane) {
-      const index = translator.openTextIndex()
-      if (index !== undefined) {
-        const taken: Buffer[] = []
-        at = lane.take(Buffer.from(value.buffer, value.byteOffset, value.byteLength), index, taken)
-        if (at > 0) {
-          // The text gathered before these events goes out ahead of them.
-          if (out !== '') parts.push(Buffer.from(out))
-          out = ''
-          for (const piece of taken) parts.push(piece)
+    while (at < bytes.length && !sawDone) {
+      if (parserClean && lane) {
+        const index = translator.openTextIndex()
+        if (index !== undefined) {
+          const taken: Buffer[] = []
+          const n = lane.take(at === 0 ? bytes : bytes.subarray(at), index, taken)
+          if (n > 0) {
+            // The text gathered before these events goes out ahead of them.
+            if (pending !== '') parts.push(Buffer.from(pending))
+            pending = ''
+            for (const piece of taken) parts.push(piece)
+            at += n
+            if (at === bytes.length) break
+          }
         }
       }
+      const blank = bytes.indexOf(EVENT_END, at)
+      const end = blank < 0 ? bytes.length : blank + 2
+      parser.push(at === 0 && end === bytes.length ? bytes : bytes.subarray(at, end), queue)
+      // Given up to a blank line, the parser holds nothing and the lane may read on.
+      parserClean = blank >= 0
+      at = end
+      drain()
     }
-    if (at < value.length) {
-      const rest = at === 0 ? value : value.subarray(at)
-      parser.push(rest, queue)
-      parserClean = rest.length >= 2 && rest[rest.length - 1] === 10 && rest[rest.length - 2] === 10
-    }
-    return out
   }
 
   // Everything one upstream read completes goes out as one chunk: one socket write instead of one per event.
   const read = async (): Promise<Uint8Array | undefined> => {
     if (closed) return undefined
-    let out = ''
     try {
       for (;;) {
-        for (let i = 0; i < queue.length; i++) {
-          const sse = queue[i] as SseEvent
-          // The common case, a text delta into the open text block: its content goes out as it came.
-          const literal = template.literalOf(sse.data)
-          const fast =
-            literal !== undefined && isStringifyLiteral(literal)
-              ? translator.textDeltaEvent(literal)
-              : undefined
-          if (fast !== undefined) {
-            out += fast
-            continue
-          }
-          const events = translate(sse, literal)
-          if (sawDone) {
-            queue.length = 0
-            return finish(out, translator.end())
-          }
-          for (const e of events) out += sseEventText(e)
-        }
-        queue.length = 0
+        if (sawDone) return finish(translator.end())
         // Chunks the upstream already delivered join this one: one write for what one socket read brought.
-        if (!lane) {
-          const shape = template.shape
-          if (shape) lane = new TextDeltaLane(shape.prefix, shape.suffix)
-        }
         const ready = upstream.readNow?.()
         if (ready !== undefined) {
-          out = feed(ready, out)
+          feed(ready)
           continue
         }
-        if (out !== '' || parts.length > 0) {
+        if (pending !== '' || parts.length > 0) {
           sentAny = true
-          return output(out)
+          return output()
         }
         if (upstreamDone) {
-          const complete = translator.finished
           return finish(
-            out,
-            complete
+            translator.finished
               ? translator.end()
               : translator.fail(`${options.describe} ended the stream before the response was complete`),
           )
@@ -179,13 +188,14 @@ export function openAISourceToAnthropic(
         if (value === undefined) {
           upstreamDone = true
           parser.end(queue)
-        } else out = feed(value, out)
+          drain()
+        } else feed(value)
       }
     } catch (err) {
       if (closed) throw err
       const reason = err instanceof Error ? err.message : String(err)
       queue.length = 0
-      return finish(out, translator.fail(`${options.describe} failed mid-stream: ${reason}`))
+      return finish(translator.fail(`${options.describe} failed mid-stream: ${reason}`))
     }
   }
   return {

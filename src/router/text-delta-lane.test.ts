@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { parseSse } from './__fixtures__/harness.js'
 import type { ChunkSource } from './chunk-source.js'
 import { openAISourceToAnthropic } from './openai-stream-to-anthropic.js'
+import { TextDeltaLane } from './text-delta-lane.js'
 
 /** A content delta with its literal written as given (so escapes the lane must decline can be sent). */
 const delta = (literal: string) =>
@@ -80,5 +81,27 @@ describe('the text-delta byte lane of the stream translation', () => {
       '2:After the tool',
       '2:, more.',
     ])
+  })
+
+  it('takes over inside the read that opened the text block, as when a whole answer arrives at once', async () => {
+    const take = vi.spyOn(TextDeltaLane.prototype, 'take')
+    try {
+      const plain = [
+        EVENTS[0],
+        delta('One'),
+        delta(' two'),
+        delta(' three'),
+        delta(' four'),
+        ...EVENTS.slice(-3),
+      ]
+      const text = await translate([encoder.encode(plain.join(''))])
+      // The role chunk and the first delta teach the parser the chunk's shape; the next three are copied.
+      const laned = take.mock.results.reduce((sum, r) => sum + (r.value as number), 0)
+      expect(laned).toBe(delta(' two').length + delta(' three').length + delta(' four').length)
+      const oneByOne = await translate(Array.from(encoder.encode(plain.join('')), (b) => Uint8Array.of(b)))
+      expect(text).toBe(oneByOne)
+    } finally {
+      take.mockRestore()
+    }
   })
 })
