@@ -9,13 +9,16 @@
  * chat-completions pass-through (all three) and the Anthropic Messages -> OpenAI translation (Portkey cannot
  * serve it: ROUTER-CONFORMANCE / ROUTER-BENCH-PEERS), streaming and not, at concurrency 1, 16 and 64.
  * "Added" is the router's p50/p99 minus the direct p50/p99 of the same row; throughput is requests per
- * second and its ratio to direct. Set BENCH_QUICK=1 for a short smoke run.
+ * second and its ratio to direct. The concurrency-64 rows are then measured again with every proxy on a core
+ * of its own (`taskset`: this process and the upstream on CPU 0, the proxies on CPU 1), as proxies are
+ * usually benchmarked; sharing two cores, a proxy's throughput mostly shows how the three processes split
+ * them. Set BENCH_QUICK=1 for a short smoke run.
  */
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runLoad } from './load.js'
@@ -23,6 +26,7 @@ import { runLoad } from './load.js'
 const here = dirname(fileURLToPath(import.meta.url))
 const quick = process.env.BENCH_QUICK === '1'
 const CONCURRENCY = [1, 16, 64]
+const PINNED_CONCURRENCY = 64
 const REQUESTS = quick ? { 1: 200, 16: 800, 64: 1600 } : { 1: 1000, 16: 3000, 64: 6000 }
 /**
  * Every target is warmed up on each row before it is measured: until WARMUP.requests answers or
@@ -123,6 +127,26 @@ const messagesBody = (stream) =>
     ],
   })
 
+/**
+ * On two cores the load generator, the upstream and a proxy share both, so a proxy keeps about
+ * `(L + U) / (L + U + P)` of direct throughput whatever it does; the usual way to benchmark a proxy is to give
+ * it a core of its own. `true`, or why that cannot be done here.
+ */
+function canPin() {
+  if (cpus().length < 2) return 'fewer than two CPUs'
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' })
+    return true
+  } catch {
+    return 'no taskset (util-linux)'
+  }
+}
+
+/** Moves every thread of process `pid` onto CPU `cpu`. */
+function pin(pid, cpu) {
+  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' })
+}
+
 /** CPU seconds (user + system) a child process has used so far, from /proc (Linux). */
 function cpuSeconds(pid) {
   try {
@@ -213,28 +237,39 @@ async function main() {
     },
   }
 
-  const rows = []
-  for (const path of ['chat', 'messages']) {
-    for (const stream of [true, false]) {
-      for (const concurrency of CONCURRENCY) {
-        const result = {}
-        for (const [name, t] of Object.entries(targets[path])) {
-          const body = path === 'chat' || t.chat ? chatBody(stream) : messagesBody(stream)
-          const load = { url: t.url, headers: t.headers, body, concurrency }
-          await warmUp(load)
-          const pid = pids[name]
-          const cpuBefore = pid ? cpuSeconds(pid) : Number.NaN
-          result[name] = await runLoad({ ...load, requests: REQUESTS[concurrency] })
-          result[name].cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / REQUESTS[concurrency]
-          if (result[name].errors > 0)
-            process.stderr.write(
-              `${path} ${name}: ${result[name].errors} errors (${result[name].firstError})\n`,
-            )
-        }
-        rows.push({ path, stream, concurrency, ...result })
-        process.stderr.write('.')
-      }
+  /** Every target on one row, each warmed up and then measured in turn. */
+  const measure = async (path, stream, concurrency) => {
+    const result = {}
+    for (const [name, t] of Object.entries(targets[path])) {
+      const body = path === 'chat' || t.chat ? chatBody(stream) : messagesBody(stream)
+      const load = { url: t.url, headers: t.headers, body, concurrency }
+      await warmUp(load)
+      const pid = pids[name]
+      const cpuBefore = pid ? cpuSeconds(pid) : Number.NaN
+      result[name] = await runLoad({ ...load, requests: REQUESTS[concurrency] })
+      result[name].cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / REQUESTS[concurrency]
+      if (result[name].errors > 0)
+        process.stderr.write(`${path} ${name}: ${result[name].errors} errors (${result[name].firstError})\n`)
     }
+    process.stderr.write('.')
+    return { path, stream, concurrency, ...result }
+  }
+
+  const rows = []
+  for (const path of ['chat', 'messages'])
+    for (const stream of [true, false])
+      for (const concurrency of CONCURRENCY) rows.push(await measure(path, stream, concurrency))
+
+  // The same rows at the highest concurrency again, each proxy on a core of its own: the load generator
+  // and the upstream on CPU 0, the proxies on CPU 1.
+  const pinnedRows = []
+  const pinning = canPin()
+  if (pinning === true) {
+    pin(process.pid, 0)
+    pin(upstream.child.pid, 0)
+    for (const pid of Object.values(pids)) pin(pid, 1)
+    for (const path of ['chat', 'messages'])
+      for (const stream of [true, false]) pinnedRows.push(await measure(path, stream, PINNED_CONCURRENCY))
   }
   process.stderr.write('\n')
 
@@ -253,8 +288,27 @@ async function main() {
     )
   }
   process.stdout.write(`${lines.join('\n')}\n`)
+
   process.stdout.write(
-    `\nnode ${process.version}, ${(await import('node:os')).cpus().length} CPUs, requests per row: ${JSON.stringify(REQUESTS)}, warm-up per target and row: ${WARMUP.requests} requests or ${WARMUP.seconds} s\n`,
+    `\nConcurrency ${PINNED_CONCURRENCY}, each proxy on its own core (load generator and upstream on CPU 0, the proxy on CPU 1):\n\n`,
+  )
+  if (pinning !== true) process.stdout.write(`not measured: ${pinning}\n`)
+  else {
+    const pinnedLines = [
+      '| path | stream | direct req/s | ours req/s (of direct) | ours CPU µs/req | Portkey req/s (of direct) | bare node:http proxy req/s (of direct) | bare socket proxy req/s (of direct) |',
+      '|---|---|---|---|---|---|---|---|',
+    ]
+    for (const r of pinnedRows) {
+      const d = r.direct
+      const tput = (x) => (x ? `${fmt(x.rps, 0)} (${fmt((100 * x.rps) / d.rps, 0)}%)` : 'unsupported')
+      pinnedLines.push(
+        `| ${r.path === 'chat' ? 'chat completions pass-through' : 'Messages -> OpenAI translation'} | ${r.stream ? 'yes' : 'no'} | ${fmt(d.rps, 0)} | ${tput(r.ours)} | ${fmt(r.ours.cpuUs, 0)} | ${tput(r.portkey)} | ${tput(r.floor)} | ${tput(r.socket)} |`,
+      )
+    }
+    process.stdout.write(`${pinnedLines.join('\n')}\n`)
+  }
+  process.stdout.write(
+    `\nnode ${process.version}, ${cpus().length} CPUs, requests per row: ${JSON.stringify(REQUESTS)}, warm-up per target and row: ${WARMUP.requests} requests or ${WARMUP.seconds} s\n`,
   )
   for (const c of children) c.kill('SIGKILL')
   process.exit(0)
