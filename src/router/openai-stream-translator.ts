@@ -170,7 +170,7 @@ export class OpenAIStreamTranslator {
   /** Sends what is new in the open call's arguments. */
   private streamArgs(call: PendingCall, index: number, out: AnthropicStreamEvent[]): void {
     const p = this.progressOf(call)
-    if (p.buffered || call.args.length <= p.sent) return
+    if (p.buffered || call.unsent === '') return
     if (p.sent === 0) {
       const first = call.args.trimStart()
       if (first === '') return
@@ -182,8 +182,9 @@ export class OpenAIStreamTranslator {
     out.push({
       type: 'content_block_delta',
       index,
-      delta: { type: 'input_json_delta', partial_json: call.args.slice(p.sent) },
+      delta: { type: 'input_json_delta', partial_json: call.unsent },
     })
+    call.unsent = ''
     p.sent = call.args.length
   }
 

@@ -33,4 +33,23 @@ describe('ToolCallAccumulator', () => {
     acc.add({ index: 0, id: 'x', function: { name: 'A', arguments: '[1]' } })
     expect(acc.finish('m')[0]).toMatchObject({ inputJson: '{}', invalidArguments: true })
   })
+
+  it('keeps what was added since it was last taken, from deltas and from cumulative snapshots alike', () => {
+    const acc = new ToolCallAccumulator()
+    const call = acc.add({ index: 0, id: 'w', function: { name: 'Write', arguments: '{"file_path"' } })
+    expect(call.unsent).toBe('{"file_path"')
+    call.unsent = ''
+    acc.add({ index: 0, function: { arguments: ':"a.ts",' } })
+    acc.add({ index: 0, function: { arguments: '"content":"x' } })
+    expect(call.unsent).toBe(':"a.ts","content":"x')
+    call.unsent = ''
+    // A snapshot repeats everything so far: only its new end is unsent; the same snapshot again adds nothing.
+    acc.add({ index: 0, function: { arguments: '{"file_path":"a.ts","content":"xyz' } })
+    acc.add({ index: 0, function: { arguments: '{"file_path":"a.ts","content":"xyz' } })
+    expect(call.unsent).toBe('yz')
+    // A delta longer than what came before that does not repeat it is appended whole.
+    acc.add({ index: 0, function: { arguments: `${'z'.repeat(60)}"}` } })
+    expect(call.unsent).toBe(`yz${'z'.repeat(60)}"}`)
+    expect(call.args).toBe(`{"file_path":"a.ts","content":"xyz${'z'.repeat(60)}"}`)
+  })
 })

@@ -12,6 +12,12 @@ export interface PendingCall {
   id: string | undefined
   name: string
   args: string
+  /**
+   * The end of `args` added since the stream translator last took it (and cleared this). Kept apart so that
+   * nothing slices the whole accumulated text per chunk: `args` grows by concatenation, and reading a part
+   * of it copies all of it, which made long streamed arguments quadratic.
+   */
+  unsent: string
 }
 
 export interface FinishedToolCall {
@@ -65,7 +71,7 @@ export class ToolCallAccumulator {
   }
 
   private create(key: string | undefined, id: string | undefined): PendingCall {
-    const call: PendingCall = { id, name: '', args: '' }
+    const call: PendingCall = { id, name: '', args: '', unsent: '' }
     this.calls.push(call)
     if (key !== undefined) this.byKey.set(key, call)
     if (id !== undefined) this.byId.set(id, call)
@@ -99,8 +105,16 @@ export class ToolCallAccumulator {
     if (key !== undefined) this.byKey.set(key, call)
     if (name && call.name === '') call.name = name
     if (piece !== '') {
-      // A piece that repeats everything so far is a cumulative snapshot, not a delta.
-      call.args = call.args !== '' && piece.startsWith(call.args) ? piece : call.args + piece
+      // A piece that repeats everything so far is a cumulative snapshot, not a delta. (The lengths first:
+      // a delta is shorter than what came before it, and is then never compared with all of it.)
+      const had = call.args
+      if (had !== '' && piece.length >= had.length && piece.startsWith(had)) {
+        call.args = piece
+        call.unsent += piece.slice(had.length)
+      } else {
+        call.args = had + piece
+        call.unsent += piece
+      }
     }
     this.last = call
     return call
