@@ -103,10 +103,4 @@ export class ChunkTemplate {
     }
     return { id: this.id, choices: [{ index: this.index, delta: { content }, finish_reason: null }] }
   }
-
-  /** The chunk `data` stands for when it has the learned shape; `undefined`: parse it in full. */
-  match(data: string): ChatCompletionChunk | undefined {
-    const literal = this.literalOf(data)
-    return literal === undefined ? undefined : this.chunkOf(literal)
-  }
 }

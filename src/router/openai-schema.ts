@@ -126,11 +126,26 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const absent = (v: unknown) => v === undefined || v === null
 
+/** A streamed tool-call entry the schema would pass through unchanged (arguments as a string or absent). */
+function plainToolCallDelta(t: unknown): boolean {
+  if (!isRecord(t)) return false
+  const f = t.function
+  return (
+    (absent(t.index) || Number.isInteger(t.index)) &&
+    (absent(t.id) || typeof t.id === 'string') &&
+    (absent(t.type) || typeof t.type === 'string') &&
+    (absent(f) ||
+      (isRecord(f) &&
+        (absent(f.name) || typeof f.name === 'string') &&
+        (f.arguments === undefined || typeof f.arguments === 'string')))
+  )
+}
+
 /**
- * A stream chunk of the most common kind — text deltas and finish reasons, nothing else to convert — checked
- * by hand; anything else (tool calls, reasoning, usage, errors) goes through the `ChatCompletionChunk` schema.
- * Most chunks of a long answer are the common kind, and the schema costs more than the rest of their
- * translation.
+ * A stream chunk of the most common kinds — text deltas, tool-call deltas with string arguments and finish
+ * reasons, nothing else to convert — checked by hand; anything else (reasoning, usage, errors, arguments as
+ * objects) goes through the `ChatCompletionChunk` schema. Most chunks of a long answer are of these kinds,
+ * and the schema costs more than the rest of their translation.
  */
 export function parseChunk(json: unknown): ChatCompletionChunk | undefined {
   if (
@@ -146,7 +161,8 @@ export function parseChunk(json: unknown): ChatCompletionChunk | undefined {
         (absent(c.finish_reason) || typeof c.finish_reason === 'string') &&
         (absent(c.delta) ||
           (isRecord(c.delta) &&
-            absent(c.delta.tool_calls) &&
+            (absent(c.delta.tool_calls) ||
+              (Array.isArray(c.delta.tool_calls) && c.delta.tool_calls.every(plainToolCallDelta))) &&
             c.delta.reasoning === undefined &&
             c.delta.reasoning_content === undefined &&
             (absent(c.delta.content) || typeof c.delta.content === 'string'))),

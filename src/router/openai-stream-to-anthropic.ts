@@ -63,7 +63,8 @@ export function openAISourceToAnthropic(
       return []
     }
     if (data === '') return []
-    const known = literal === undefined ? template.match(data) : template.chunkOf(literal)
+    // An event without a literal was already found not to have the learned shape (or none is learned yet).
+    const known = literal === undefined ? undefined : template.chunkOf(literal)
     if (known) return translator.push(known)
     let json: unknown
     try {
