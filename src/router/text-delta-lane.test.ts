@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import { parseSse } from './__fixtures__/harness.js'
 import type { ChunkSource } from './chunk-source.js'
@@ -103,5 +104,19 @@ describe('the text-delta byte lane of the stream translation', () => {
     } finally {
       take.mockRestore()
     }
+  })
+
+  it('writes the same bytes as the parsing path wherever the reads are cut', async () => {
+    const bytes = encoder.encode(EVENTS.join(''))
+    const parsed = await translate(Array.from(bytes, (b) => Uint8Array.of(b)))
+    const cuts = fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 })
+    await fc.assert(
+      fc.asyncProperty(cuts, async (at) => {
+        const ends = [...at.sort((a, b) => a - b), bytes.length]
+        const reads = ends.map((end, i) => bytes.subarray(i === 0 ? 0 : ends[i - 1], end))
+        expect(await translate(reads)).toBe(parsed)
+      }),
+      { numRuns: 300 },
+    )
   })
 })
