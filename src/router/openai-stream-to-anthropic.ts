@@ -42,6 +42,7 @@ export function openAISourceToAnthropic(
   const translator = new OpenAIStreamTranslator(options)
   const parser = new SseParser()
   const template = new ChunkTemplate()
+  const argsTemplate = new ChunkTemplate('arguments')
   const queue: SseEvent[] = []
   let lane: TextDeltaLane | undefined
   /** Whether the parser holds nothing (what it was given ended with a blank line), so the lane may read. */
@@ -75,6 +76,8 @@ export function openAISourceToAnthropic(
     const chunk = parseChunk(json)
     if (!chunk) throw new Error('a stream event has an unexpected shape')
     if (!template.learned) template.learn(data, chunk)
+    // Each tool call's argument chunks have their own shape (their index): learned again when one fails it.
+    argsTemplate.learn(data, chunk)
     return translator.push(chunk)
   }
 
@@ -118,6 +121,18 @@ export function openAISourceToAnthropic(
       if (fast !== undefined) {
         pending += fast
         continue
+      }
+      // The other common case, a piece of the arguments of the tool call being streamed.
+      if (literal === undefined && argsTemplate.learned) {
+        const args = argsTemplate.literalOf(sse.data)
+        const event =
+          args !== undefined && isStringifyLiteral(args)
+            ? translator.toolArgumentsEvent(argsTemplate.choiceIndex, argsTemplate.toolIndex, args)
+            : undefined
+        if (event !== undefined) {
+          pending += event
+          continue
+        }
       }
       for (const e of translate(sse, literal)) pending += sseEventText(e)
     }

@@ -1,8 +1,5 @@
-import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
-import { parseSse } from './__fixtures__/harness.js'
-import type { ChunkSource } from './chunk-source.js'
-import { openAISourceToAnthropic } from './openai-stream-to-anthropic.js'
+import { expectSameWhereverCut, parseSse, translateReads } from './__fixtures__/harness.js'
 import { TextDeltaLane } from './text-delta-lane.js'
 
 /** A content delta with its literal written as given (so escapes the lane must decline can be sent). */
@@ -29,21 +26,6 @@ const EVENTS = [
   'data: [DONE]\n\n',
 ]
 
-/** The stream delivered as `reads` (each a run of bytes), with nothing ready before it is asked for. */
-function source(reads: Uint8Array[]): ChunkSource {
-  let i = 0
-  return { read: async () => reads[i++], cancel: async () => {} }
-}
-
-async function translate(reads: Uint8Array[]): Promise<string> {
-  const out = openAISourceToAnthropic(source(reads), { requestedModel: 'm', describe: 'test upstream' })
-  const decoder = new TextDecoder()
-  let text = ''
-  for (let c = await out.read(); c !== undefined; c = await out.read())
-    text += decoder.decode(c, { stream: true })
-  return text + decoder.decode()
-}
-
 const encoder = new TextEncoder()
 
 function grouped(size: number): Uint8Array[] {
@@ -56,13 +38,13 @@ describe('the text-delta byte lane of the stream translation', () => {
   it('writes the same bytes as the parsing path, whatever runs of events the reads hold', async () => {
     const bytes = encoder.encode(EVENTS.join(''))
     // One byte per read never leaves the parser clean, so this is the parsing path alone.
-    const parsed = await translate(Array.from(bytes, (b) => Uint8Array.of(b)))
+    const parsed = await translateReads(Array.from(bytes, (b) => Uint8Array.of(b)))
     for (const size of [1, 2, 3, 5, EVENTS.length])
-      expect(await translate(grouped(size)), `${size} events per read`).toBe(parsed)
+      expect(await translateReads(grouped(size)), `${size} events per read`).toBe(parsed)
     // Reads that cut events in the middle hand over between the lane and the parser.
     const cuts = [0, 400, 401, 1234, 1500, bytes.length]
     const cutReads = cuts.slice(1).map((end, i) => bytes.subarray(cuts[i], end))
-    expect(await translate(cutReads)).toBe(parsed)
+    expect(await translateReads(cutReads)).toBe(parsed)
 
     const events = parseSse(parsed)
     const texts = events.flatMap((e) => {
@@ -95,11 +77,13 @@ describe('the text-delta byte lane of the stream translation', () => {
         delta(' four'),
         ...EVENTS.slice(-3),
       ]
-      const text = await translate([encoder.encode(plain.join(''))])
+      const text = await translateReads([encoder.encode(plain.join(''))])
       // The role chunk and the first delta teach the parser the chunk's shape; the next three are copied.
       const laned = take.mock.results.reduce((sum, r) => sum + (r.value as number), 0)
       expect(laned).toBe(delta(' two').length + delta(' three').length + delta(' four').length)
-      const oneByOne = await translate(Array.from(encoder.encode(plain.join('')), (b) => Uint8Array.of(b)))
+      const oneByOne = await translateReads(
+        Array.from(encoder.encode(plain.join('')), (b) => Uint8Array.of(b)),
+      )
       expect(text).toBe(oneByOne)
     } finally {
       take.mockRestore()
@@ -108,15 +92,7 @@ describe('the text-delta byte lane of the stream translation', () => {
 
   it('writes the same bytes as the parsing path wherever the reads are cut', async () => {
     const bytes = encoder.encode(EVENTS.join(''))
-    const parsed = await translate(Array.from(bytes, (b) => Uint8Array.of(b)))
-    const cuts = fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 })
-    await fc.assert(
-      fc.asyncProperty(cuts, async (at) => {
-        const ends = [...at.sort((a, b) => a - b), bytes.length]
-        const reads = ends.map((end, i) => bytes.subarray(i === 0 ? 0 : ends[i - 1], end))
-        expect(await translate(reads)).toBe(parsed)
-      }),
-      { numRuns: 300 },
-    )
+    const parsed = await translateReads(Array.from(bytes, (b) => Uint8Array.of(b)))
+    await expectSameWhereverCut(bytes, parsed, 300)
   })
 })

@@ -78,6 +78,11 @@ export class ToolCallAccumulator {
     return call
   }
 
+  /** The call last seen at `index` of `choice`, if any. */
+  at(index: number, choice = 0): PendingCall | undefined {
+    return this.byKey.get(`${choice}:${index}`)
+  }
+
   /** Adds one `tool_calls[]` entry of a chunk; `choice` keeps calls of different choices apart. */
   add(delta: ToolCallDelta, choice = 0): PendingCall {
     const key = delta.index === null || delta.index === undefined ? undefined : `${choice}:${delta.index}`

@@ -3,6 +3,10 @@
  * upstream `fetch` that records what the router sent, and an SSE reader for the router's output.
  */
 import { readFileSync } from 'node:fs'
+import fc from 'fast-check'
+import { expect } from 'vitest'
+import type { ChunkSource } from '../chunk-source.js'
+import { openAISourceToAnthropic } from '../openai-stream-to-anthropic.js'
 import { SseParser } from '../sse-parser.js'
 
 export function fixture(name: string): string {
@@ -91,4 +95,33 @@ export function outline(events: ParsedEvent[]): unknown[][] {
     }
     return [type]
   })
+}
+
+/** `openAISourceToAnthropic` over `reads` (runs of bytes, none ready before it is asked for), as text. */
+export async function translateReads(reads: Uint8Array[]): Promise<string> {
+  let i = 0
+  const source: ChunkSource = { read: async () => reads[i++], cancel: async () => {} }
+  const out = openAISourceToAnthropic(source, { requestedModel: 'm', describe: 'test upstream' })
+  const decoder = new TextDecoder()
+  let text = ''
+  for (let c = await out.read(); c !== undefined; c = await out.read())
+    text += decoder.decode(c, { stream: true })
+  return text + decoder.decode()
+}
+
+/** Checks that `bytes` translate to `expected` however they are cut into reads (up to ten cuts). */
+export async function expectSameWhereverCut(
+  bytes: Uint8Array,
+  expected: string,
+  runs: number,
+): Promise<void> {
+  const cuts = fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 10 })
+  await fc.assert(
+    fc.asyncProperty(cuts, async (at) => {
+      const ends = [...at.sort((a, b) => a - b), bytes.length]
+      const reads = ends.map((end, i) => bytes.subarray(i === 0 ? 0 : ends[i - 1], end))
+      expect(await translateReads(reads)).toBe(expected)
+    }),
+    { numRuns: runs },
+  )
 }
