@@ -114,16 +114,8 @@ export function openAISourceToAnthropic(
   const drain = (): void => {
     for (let i = 0; i < queue.length && !sawDone; i++) {
       const sse = queue[i] as SseEvent
-      // The common case, a text delta into the open text block: its content goes out as it came.
-      const literal = template.literalOf(sse.data)
-      const fast =
-        literal !== undefined && isStringifyLiteral(literal) ? translator.textDeltaEvent(literal) : undefined
-      if (fast !== undefined) {
-        pending += fast
-        continue
-      }
-      // The other common case, a piece of the arguments of the tool call being streamed.
-      if (literal === undefined && argsTemplate.learned) {
+      // Outside a text block (while a tool call streams, above all), a piece of the open call's arguments.
+      if (argsTemplate.learned && translator.openTextIndex() === undefined) {
         const args = argsTemplate.literalOf(sse.data)
         const event =
           args !== undefined && isStringifyLiteral(args)
@@ -133,6 +125,14 @@ export function openAISourceToAnthropic(
           pending += event
           continue
         }
+      }
+      // The common case, a text delta into the open text block: its content goes out as it came.
+      const literal = template.literalOf(sse.data)
+      const fast =
+        literal !== undefined && isStringifyLiteral(literal) ? translator.textDeltaEvent(literal) : undefined
+      if (fast !== undefined) {
+        pending += fast
+        continue
       }
       for (const e of translate(sse, literal)) pending += sseEventText(e)
     }
