@@ -139,12 +139,12 @@ export class ChunkTemplate {
     this.tool = tool
   }
 
-  /** The learned text around the content literal's inside, once learned. */
+  /** The learned text around the string literal's inside, once learned. */
   get shape(): { prefix: string; suffix: string } | undefined {
     return this.prefix === undefined ? undefined : { prefix: this.prefix, suffix: this.suffix }
   }
 
-  /** The inside of `data`'s content literal (still escaped) when `data` has the learned shape. */
+  /** The inside of `data`'s string literal (still escaped) when `data` has the learned shape. */
   literalOf(data: string): string | undefined {
     const prefix = this.prefix
     if (prefix === undefined) return undefined
