@@ -56,8 +56,15 @@ export function openAISourceToAnthropic(
   let sentAny = false
   let closed = false
 
-  /** `literal`: the event's content literal when it has the template's shape (`template.literalOf`). */
-  const translate = (sse: SseEvent, literal: string | undefined): AnthropicStreamEvent[] => {
+  /**
+   * `literal`: the event's content literal when it has the template's shape (`template.literalOf`);
+   * `argsShape`: whether it was found to have the argument template's shape.
+   */
+  const translate = (
+    sse: SseEvent,
+    literal: string | undefined,
+    argsShape: boolean,
+  ): AnthropicStreamEvent[] => {
     const data = sse.data.trim()
     if (data === '[DONE]') {
       sawDone = true
@@ -77,7 +84,7 @@ export function openAISourceToAnthropic(
     if (!chunk) throw new Error('a stream event has an unexpected shape')
     if (!template.learned) template.learn(data, chunk)
     // Each tool call's argument chunks have their own shape (their index): learned again when one fails it.
-    argsTemplate.learn(data, chunk)
+    if (!argsShape) argsTemplate.learn(data, chunk)
     return translator.push(chunk)
   }
 
@@ -114,9 +121,11 @@ export function openAISourceToAnthropic(
   const drain = (): void => {
     for (let i = 0; i < queue.length && !sawDone; i++) {
       const sse = queue[i] as SseEvent
+      let argsShape = false
       // Outside a text block (while a tool call streams, above all), a piece of the open call's arguments.
       if (argsTemplate.learned && translator.openTextIndex() === undefined) {
         const args = argsTemplate.literalOf(sse.data)
+        argsShape = args !== undefined
         const event =
           args !== undefined && isStringifyLiteral(args)
             ? translator.toolArgumentsEvent(argsTemplate.choiceIndex, argsTemplate.toolIndex, args)
@@ -134,7 +143,7 @@ export function openAISourceToAnthropic(
         pending += fast
         continue
       }
-      for (const e of translate(sse, literal)) pending += sseEventText(e)
+      for (const e of translate(sse, literal, argsShape)) pending += sseEventText(e)
     }
     queue.length = 0
     if (!lane) {
