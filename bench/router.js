@@ -161,6 +161,16 @@ function fmt(n, digits = 2) {
   return Number.isFinite(n) ? n.toFixed(digits) : 'n/a'
 }
 
+/** A row's first two cells: what is proxied, and whether it streams. */
+function rowLabel(r) {
+  return `${r.path === 'chat' ? 'chat completions pass-through' : 'Messages -> OpenAI translation'} | ${r.stream ? 'yes' : 'no'}`
+}
+
+/** A target's requests per second and its share of direct's (`missing` when it was not measured). */
+function throughput(x, direct, missing) {
+  return x ? `${fmt(x.rps, 0)} (${fmt((100 * x.rps) / direct.rps, 0)}%)` : missing
+}
+
 async function main() {
   const upstream = await start('upstream', [join(here, 'upstream-server.js')], {}, (out) => {
     const m = /ready (\d+)/.exec(out)
@@ -281,10 +291,10 @@ async function main() {
     const d = r.direct
     const cell = (x, missing = 'unsupported (no Messages -> OpenAI path)') =>
       x ? `${fmt(x.p50 - d.p50)} / ${fmt(x.p99 - d.p99)}` : missing
-    const tput = (x) => (x ? `${fmt(x.rps, 0)} (${fmt((100 * x.rps) / d.rps, 0)}%)` : '-')
+    const tput = (x) => throughput(x, d, '-')
     const cpu = (x) => (x ? fmt(x.cpuUs, 0) : '-')
     lines.push(
-      `| ${r.path === 'chat' ? 'chat completions pass-through' : 'Messages -> OpenAI translation'} | ${r.stream ? 'yes' : 'no'} | ${r.concurrency} | ${fmt(d.p50)} / ${fmt(d.p99)} | ${fmt(d.rps, 0)} | ${cell(r.ours)} | ${tput(r.ours)} | ${cpu(r.ours)} | ${cell(r.portkey)} | ${tput(r.portkey)} | ${cpu(r.portkey)} | ${cell(r.floor, 'n/a')} | ${tput(r.floor)} | ${cpu(r.floor)} | ${cell(r.socket, 'n/a')} | ${tput(r.socket)} | ${cpu(r.socket)} |`,
+      `| ${rowLabel(r)} | ${r.concurrency} | ${fmt(d.p50)} / ${fmt(d.p99)} | ${fmt(d.rps, 0)} | ${cell(r.ours)} | ${tput(r.ours)} | ${cpu(r.ours)} | ${cell(r.portkey)} | ${tput(r.portkey)} | ${cpu(r.portkey)} | ${cell(r.floor, 'n/a')} | ${tput(r.floor)} | ${cpu(r.floor)} | ${cell(r.socket, 'n/a')} | ${tput(r.socket)} | ${cpu(r.socket)} |`,
     )
   }
   process.stdout.write(`${lines.join('\n')}\n`)
@@ -300,9 +310,9 @@ async function main() {
     ]
     for (const r of pinnedRows) {
       const d = r.direct
-      const tput = (x) => (x ? `${fmt(x.rps, 0)} (${fmt((100 * x.rps) / d.rps, 0)}%)` : 'unsupported')
+      const tput = (x) => throughput(x, d, 'unsupported')
       pinnedLines.push(
-        `| ${r.path === 'chat' ? 'chat completions pass-through' : 'Messages -> OpenAI translation'} | ${r.stream ? 'yes' : 'no'} | ${fmt(d.rps, 0)} | ${tput(r.ours)} | ${fmt(r.ours.cpuUs, 0)} | ${tput(r.portkey)} | ${tput(r.floor)} | ${tput(r.socket)} |`,
+        `| ${rowLabel(r)} | ${fmt(d.rps, 0)} | ${tput(r.ours)} | ${fmt(r.ours.cpuUs, 0)} | ${tput(r.portkey)} | ${tput(r.floor)} | ${tput(r.socket)} |`,
       )
     }
     process.stdout.write(`${pinnedLines.join('\n')}\n`)
