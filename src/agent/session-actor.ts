@@ -150,7 +150,7 @@ export class SessionActor {
       sandbox: container.driver,
       isolated: container.isolated,
       ...(container.limits !== undefined && { limits: container.limits }),
-      queued: Math.max(0, this.queue.size - (record.isRunning ? 1 : 0)),
+      queued: this.queue.waitingCount,
       ...(container.lastHeartbeat !== undefined && { lastHeartbeat: container.lastHeartbeat }),
       ...extra,
     }

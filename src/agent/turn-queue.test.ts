@@ -27,7 +27,25 @@ describe('TurnQueue', () => {
     const next = queue.enqueue(async () => 'next')
     await expect(failed).rejects.toThrow('boom')
     await expect(next).resolves.toBe('next')
-    expect(queue.size).toBe(0)
+    expect(queue.waitingCount).toBe(0)
+  })
+
+  it('counts only the turns waiting behind the running one, not the one that runs or has ended', async () => {
+    const queue = new TurnQueue()
+    const seen: number[] = []
+    const turn = () =>
+      queue.enqueue(async () => {
+        seen.push(queue.waitingCount)
+        await tick(1)
+        // Where a turn reports its end: it still runs, and only what was queued after it waits.
+        seen.push(queue.waitingCount)
+      })
+    expect(queue.waitingCount).toBe(0)
+    const all = Promise.all([turn(), turn(), turn()])
+    expect(queue.waitingCount).toBe(3)
+    await all
+    expect(seen).toEqual([2, 2, 1, 1, 0, 0])
+    expect(queue.waitingCount).toBe(0)
   })
 
   it('marks queued and running turns stale after cancelAll', async () => {

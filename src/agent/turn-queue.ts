@@ -11,25 +11,24 @@ export interface TurnContext {
 export class TurnQueue {
   private tail: Promise<unknown> = Promise.resolve()
   private generation = 0
-  private pending = 0
+  private waiting = 0
 
-  /** Number of turns queued or running. */
-  get size(): number {
-    return this.pending
+  /** Number of turns queued behind the running one (not counting it). */
+  get waitingCount(): number {
+    return this.waiting
   }
 
   enqueue<T>(run: (ctx: TurnContext) => Promise<T>): Promise<T> {
     const generation = this.generation
     const ctx: TurnContext = { generation, isCurrent: () => generation === this.generation }
-    this.pending++
-    const result = this.tail.then(() => run(ctx))
+    this.waiting++
+    const result = this.tail.then(() => {
+      this.waiting--
+      return run(ctx)
+    })
     this.tail = result.then(
-      () => {
-        this.pending--
-      },
-      () => {
-        this.pending--
-      },
+      () => {},
+      () => {},
     )
     return result
   }

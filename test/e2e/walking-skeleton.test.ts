@@ -123,7 +123,8 @@ describe('walking skeleton', () => {
     )
     const last = firstTurn[firstTurn.length - 1]!
     expect(last.type).toBe('status')
-    expect(last.data).toMatchObject({ isRunning: false, model: MODEL })
+    // Nothing waits behind the turn that just ended.
+    expect(last.data).toMatchObject({ isRunning: false, model: MODEL, queued: 0 })
     // The turn's usage comes from the router, priced from the configured model's price table.
     const usage = (last.data as { turn: { modelCalls: number; inputTokens: number; costUsd: number } }).turn
     expect(usage.modelCalls).toBeGreaterThanOrEqual(2)
