@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { BASHRC_MARKER, trappedHost } from '../../../test/fixtures/host-shell-config.js'
 import { commandLine, descendantsOf } from '../../../test/fixtures/process-tree.js'
 import { packageRoot } from '../bwrap-args.js'
 import type { SandboxCgroup } from '../cgroup.js'
@@ -302,7 +303,7 @@ describe.skipIf(bwrapProblem !== undefined || !distBuilt)(
       }
     })
 
-    it('passes none of the descriptors its server inherited to a sandbox, parked or not', async () => {
+    it('passes none of the descriptors its server inherited to a sandbox and reads no host shell start-up file, parked or not', async () => {
       const secret = join(dir, 'inherited-secret.txt')
       writeFileSync(secret, 'inherited-only')
       const driverModule = join(packageRoot(), 'dist/sandbox/drivers/bwrap.js')
@@ -325,15 +326,10 @@ describe.skipIf(bwrapProblem !== undefined || !distBuilt)(
         await driver.close()
         process.stdout.write(JSON.stringify({ onDemand, parked }))
       })`
-      // A server started with fd 201 open: past the range Node marks close-on-exec at startup.
-      const server = spawn('/bin/bash', [
-        '-c',
-        'exec 201<"$1"; exec "$2" -e "$3"',
-        'bash',
-        secret,
-        process.execPath,
-        script,
-      ])
+      // A server started with fd 201 open, on a host whose shell start-up file prints and writes a marker.
+      const host = trappedHost(join(dir, 'trapped-host'))
+      const [command, ...args] = host.hostCommand([process.execPath, '-e', script], secret)
+      const server = spawn(command!, args, { env: { ...process.env, HOME: host.home } })
       let out = ''
       server.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString()
@@ -344,7 +340,9 @@ describe.skipIf(bwrapProblem !== undefined || !distBuilt)(
         expect(seen).toContain('/proc/self/fd')
         expect(seen).not.toContain('inherited-only')
         expect(seen).not.toMatch(/ 201 -> /)
+        expect(seen).not.toContain(BASHRC_MARKER)
       }
+      expect(existsSync(host.ranFile)).toBe(false)
     })
 
     it('a parked sandbox whose server died runs nothing', async () => {

@@ -255,11 +255,16 @@ const O_CLOEXEC = 0o2000000
 /** Closes the listed descriptors (bash: dash only knows 0-9), then execs the rest. */
 const CLOSER = 'while [ "$1" != -- ]; do fd=$1; exec {fd}>&-; shift; done; shift; exec "$@"'
 
-/** `argv` behind a closer of this process's leaked descriptors, when it has any (and bash is there). */
+/**
+ * `argv` behind a closer of this process's leaked descriptors, when it has any (and bash is there). The
+ * closer's bash reads no start-up file: Node gives a child socket pairs for stdio, and bash on a socket
+ * stdin takes itself for an ssh command and sources `~/.bashrc` — the host user's shell configuration,
+ * someone else's code on the sandbox path. Its environment is the spawn's own (no BASH_ENV or ENV).
+ */
 function withoutLeakedDescriptors(argv: string[]): string[] {
   const leaked = leakedDescriptors()
   if (leaked.length === 0 || !existsSync('/bin/bash')) return argv
-  return ['/bin/bash', '-c', CLOSER, 'bash', ...leaked.map(String), '--', ...argv]
+  return ['/bin/bash', '--norc', '--noprofile', '-c', CLOSER, 'bash', ...leaked.map(String), '--', ...argv]
 }
 
 /** Creates a bwrap driver; `limits` tells what this machine enforces. */
