@@ -1,9 +1,10 @@
 /**
- * Host-side unix sockets that sandboxes reach (the router, the egress proxy): a path short enough for a
- * socket, and a fetch handler (a Hono app) served on it.
+ * Host-side unix sockets: those sandboxes reach (the router, the egress proxy) and those the host reaches a
+ * container on. A path short enough for a socket, a fetch handler (a Hono app) served on it, and the removal
+ * of what a sandbox left in the temp dir.
  */
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, unlinkSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { Server as NetServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -18,6 +19,27 @@ export function hostSocketPath(dir: string, name: string): string {
   if (Buffer.byteLength(preferred) <= MAX_SOCKET_PATH_BYTES) return preferred
   const digest = createHash('sha256').update(preferred).digest('hex').slice(0, 16)
   return join(tmpdir(), `agent-router-${digest}-${name}`)
+}
+
+/**
+ * Where the host reaches a session's container server: `<runDir>/container.sock`, or a short path in the temp
+ * dir (stable, so a restarted container gets the same one) when that is too long.
+ */
+export function containerSocketPath(runDir: string): string {
+  return hostSocketPath(runDir, 'container.sock')
+}
+
+/**
+ * Removes what a sandbox that has ended left at `path` (its socket, or the link to it), and nothing else. The
+ * manager starts a session's next sandbox only once the last one has exited, so it is no successor's.
+ */
+export function removeSocketFile(path: string): void {
+  try {
+    const stat = lstatSync(path)
+    if (stat.isSocket() || stat.isSymbolicLink()) unlinkSync(path)
+  } catch {
+    // not there
+  }
 }
 
 export interface UnixSocketServer {

@@ -17,7 +17,7 @@ export {
 export { drivers } from './drivers/index.js'
 export { createNoneDriver, type NoneDriverOptions, noneDriver } from './drivers/none.js'
 export { type EgressProxy, isHostAllowed, startEgressProxy } from './egress-proxy.js'
-export { hostSocketPath, serveOnUnixSocket } from './host-socket.js'
+export { containerSocketPath, hostSocketPath, serveOnUnixSocket } from './host-socket.js'
 export type { LimitEnforcement, SandboxLimits } from './limits.js'
 export {
   type EnsureOptions,
@@ -27,7 +27,6 @@ export {
   type WaitInfo,
 } from './sandbox-manager.js'
 export { selectDriver } from './select-driver.js'
-export { containerSocketPath } from './socket-path.js'
 export type {
   ContainerClient,
   DriverStartOptions,

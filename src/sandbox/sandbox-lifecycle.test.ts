@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -13,6 +13,7 @@ import {
 } from '../../test/fixtures/scripted-model-server.js'
 import { AppError } from '../protocol/errors.js'
 import { noneDriver } from './drivers/none.js'
+import { containerSocketPath } from './host-socket.js'
 import { SandboxManager, type WaitInfo } from './sandbox-manager.js'
 import type { SandboxHandle, SandboxSpec } from './types.js'
 
@@ -195,15 +196,21 @@ describe('sandbox lifecycle', () => {
     timeout: 60_000,
   }, async () => {
     manager = new SandboxManager({ driver: noneDriver })
-    const first = await manager.ensure(specFor('dies'))
+    // A run dir too deep for a socket path: the socket is in the temp dir, and a killed container leaves it.
+    const id = `dies-${'d'.repeat(58)}`
+    const socket = containerSocketPath(specFor(id).runDir)
+    expect(socket.startsWith(tmpdir())).toBe(true)
+    const first = await manager.ensure(specFor(id))
+    expect(existsSync(socket)).toBe(true)
     const run = turn(first, 'slow please').catch((err: unknown) => err)
     await sleep(500)
     process.kill(first.pid!, 'SIGKILL')
     const error = await run
     expect(error).toBeInstanceOf(AppError)
     expect((error as Error).message).toMatch(/the sandbox stopped unexpectedly \(signal SIGKILL\)/)
-    await until(() => manager!.state('dies') === 'sleeping')
-    const second = await manager.ensure(specFor('dies'))
+    await until(() => manager!.state(id) === 'sleeping')
+    expect(existsSync(socket)).toBe(false)
+    const second = await manager.ensure(specFor(id))
     expect(second.pid).not.toBe(first.pid)
     expect((await turn(second, 'hello again')).at(-1)).toMatchObject({ type: 'result' })
   })

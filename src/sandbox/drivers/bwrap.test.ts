@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -24,7 +25,7 @@ import { commandLine, descendantsOf } from '../../../test/fixtures/process-tree.
 import { packageRoot } from '../bwrap-args.js'
 import type { SandboxCgroup } from '../cgroup.js'
 import { startEgressProxy } from '../egress-proxy.js'
-import { serveOnUnixSocket } from '../host-socket.js'
+import { containerSocketPath, serveOnUnixSocket } from '../host-socket.js'
 import { selectDriver } from '../select-driver.js'
 import type { SandboxSpec } from '../types.js'
 import { silentLogger } from '../types.js'
@@ -230,11 +231,36 @@ describe.skipIf(bwrapProblem !== undefined || !distBuilt)(
       await calm.stop()
     }, 30_000)
 
-    it('serves a session whose run dir path is too long for a unix socket (through a short link)', async () => {
-      const handle = await startServing('x'.repeat(64), '')
+    it('ends a run broken by a limit only once the sandbox is gone, so the next turn cannot get the dying one', async () => {
+      // A tool process eats the memory while the container server goes on streaming, as Claude Code does.
+      const hog = await startServing(
+        'hog-end',
+        "require('child_process').spawn(process.execPath,['-e','const a=[];for(;;)a.push(Buffer.alloc(1<<24,1))'],{stdio:'ignore'});setInterval(()=>s.write('{\"type\":\"tick\"}\\n'),10)",
+      )
+      let gone = false
+      void hog.exited.then(() => {
+        gone = true
+      })
+      const lines: unknown[] = []
+      try {
+        for await (const line of hog.client.run({ prompt: 'go' })) lines.push(line)
+      } catch (err) {
+        lines.push((err as Error).message)
+      }
+      expect(JSON.stringify(lines)).toMatch(/memory limit \(256 MiB\)/)
+      expect(gone).toBe(true)
+    }, 30_000)
+
+    it('serves a session whose run dir path is too long for a unix socket (through a short link, removed at its end)', async () => {
+      const id = 'x'.repeat(64)
+      const link = containerSocketPath(spec(id).runDir)
+      expect(link.startsWith(tmpdir())).toBe(true)
+      const handle = await startServing(id, '')
       expect(await handle.client.health()).toMatchObject({ ok: true })
+      expect(lstatSync(link).isSymbolicLink()).toBe(true)
       await handle.stop()
       expect((await handle.exited).reason).toBeUndefined()
+      expect(lstatSync(link, { throwIfNoEntry: false })).toBeUndefined()
     })
 
     it('stops a sandbox by asking its container server first (SIGTERM), not by killing it outright', async () => {

@@ -29,6 +29,7 @@ import {
 } from '../bwrap-args.js'
 import { type CgroupSupport, probeCgroups, SandboxCgroup } from '../cgroup.js'
 import { DEFAULT_STOP_GRACE_MS, signalGroup, superviseContainerProcess } from '../container-process.js'
+import { containerSocketPath, removeSocketFile } from '../host-socket.js'
 import {
   DEFAULT_LIMITS,
   type LimitSettings,
@@ -36,7 +37,6 @@ import {
   planLimits,
   type SandboxLimits,
 } from '../limits.js'
-import { containerSocketPath } from '../socket-path.js'
 import type {
   ContainerClient,
   DriverStartOptions,
@@ -71,8 +71,8 @@ export interface SandboxedProcess {
   /** Settles once the sandbox runs inside its cgroup (at once without one); rejects, killing it, if it cannot. */
   confined: Promise<void>
   limits: SandboxLimits
-  /** The container socket as the host reaches it. */
-  hostSocketPath: string
+  /** The container socket as the host reaches it; `release()` once the sandbox has ended. */
+  hostSocket: { path: string; release(): void }
 }
 
 export interface BwrapDriver extends SandboxDriver {
@@ -117,18 +117,21 @@ function findOnPath(name: string, path: string | undefined): string | undefined 
   return undefined
 }
 
-/** Makes `<runDir>/container.sock` reachable from the host even when that path is too long for a socket. */
-function reachableContainerSocket(runDir: string): string {
+/**
+ * Makes `<runDir>/container.sock` reachable from the host even when that path is too long for a socket (a
+ * link in the temp dir); `release()` removes that link once the sandbox has ended.
+ */
+function reachableContainerSocket(runDir: string): { path: string; release(): void } {
   const real = join(runDir, 'container.sock')
   const short = containerSocketPath(runDir)
-  if (short === real) return real
+  if (short === real) return { path: real, release: () => {} }
   try {
     if (lstatSync(short).isSymbolicLink() || existsSync(short)) unlinkSync(short)
   } catch {
     // not there
   }
   symlinkSync(real, short)
-  return short
+  return { path: short, release: () => removeSocketFile(short) }
 }
 
 /** Where bwrap writes `{"child-pid": …}` and where it waits before running the command (see joinCgroup). */
@@ -377,11 +380,11 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
     for (const dir of [spec.workspaceDir, spec.claudeDir, spec.runDir]) mkdirSync(dir, { recursive: true })
     writeEtc()
     const invocation = buildBwrapInvocation(spec, command, layout)
-    const hostSocketPath = reachableContainerSocket(spec.runDir)
+    const hostSocket = reachableContainerSocket(spec.runDir)
     const taken = takeParked(command, invocation)
     if (taken !== undefined) {
       taken.confined.catch(() => {})
-      return { ...taken, limits: plan.limits, hostSocketPath }
+      return { ...taken, limits: plan.limits, hostSocket }
     }
     const cgroup = newCgroup(`${spec.sessionId}-${++counter}`)
     const gated = cgroup === undefined ? [] : ['--info-fd', String(INFO_FD), '--block-fd', String(BLOCK_FD)]
@@ -394,7 +397,7 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
     })
     const confined = cgroup === undefined ? Promise.resolve() : joinCgroup(child, cgroup)
     confined.catch(() => {})
-    return { child, cgroup, confined, limits: plan.limits, hostSocketPath }
+    return { child, cgroup, confined, limits: plan.limits, hostSocket }
   }
 
   /** Parks one sandbox for `command` unless one is; resolves once it is ready to take. */
@@ -433,7 +436,7 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
       startOptions: DriverStartOptions = {},
     ): Promise<SandboxHandle> {
       if (command[0] === undefined) throw new AppError('invalid_config', 'sandbox command is empty')
-      const { child, cgroup, confined, hostSocketPath: socketPath } = spawnSandboxed(spec, command)
+      const { child, cgroup, confined, hostSocket } = spawnSandboxed(spec, command)
       let reason: string | undefined
       let confineError: unknown
       confined.catch((err: unknown) => {
@@ -455,6 +458,7 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
       const cleanup = async () => {
         clearInterval(monitor)
         checkLimits()
+        hostSocket.release()
         await cgroup?.remove()
       }
       let handle: SandboxHandle
@@ -463,7 +467,7 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
           ...startOptions,
           sessionId: spec.sessionId,
           driver: 'bwrap',
-          socketPath,
+          socketPath: hostSocket.path,
         })
       } catch (err) {
         child.kill('SIGKILL')
@@ -518,19 +522,29 @@ function containerServerPid(bwrapPid: number): number | undefined {
   }
 }
 
-/** Wraps a client so a run broken by a limit says so instead of "connection broke". */
+/**
+ * Wraps a client so a run broken by a limit says so instead of "connection broke". Such a run ends only once
+ * the killed sandbox has exited: whoever runs the next turn then finds it gone and gets a fresh one, instead
+ * of the dying one.
+ */
 function explainingClient(
   client: ContainerClient,
   checkLimits: () => string | undefined,
   exited: Promise<SandboxExit>,
 ): ContainerClient {
   const settle = () => Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1_000))])
+  /** The limit hit, once the sandbox it killed is gone; undefined when none was hit. */
+  const limitHit = async (): Promise<string | undefined> => {
+    const reason = checkLimits()
+    if (reason !== undefined) await exited
+    return reason
+  }
   async function* run(options: Parameters<ContainerClient['run']>[0], signal?: AbortSignal) {
     const limitError = (reason: string) => ({ type: 'error', error: { type: 'api_error', message: reason } })
     try {
       for await (const line of client.run(options, signal)) {
         // A killed tool process can end the turn before the monitor's next look: check as lines arrive.
-        const reason = checkLimits()
+        const reason = await limitHit()
         if (reason !== undefined) {
           yield limitError(reason)
           return
@@ -540,11 +554,11 @@ function explainingClient(
     } catch (err) {
       if (signal?.aborted) throw err
       await settle()
-      const reason = checkLimits()
+      const reason = await limitHit()
       if (reason !== undefined) throw new AppError('api_error', reason, { status: 502, cause: err })
       throw err
     }
-    const reason = checkLimits()
+    const reason = await limitHit()
     if (reason !== undefined) yield limitError(reason)
   }
   // Everything else of the client (whatever the interface grows) goes to it unchanged.

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { type Env, environment, PROVIDER_SECRET_NAMES } from '../../config/config.js'
 import { AppError } from '../../protocol/errors.js'
 import { superviseContainerProcess } from '../container-process.js'
-import { containerSocketPath } from '../socket-path.js'
+import { containerSocketPath, removeSocketFile } from '../host-socket.js'
 import type { DriverStartOptions, SandboxDriver, SandboxHandle, SandboxSpec } from '../types.js'
 
 /** Host variables a container inherits. */
@@ -71,12 +71,14 @@ export function createNoneDriver(driverOptions: NoneDriverOptions = {}): Sandbox
         // Its own process group, so stop() reaches the Claude Code processes it starts too.
         detached: true,
       })
-      return superviseContainerProcess(child, {
+      const handle = await superviseContainerProcess(child, {
         ...options,
         sessionId: spec.sessionId,
         driver: 'none',
         socketPath,
       })
+      // A container killed outright leaves its socket behind, in the temp dir when the run dir is too deep.
+      return { ...handle, exited: handle.exited.finally(() => removeSocketFile(socketPath)) }
     },
   }
 }
