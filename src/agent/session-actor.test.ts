@@ -1,0 +1,219 @@
+/**
+ * The session actor on real SQLite and a real workspace folder, with the container stand-in streaming the
+ * Claude Agent SDK's lines (test/fixtures/scripted-container.ts): fast, so behaviour can change without
+ * waiting for real Claude Code. The end-to-end tests run the same paths with it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type RunResponder, scriptedContainers } from '../../test/fixtures/scripted-container.js'
+import type { OutboundEvent, StatusData } from '../protocol/events.js'
+import { SqliteSessionStore } from '../store/sqlite-store.js'
+import { DirectoryWorkspaceInspector } from '../store/workspace-snapshot.js'
+import { AgentService } from './agent-service.js'
+
+let dir: string
+let store: SqliteSessionStore
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ar-actor-'))
+  store = new SqliteSessionStore(join(dir, 'agent-router.db'))
+})
+
+afterEach(() => {
+  store.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function agentWith(respond?: RunResponder) {
+  const workspaceOf = (id: string) => join(dir, 'sessions', id, 'workspace')
+  const containers = scriptedContainers(workspaceOf, respond)
+  const agent = new AgentService({
+    store,
+    containers,
+    workspace: new DirectoryWorkspaceInspector(workspaceOf),
+    defaultModel: 'groq/openai/gpt-oss-120b',
+    permissionMode: 'acceptEdits',
+  })
+  return { agent, containers }
+}
+
+/** A promise and the function that settles it. */
+function gate(): { opened: Promise<void>; open(): void } {
+  let open = () => {}
+  const opened = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { opened, open }
+}
+
+const status = (event: OutboundEvent) => (event as { data?: unknown }).data as StatusData
+
+/** Resolves with the first live event of `actor` that matches. */
+function nextEvent(
+  actor: ReturnType<AgentService['session']>,
+  matches: (event: OutboundEvent) => boolean,
+): Promise<OutboundEvent> {
+  return new Promise((resolve) => {
+    const unsubscribe = actor.subscribe((event) => {
+      if (!matches(event) || !('seq' in event)) return
+      queueMicrotask(unsubscribe)
+      resolve(event)
+    }, Number.MAX_SAFE_INTEGER)
+  })
+}
+
+describe('SessionActor', () => {
+  it('persists every event before any client sees it', async () => {
+    const { agent } = agentWith()
+    const actor = agent.session('s1')
+    const unpersisted: string[] = []
+    actor.subscribe((event) => {
+      if (!('seq' in event)) return
+      const stored = store.eventsAfter('s1', event.seq - 1, 1)[0]
+      if (stored?.seq !== event.seq) unpersisted.push(event.type)
+    })
+    await actor.submit('hello')
+    expect(unpersisted).toEqual([])
+    expect(store.eventsAfter('s1', 0).map((e) => e.type)).toEqual([
+      'user_message',
+      'status',
+      'result',
+      'status',
+    ])
+  })
+
+  it('runs a Write turn: tool_use, tool_result, file_change, result, and records the file', async () => {
+    const { agent } = agentWith(() => ({
+      text: 'Done.',
+      toolCalls: [{ name: 'Write', input: { file_path: '/workspace/src/hello.txt', content: 'hi\n' } }],
+    }))
+    const outcome = await agent.session('s1').submit('Create hello.txt')
+    expect(outcome).toEqual({ result: 'Done.', isError: false, interrupted: false })
+    const events = store.eventsAfter('s1', 0)
+    expect(events.map((e) => e.type)).toEqual([
+      'user_message',
+      'status',
+      'tool_use',
+      'tool_result',
+      'file_change',
+      'result',
+      'status',
+    ])
+    expect(events.find((e) => e.type === 'tool_use')?.content).toBe('Write src/hello.txt')
+    expect(events.find((e) => e.type === 'file_change')).toMatchObject({
+      content: 'Created: src/hello.txt',
+      data: { path: 'src/hello.txt', action: 'created' },
+    })
+    expect(store.getSession('s1')?.sessionFiles).toEqual(['src/hello.txt'])
+    expect(store.getSession('s1')?.title).toBe('Create hello.txt')
+  })
+
+  it('replays what came after the given seq, then a status snapshot, then live events, with no gap', async () => {
+    const { agent } = agentWith()
+    const actor = agent.session('s1')
+    await actor.submit('first')
+    const seen: OutboundEvent[] = []
+    actor.subscribe((event) => seen.push(event), 2)
+    await actor.submit('second')
+    const seqs = seen.filter((e) => 'seq' in e).map((e) => (e as { seq: number }).seq)
+    expect(seqs).toEqual([3, 4, 5, 6, 7, 8])
+    // The snapshot (no seq) comes right after the replayed history.
+    expect(seen[2]).toMatchObject({ type: 'status' })
+    expect('seq' in seen[2]!).toBe(false)
+  })
+
+  it('runs turns one at a time; queued counts only the turns that wait', async () => {
+    const hold = gate()
+    const { agent } = agentWith((options) => ({
+      text: `You said: ${options.prompt}`,
+      ...(options.prompt === 'one' && { holdUntil: hold.opened }),
+    }))
+    const actor = agent.session('s1')
+    const statuses: StatusData[] = []
+    actor.subscribe((event) => {
+      if (event.type === 'status' && 'seq' in event) statuses.push(status(event))
+    })
+    const started = nextEvent(actor, (e) => e.type === 'status')
+    const turns = [actor.submit('one'), actor.submit('two'), actor.submit('three')]
+    await started
+    expect(actor.statusData().queued).toBe(2)
+    hold.open()
+    expect((await Promise.all(turns)).map((t) => t.result)).toEqual([
+      'You said: one',
+      'You said: two',
+      'You said: three',
+    ])
+    expect(statuses.map((s) => [s.isRunning, s.queued])).toEqual([
+      [true, 2],
+      [false, 2],
+      [true, 1],
+      [false, 1],
+      [true, 0],
+      [false, 0],
+    ])
+  })
+
+  it('resumes the Claude Code session the first turn started', async () => {
+    const { agent, containers } = agentWith()
+    const actor = agent.session('s1')
+    await actor.submit('first')
+    await actor.submit('second')
+    expect(containers.runs[0]?.resumeSessionId).toBeUndefined()
+    expect(containers.runs[1]?.resumeSessionId).toBe('claude-s1-1')
+    expect(store.getSession('s1')?.claudeSessionId).toBe('claude-s1-1')
+  })
+
+  it('stops a running turn on interrupt, keeps what it produced, and takes the next message', async () => {
+    const never = gate()
+    const { agent } = agentWith((options) =>
+      options.prompt === 'long'
+        ? { toolCalls: [{ name: 'Bash', input: { command: 'sleep 100' }, holdUntil: never.opened }] }
+        : { text: 'back' },
+    )
+    const actor = agent.session('s1')
+    const toolStarted = nextEvent(actor, (e) => e.type === 'tool_use')
+    const long = actor.submit('long')
+    await toolStarted
+    expect(actor.runningTools).toEqual(['Bash'])
+    expect(actor.interrupt()).toBe(true)
+    expect(await long).toMatchObject({ interrupted: true })
+    const last = store.eventsAfter('s1', 0).at(-1)!
+    expect(status(last)).toMatchObject({ isRunning: false, interrupted: true })
+    expect(store.eventsAfter('s1', 0).some((e) => e.type === 'tool_use')).toBe(true)
+    expect(actor.runningTools).toEqual([])
+    expect(await actor.submit('again')).toMatchObject({ result: 'back', isError: false })
+  })
+
+  it('ends a turn whose container broke with an error a person can act on; the next turn runs', async () => {
+    const { agent } = agentWith((options) =>
+      options.prompt === 'break' ? { breakWith: 'the sandbox stopped unexpectedly' } : { text: 'fine' },
+    )
+    const actor = agent.session('s1')
+    expect(await actor.submit('break')).toMatchObject({ isError: true })
+    const events = store.eventsAfter('s1', 0)
+    expect(events.find((e) => e.type === 'error')?.content).toContain('the sandbox stopped unexpectedly')
+    expect(status(events.at(-1)!)).toMatchObject({ isRunning: false })
+    expect(await actor.submit('again')).toMatchObject({ result: 'fine', isError: false })
+  })
+
+  it('closes a turn that was running when the process stopped, on recovery', async () => {
+    const { agent } = agentWith()
+    store.ensureSession('s1')
+    store.updateSession('s1', { isRunning: true })
+    expect(agent.recover()).toBe(1)
+    const events = store.eventsAfter('s1', 0)
+    expect(events.map((e) => e.type)).toEqual(['error', 'status'])
+    expect(store.getSession('s1')?.isRunning).toBe(false)
+  })
+
+  it('deletes a session with its history and releases its container', async () => {
+    const { agent, containers } = agentWith()
+    await agent.session('s1').submit('hello')
+    await agent.deleteSession('s1')
+    expect(agent.exists('s1')).toBe(false)
+    expect(store.eventsAfter('s1', 0)).toEqual([])
+    expect(containers.released).toEqual(['s1'])
+  })
+})

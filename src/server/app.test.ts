@@ -1,0 +1,180 @@
+/**
+ * The REST surface through `app.request()` (no socket), on real SQLite and real workspace folders, with the
+ * container stand-in streaming the Claude Agent SDK's lines: the routes' behaviour in milliseconds. The
+ * end-to-end tests run the same routes over HTTP with real Claude Code.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Hono } from 'hono'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { scriptedContainers } from '../../test/fixtures/scripted-container.js'
+import { AgentService } from '../agent/agent-service.js'
+import type { SessionEvent } from '../protocol/events.js'
+import { SqliteSessionStore } from '../store/sqlite-store.js'
+import { DirectoryWorkspaceInspector } from '../store/workspace-snapshot.js'
+import { createApp, MAX_BODY_BYTES } from './app.js'
+import { createLogger } from './logger.js'
+import { RateLimiter } from './rate-limit.js'
+
+let dir: string
+let store: SqliteSessionStore
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ar-app-'))
+  store = new SqliteSessionStore(join(dir, 'agent-router.db'))
+})
+
+afterEach(() => {
+  store.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function appWith(options: { authToken?: string; turnLimiter?: RateLimiter } = {}) {
+  const workspaceDir = (id: string) => join(dir, 'sessions', id, 'workspace')
+  const containers = scriptedContainers(workspaceDir, (run) => ({
+    text: `You said: ${run.prompt}`,
+    ...(run.prompt.startsWith('Create') && {
+      toolCalls: [{ name: 'Write', input: { file_path: '/workspace/notes/hello.txt', content: 'hello\n' } }],
+    }),
+  }))
+  const agent = new AgentService({
+    store,
+    containers,
+    workspace: new DirectoryWorkspaceInspector(workspaceDir),
+    defaultModel: 'groq/openai/gpt-oss-120b',
+    permissionMode: 'acceptEdits',
+  })
+  const app = createApp({
+    agent,
+    containers,
+    router: new Hono().get('/health', (c) => c.json({ status: 'ok' })),
+    authToken: options.authToken,
+    logger: createLogger({ level: 'silent', secrets: () => [] }),
+    dataDir: dir,
+    defaultModel: 'groq/openai/gpt-oss-120b',
+    workspaceDir,
+    info: () => ({
+      defaultModel: 'groq/openai/gpt-oss-120b',
+      sandbox: { driver: 'scripted', isolated: false },
+      providers: [],
+      warnings: [],
+    }),
+    uiDir: join(dir, 'no-ui'),
+    ...(options.turnLimiter !== undefined && { turnLimiter: options.turnLimiter }),
+  })
+  const json = (path: string, method: string, body: unknown, headers: Record<string, string> = {}) =>
+    app.request(path, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    })
+  return { app, json, containers }
+}
+
+describe('REST API', () => {
+  it('runs a turn with POST /agent/message and exposes the session, its events and its files', async () => {
+    const { app, json } = appWith()
+    const res = await json('/agent/message', 'POST', { sessionId: 's1', message: 'Create hello.txt' })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({
+      status: 'Message processed',
+      sessionId: 's1',
+      result: 'You said: Create hello.txt',
+    })
+
+    const sessions = (await (await app.request('/agent/sessions')).json()) as { sessions: { id: string }[] }
+    expect(sessions.sessions.map((s) => s.id)).toEqual(['s1'])
+    expect(await (await app.request('/agent/sessions/s1')).json()).toMatchObject({
+      id: 's1',
+      title: 'Create hello.txt',
+      isRunning: false,
+      claudeSession: { sessionFiles: ['notes/hello.txt'], preferredModel: null },
+      containerState: { state: 'running' },
+    })
+    const { events } = (await (await app.request('/agent/sessions/s1/events?after=2')).json()) as {
+      events: SessionEvent[]
+    }
+    expect(events[0]?.seq).toBe(3)
+    expect(events.map((e) => e.type)).toContain('file_change')
+    expect(await (await app.request('/agent/sessions/s1/files')).json()).toMatchObject({
+      files: [expect.objectContaining({ path: 'notes/hello.txt' })],
+    })
+    expect(await (await app.request('/agent/sessions/s1/files/notes/hello.txt')).json()).toMatchObject({
+      content: 'hello\n',
+    })
+  })
+
+  it('renames, interrupts (idle: nothing to stop) and deletes a session with its workspace', async () => {
+    const { app, json, containers } = appWith()
+    await json('/agent/message', 'POST', { sessionId: 's1', message: 'hello' })
+    expect(await (await json('/agent/sessions/s1', 'PATCH', { title: 'Greeter' })).json()).toMatchObject({
+      title: 'Greeter',
+    })
+    expect(await (await app.request('/agent/sessions/s1/interrupt', { method: 'POST' })).json()).toEqual({
+      interrupted: false,
+    })
+    expect((await app.request('/agent/sessions/s1', { method: 'DELETE' })).status).toBe(204)
+    expect(containers.released).toEqual(['s1'])
+    expect((await app.request('/agent/sessions/s1')).status).toBe(404)
+  })
+
+  it('answers bad input with a 4xx JSON error and changes nothing', async () => {
+    const { app, json } = appWith()
+    const cases: [Response | Promise<Response>, number][] = [
+      [json('/agent/message', 'POST', '{not json'), 400],
+      [json('/agent/message', 'POST', { sessionId: 'bad id!', message: 'x' }), 400],
+      [json('/agent/message', 'POST', { sessionId: 's1' }), 400],
+      [json('/agent/message', 'POST', { sessionId: 's1', message: 'x'.repeat(MAX_BODY_BYTES) }), 413],
+      [json('/agent/sessions/nobody', 'PATCH', { title: 'x' }), 404],
+      [app.request('/agent/sessions/nobody/events'), 404],
+      [app.request('/agent/sessions/s1/events?after=-1'), 400],
+      [app.request('/agent/sessions/%ZZ'), 400],
+      [app.request('/agent/nothing-here'), 404],
+    ]
+    for (const [response, status] of cases) {
+      const res = await response
+      expect(res.status).toBe(status)
+      const body = (await res.json()) as { error?: { type?: unknown; message?: unknown } }
+      expect(typeof body.error?.message).toBe('string')
+    }
+    expect(store.listSessions()).toEqual([])
+  })
+
+  it('asks for AUTH_TOKEN everywhere but /health', async () => {
+    const { app, json } = appWith({ authToken: 'secret-token' })
+    expect((await app.request('/health')).status).toBe(200)
+    expect((await app.request('/agent/sessions')).status).toBe(401)
+    expect(
+      (await app.request('/agent/sessions', { headers: { authorization: 'Bearer wrong' } })).status,
+    ).toBe(401)
+    const ok = await json(
+      '/agent/message',
+      'POST',
+      { sessionId: 's1', message: 'hi' },
+      { authorization: 'Bearer secret-token' },
+    )
+    expect(ok.status).toBe(200)
+  })
+
+  it('limits turns per client with a 429 and retry-after, answering malformed requests without using the budget', async () => {
+    const { json } = appWith({ turnLimiter: new RateLimiter({ perMinute: 1, burst: 1 }) })
+    expect((await json('/agent/message', 'POST', '{bad')).status).toBe(400)
+    expect((await json('/agent/message', 'POST', { sessionId: 's1', message: 'one' })).status).toBe(200)
+    const limited = await json('/agent/message', 'POST', { sessionId: 's1', message: 'two' })
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+  })
+
+  it('refuses to read outside a session workspace', async () => {
+    const { app, json } = appWith()
+    await json('/agent/message', 'POST', { sessionId: 's1', message: 'hello' })
+    mkdirSync(join(dir, 'sessions', 's2', 'workspace'), { recursive: true })
+    writeFileSync(join(dir, 'sessions', 's2', 'workspace', 'secret.txt'), 'other session')
+    for (const path of ['..%2F..%2Fs2%2Fworkspace%2Fsecret.txt', '%2Fetc%2Fpasswd', '..%2Fagent-router.db']) {
+      const res = await app.request(`/agent/sessions/s1/files/${path}`)
+      expect(res.status).toBeGreaterThanOrEqual(400)
+      expect(await res.text()).not.toContain('other session')
+    }
+  })
+})
