@@ -6,7 +6,7 @@
  * hands to Node's HTTP server unchanged. So every request either parses the same way Node's parser would read
  * it, or is read by Node's parser: nothing can be smuggled between the two.
  */
-import { BAD_VALUE, HEADER_LINE } from './http1-syntax.js'
+import { splitHeaderLine } from './http1-syntax.js'
 import type { HeaderReader } from './incoming-call.js'
 
 export interface RequestHead {
@@ -49,11 +49,10 @@ export function parseRequestHead(text: string): RequestHead | undefined {
   let sawLength = false
   let keepAlive = true
   for (let i = 1; i < lines.length; i++) {
-    const m = HEADER_LINE.exec(lines[i] as string)
-    if (!m) return undefined
-    const name = (m[1] as string).toLowerCase()
-    const value = m[2] as string
-    if (BAD_VALUE.test(value)) return undefined
+    const header = splitHeaderLine(lines[i] as string)
+    if (!header) return undefined
+    const name = header[0].toLowerCase()
+    const value = header[1]
     switch (name) {
       case 'content-length':
         if (sawLength || !DIGITS.test(value)) return undefined

@@ -6,7 +6,7 @@
  * upstream client (`http1-client.ts`) feeds it socket reads.
  */
 
-import { BAD_VALUE, CRLFCRLF, HEADER_LINE } from './http1-syntax.js'
+import { CRLFCRLF, splitHeaderLine } from './http1-syntax.js'
 
 export class Http1ParseError extends Error {}
 
@@ -154,11 +154,9 @@ export class Http1ResponseParser {
     let connection = ''
     let keepAliveSeconds: number | undefined
     for (let i = 1; i < lines.length; i++) {
-      const m = HEADER_LINE.exec(lines[i] as string)
-      if (!m || BAD_VALUE.test(m[2] as string))
-        throw new Http1ParseError(`malformed header line: ${(lines[i] as string).slice(0, 80)}`)
-      const name = m[1] as string
-      const value = m[2] as string
+      const header = splitHeaderLine(lines[i] as string)
+      if (!header) throw new Http1ParseError(`malformed header line: ${(lines[i] as string).slice(0, 80)}`)
+      const [name, value] = header
       rawHeaders.push(name, value)
       switch (name.length) {
         case 10:
