@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, unlinkSync } from 'node:fs'
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import { dirname } from 'node:path'
+import { pipeline } from 'node:stream'
 import { type SandboxLogger, silentLogger } from './types.js'
 
 export interface EgressProxyOptions {
@@ -69,18 +70,35 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       res.writeHead(403, { 'content-type': 'text/plain' }).end(notAllowed(target.hostname, allow))
       return
     }
+    /** A 502 saying why, or, once the answer has begun, a cut-off connection so the client sees it broke. */
+    const badGateway = (reason: string) => {
+      if (res.headersSent) res.destroy()
+      else
+        res
+          .writeHead(502, { 'content-type': 'text/plain' })
+          .end(`agent-router egress proxy: ${target.host}: ${reason}\n`)
+    }
     const upstream = httpRequest(
       target,
       { method: req.method, headers: { ...req.headers, host: target.host } },
       (answer: IncomingMessage) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
+        try {
+          // Node refuses to send some heads its parser reads, a status below 100 for one.
+          res.writeHead(answer.statusCode ?? 502, answer.headers)
+        } catch (err) {
+          answer.destroy()
+          badGateway(`unusable answer: ${err instanceof Error ? err.message : String(err)}`)
+          return
+        }
+        // An answer cut short upstream is cut short here too, not ended as if complete.
+        pipeline(answer, res, () => {})
       },
     )
     upstream.on('error', (err) => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })
-      res.end(`agent-router egress proxy: ${target.host}: ${err.message}\n`)
+      if (!res.writableEnded) badGateway(err.message)
     })
+    // The client went away (or was answered): nothing more is read from or sent to the host for it.
+    res.on('close', () => upstream.destroy())
     req.pipe(upstream)
   })
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
