@@ -18,7 +18,10 @@ const COMPLETION = JSON.stringify({
   usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
 })
 
-/** An OpenAI-compatible upstream; `/slow` models stream one event every 20 ms until the client leaves. */
+/**
+ * An OpenAI-compatible upstream; the `slow` model streams one event every 20 ms until the client leaves, the
+ * `big` model one of 64 KiB every millisecond.
+ */
 async function upstream() {
   const closed: string[] = []
   const server = createHttpServer((req: IncomingMessage, res) => {
@@ -28,10 +31,11 @@ async function upstream() {
     })
     req.on('end', () => {
       const model = (JSON.parse(body) as { model: string }).model
-      if (model === 'slow') {
+      if (model === 'slow' || model === 'big') {
         res.writeHead(200, { 'content-type': 'text/event-stream' })
-        const chunk = `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }] })}\n\n`
-        const timer = setInterval(() => res.write(chunk), 20)
+        const content = model === 'big' ? 'x'.repeat(64 * 1024) : 'x'
+        const chunk = `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`
+        const timer = setInterval(() => res.write(chunk), model === 'big' ? 1 : 20)
         res.on('close', () => {
           clearInterval(timer)
           closed.push(model)
@@ -138,6 +142,31 @@ describe('the fast HTTP/1.1 front of serveRouter', () => {
     for (let i = 0; i < 30; i++) {
       c.socket.write(post('/v1/chat/completions', chat(`n${i}`)))
       await c.until((t) => t.includes(`hi n${i}"`))
+    }
+    await new Promise((r) => setImmediate(r))
+    process.off('warning', onWarning)
+    expect(warnings).toEqual([])
+  })
+
+  it("waits out a slow reader without piling up listeners, on its own path and on Node's", async () => {
+    const { port } = await router()
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(w.name)
+    process.on('warning', onWarning)
+    const body = JSON.stringify({ model: 'big', stream: true, messages: [{ role: 'user', content: 'x' }] })
+    // A chunked upload is Node's server's to read, and its answer is written through Node's response.
+    const chunkedUpload = `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`
+    for (const request of [post('/v1/chat/completions', body), chunkedUpload]) {
+      const c = await client(port)
+      c.socket.write(request)
+      await c.until((t) => t.includes('data: '))
+      for (let i = 0; i < 30; i++) {
+        c.socket.pause()
+        await new Promise((r) => setTimeout(r, 20))
+        c.socket.resume()
+        await new Promise((r) => setTimeout(r, 2))
+      }
+      c.socket.destroy()
     }
     await new Promise((r) => setImmediate(r))
     process.off('warning', onWarning)

@@ -314,7 +314,7 @@ class FrontConnection<P> {
         if (value === undefined) {
           if (socket.writableNeedDrain) {
             this.release()
-            await new Promise<void>((resolve) => socket.once('drain', resolve).once('close', resolve))
+            await untilWritable(socket)
           }
           if (socket.destroyed) return false
           value = await source.read()
@@ -340,6 +340,31 @@ class FrontConnection<P> {
       socket.off('close', onClose)
     }
   }
+}
+
+/** What `untilWritable` waits on: a socket, or Node's `ServerResponse`. */
+interface Drainable {
+  readonly destroyed: boolean
+  readonly writableNeedDrain: boolean
+  on(event: 'drain' | 'close', listener: () => void): unknown
+  off(event: 'drain' | 'close', listener: () => void): unknown
+}
+
+/**
+ * Resolves once `stream` takes writes again (`drain`) or never will (closed, or destroyed already), and
+ * leaves no listener behind: a long answer to a slow reader waits here over and over on one connection.
+ */
+export function untilWritable(stream: Drainable): Promise<void> {
+  if (stream.destroyed || !stream.writableNeedDrain) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done)
+      stream.off('close', done)
+      resolve()
+    }
+    stream.on('drain', done)
+    stream.on('close', done)
+  })
 }
 
 class FrontServer<P> implements Front {

@@ -18,7 +18,7 @@ import { AppError } from '../protocol/errors.js'
 import { MAX_ROUTER_BODY_BYTES, routerAppFor, tooLarge } from './app.js'
 import { type ChunkSource, liteHeaders, outgoingBody } from './chunk-source.js'
 import { errorResponse } from './error-response.js'
-import { type Admission, createFront, type Front } from './http1-front.js'
+import { type Admission, createFront, type Front, untilWritable } from './http1-front.js'
 import type { HeaderReader, IncomingCall } from './incoming-call.js'
 import { nodeHttpFetch } from './node-http-fetch.js'
 import { createRouterCore, type RouterCore } from './router-core.js'
@@ -83,8 +83,7 @@ async function pump(source: ChunkSource, res: ServerResponse): Promise<void> {
     for (;;) {
       const value = await source.read()
       if (value === undefined) break
-      if (!res.write(value))
-        await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve))
+      if (!res.write(value)) await untilWritable(res)
       if (res.destroyed) return
     }
     res.end()
