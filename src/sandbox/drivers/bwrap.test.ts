@@ -329,6 +329,33 @@ describe.skipIf(bwrapProblem !== undefined || !distBuilt)(
       }
     })
 
+    it("takes no arguments of a parked sandbox from a NUL inside a session's setting", async () => {
+      const parkedDriver = createBwrapDriver({ stateDir: join(dir, 'state-nul'), cgroups: false })
+      const command = ['/bin/sh', '-c', 'echo "model=$ANTHROPIC_MODEL injected=$INJECTED"; ls /host']
+      await parkedDriver.prepare(command)
+      try {
+        const smuggling = spec('alice', {
+          ANTHROPIC_MODEL: 'm\0--ro-bind\0/\0/host\0--setenv\0INJECTED\0yes',
+        })
+        expect(() => parkedDriver.spawnSandboxed(smuggling, command)).toThrow(/NUL character/)
+        // The parked sandbox is still there for the next session, and starts with its own settings only.
+        const { child } = parkedDriver.spawnSandboxed(spec('alice', { ANTHROPIC_MODEL: 'm' }), command)
+        expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8')).toContain('--args')
+        let out = ''
+        child.stdout?.on('data', (chunk: Buffer) => {
+          out += chunk.toString()
+        })
+        child.stderr?.on('data', (chunk: Buffer) => {
+          out += chunk.toString()
+        })
+        await new Promise((resolve) => child.once('close', resolve))
+        expect(out).toContain('model=m injected=\n')
+        expect(out).toMatch(/No such file or directory/)
+      } finally {
+        await parkedDriver.close()
+      }
+    })
+
     it('passes none of the descriptors its server inherited to a sandbox and reads no host shell start-up file, parked or not', async () => {
       const secret = join(dir, 'inherited-secret.txt')
       writeFileSync(secret, 'inherited-only')

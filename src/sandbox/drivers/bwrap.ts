@@ -202,6 +202,22 @@ const PARKED_FLAGS = [
   'ALL',
 ]
 
+/**
+ * `args` as a parked bwrap reads them: each ended by a NUL. One that holds a NUL itself (a session's model
+ * name is its own to choose) would end early and start arguments of its own, a bind of the host's root among
+ * them: refused, as `spawn` refuses one on a command line.
+ */
+function nulTerminated(args: string[]): string {
+  const smuggled = args.find((arg) => arg.includes('\0'))
+  if (smuggled !== undefined) {
+    throw new AppError(
+      'invalid_request_error',
+      `a sandbox setting holds a NUL character: ${JSON.stringify(smuggled.slice(0, 80))}`,
+    )
+  }
+  return `${args.join('\0')}\0`
+}
+
 /** Stands in for a session where only the session-independent part of an invocation is wanted. */
 const NO_SESSION: SandboxSpec = { sessionId: '-', workspaceDir: '/', claudeDir: '/', runDir: '/', env: {} }
 
@@ -354,17 +370,17 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
     const key = JSON.stringify(command)
     const slot = parked.get(key)
     if (slot === undefined || slot.child.exitCode !== null || slot.child.signalCode !== null) return undefined
-    parked.delete(key)
-    slot.taken = true
-    setRef(slot.child, true)
-    const args = [
+    const args = nulTerminated([
       ...invocation.options,
       '--clearenv',
       ...Object.entries(invocation.env).flatMap(([name, value]) => ['--setenv', name, value]),
-    ]
+    ])
+    parked.delete(key)
+    slot.taken = true
+    setRef(slot.child, true)
     const confined = slot.ready.then(
       () => {
-        ;(slot.child.stdio[ARGS_FD] as Writable).end(`${args.join('\0')}\0`)
+        ;(slot.child.stdio[ARGS_FD] as Writable).end(args)
       },
       (err: unknown) => {
         signalGroup(slot.child, 'SIGKILL')
