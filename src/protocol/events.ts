@@ -9,7 +9,12 @@ export const SessionId = z.string().regex(SESSION_ID_PATTERN, 'session ids match
 
 /** Largest user message accepted, in characters. */
 export const MAX_MESSAGE_CHARS = 200_000
-export const ModelName = z.string().min(1).max(256)
+/** A model name: it reaches a sandbox's environment and command lines, so no control characters. */
+export const ModelName = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^\P{Cc}+$/u, 'model names have no control characters')
 
 export const UserMessageFrame = z.object({
   type: z.literal('user_message'),

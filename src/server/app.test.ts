@@ -125,6 +125,7 @@ describe('REST API', () => {
       [json('/agent/message', 'POST', '{not json'), 400],
       [json('/agent/message', 'POST', { sessionId: 'bad id!', message: 'x' }), 400],
       [json('/agent/message', 'POST', { sessionId: 's1' }), 400],
+      [json('/agent/message', 'POST', { sessionId: 's1', message: 'x', model: 'm\u0000--ro-bind' }), 400],
       [json('/agent/message', 'POST', { sessionId: 's1', message: 'x'.repeat(MAX_BODY_BYTES) }), 413],
       [json('/agent/sessions/nobody', 'PATCH', { title: 'x' }), 404],
       [app.request('/agent/sessions/nobody/events'), 404],
