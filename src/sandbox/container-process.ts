@@ -60,7 +60,8 @@ export async function superviseContainerProcess(
       signalGroup(child, 'SIGKILL')
       resolve(exit)
     })
-    child.once('error', (err) => {
+    // 'on', not 'once': a failed kill() of a live child emits 'error' too.
+    child.on('error', (err) => {
       spawnError = err
       if (child.pid === undefined) {
         exit = { code: null, signal: null }

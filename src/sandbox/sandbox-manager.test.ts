@@ -300,3 +300,40 @@ describe('SandboxManager with the none driver', () => {
     expect(isRunning(containerPid)).toBe(false)
   })
 })
+
+describe('SandboxManager with a driver whose stop fails', () => {
+  it('puts an idle container to sleep even when its stop rejects, and says so in the log', async () => {
+    const warnings: string[] = []
+    const stopFails = new SandboxManager({
+      sleepAfterMs: 10,
+      logger: { info: () => {}, warn: (_fields, message) => warnings.push(message), error: () => {} },
+      driver: {
+        name: 'stop-fails',
+        isolated: false,
+        start: async (spec) => ({
+          sessionId: spec.sessionId,
+          driver: 'stop-fails',
+          pid: undefined,
+          exited: new Promise(() => {}),
+          stop: () => Promise.reject(new Error('the process is beyond reach')),
+          client: {
+            health: async () => ({ ok: true }),
+            debug: async () => ({}),
+            respondPermission: async () => {},
+            run: async function* () {},
+          },
+        }),
+      },
+    })
+    const handle = await stopFails.ensure(specFor('stuck'))
+    // One run ends the start's reservation, so the container counts as idle.
+    for await (const _line of handle.client.run({ prompt: 'hello' })) {
+    }
+    // Idle sleep stops it on a timer (nobody awaits that stop): a rejection there must not go unhandled.
+    for (let i = 0; i < 200 && !warnings.includes('could not stop a container'); i++)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(warnings).toContain('could not stop a container')
+    expect(stopFails.state('stuck')).toBe('sleeping')
+    await stopFails.stopAll()
+  })
+})

@@ -337,9 +337,18 @@ export class SandboxManager {
     if (entry.timer !== undefined) clearTimeout(entry.timer)
     if (this.entries.get(sessionId) === entry) this.entries.delete(sessionId)
     this.asleep.add(sessionId)
-    const stopped = entry.handle.stop().finally(() => {
-      if (this.stoppingBySession.get(sessionId) === stopped) this.stoppingBySession.delete(sessionId)
-    })
+    const stopped = entry.handle
+      .stop()
+      .catch((err: unknown) => {
+        // Whoever waits on a stop (idle sleep, eviction, shutdown) goes on; the process is beyond reach.
+        this.logger.warn(
+          { sessionId, err: err instanceof Error ? err.message : String(err) },
+          'could not stop a container',
+        )
+      })
+      .finally(() => {
+        if (this.stoppingBySession.get(sessionId) === stopped) this.stoppingBySession.delete(sessionId)
+      })
     this.stoppingBySession.set(sessionId, stopped)
     return stopped
   }
