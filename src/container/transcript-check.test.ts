@@ -177,6 +177,19 @@ describe('a turn that resumes a session whose transcript was lost (real Claude C
     expect(claudeProcessesOf(process.pid)).toEqual([])
   })
 
+  it('answers a request without streaming for a lost session with a 409 that says what to do', async () => {
+    const { app } = containerApp(root, 'collect', model, runs)
+    const response = await app.request('/', {
+      method: 'POST',
+      body: JSON.stringify({ sessionId: 'sess', prompt: 'hi', resumeSessionId: ID, stream: false }),
+    })
+    expect(response.status).toBe(409)
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+      /lost its transcript .*send the turn without resumeSessionId/,
+    )
+    expect(claudeProcessesOf(process.pid)).toEqual([])
+  })
+
   it("turns Claude Code's own 'No conversation found' into the loss, then starts a new session", {
     timeout: 60_000,
   }, async () => {

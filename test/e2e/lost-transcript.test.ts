@@ -4,7 +4,7 @@
  * conversation from the session's event log, and says so with a `notice`; the turn after it resumes the new
  * session as usual. Real server, real Claude Code, scripted model.
  */
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findTranscript } from '../../src/container/transcript-check.js'
@@ -113,8 +113,13 @@ afterAll(async () => {
 })
 
 describe('a session whose Claude Code transcript was lost', () => {
-  it('heals when the transcript is deleted while the container is awake', { timeout: 120_000 }, () =>
-    expectHealing('deleted', async (transcript) => unlinkSync(transcript)),
+  it(
+    "heals when the session's Claude Code folder is deleted while the container is awake",
+    { timeout: 120_000 },
+    () =>
+      expectHealing('deleted', async () =>
+        rmSync(join(dir.path, 'data', 'sessions', 'deleted', 'claude'), { recursive: true }),
+      ),
   )
 
   it('heals when the transcript was cut mid-line while the server was down', { timeout: 120_000 }, () =>
