@@ -5,8 +5,9 @@
 import { z } from 'zod'
 
 /**
- * Why a Claude Code session cannot be resumed: its transcript file is `missing` (or was deleted or cut under
- * a live query), `unreadable` (a line does not parse), or Claude Code itself found `no_conversation` in it.
+ * Why a Claude Code session cannot be resumed: its transcript file is `missing` (none, an empty one, or one
+ * removed under a live query), `unreadable` (a line does not parse, or it shrank under a live query), or
+ * Claude Code itself found `no_conversation` in it.
  */
 export const TranscriptLoss = z.enum(['missing', 'unreadable', 'no_conversation'])
 export type TranscriptLoss = z.infer<typeof TranscriptLoss>
