@@ -115,4 +115,10 @@ describe('sdkLineToEffects', () => {
     for (const line of [null, 'text', { type: 'system', subtype: 'compact_boundary' }, { type: 'assistant' }])
       expect(sdkLineToEffects(line, WS)).toBeUndefined()
   })
+
+  it('passes on the loss of the transcript of the Claude Code session the turn was to resume', () => {
+    const line = { type: 'transcript_lost', claudeSessionId: sid, reason: 'missing', detail: 'no transcript' }
+    expect(sdkLineToEffects(line, WS)).toMatchObject({ events: [], transcriptLost: line })
+    expect(sdkLineToEffects({ ...line, reason: 'who knows' }, WS)).toBeUndefined()
+  })
 })

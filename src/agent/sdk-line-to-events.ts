@@ -3,6 +3,7 @@
  * session: the events to persist and send, partial text to pass on, and the state it changes. Pure, so the
  * mapping is tested on recorded lines; the session actor applies the effects.
  */
+import type { TranscriptLostLine } from '../protocol/container-lines.js'
 import type { NewEvent } from '../protocol/events.js'
 import { SdkLine, type SdkResult } from './sdk-message.js'
 import { summarizeToolUse } from './summarize-tool-use.js'
@@ -27,6 +28,8 @@ export interface LineEffects {
   final?: SdkResult
   /** The container reported a failure of the run. */
   failure?: string
+  /** The turn did not run: the Claude Code session to resume lost its transcript. */
+  transcriptLost?: TranscriptLostLine
 }
 
 function toolResultText(content: unknown): string {
@@ -111,6 +114,9 @@ export function sdkLineToEffects(raw: unknown, workspacePath: string): LineEffec
         data: { requestId: line.requestId, tool: line.toolName, input: line.input },
       })
       fx.permission = { requestId: line.requestId, tool: line.toolName }
+      break
+    case 'transcript_lost':
+      fx.transcriptLost = line
       break
   }
   return fx

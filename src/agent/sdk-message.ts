@@ -3,6 +3,7 @@
  * reads, as zod schemas. Lines are untrusted: anything that does not match is ignored, never guessed at.
  */
 import { z } from 'zod'
+import { TranscriptLostLine } from '../protocol/container-lines.js'
 
 const TextBlock = z.object({ type: z.literal('text'), text: z.string() })
 const ToolUseBlock = z.object({
@@ -103,6 +104,7 @@ export const SdkLine = z.union([
   SdkStreamEvent,
   ContainerErrorLine,
   PermissionRequestLine,
+  TranscriptLostLine,
 ])
 export type SdkLine = z.infer<typeof SdkLine>
 export type SdkResult = z.infer<typeof SdkResult>

@@ -5,12 +5,14 @@
  */
 
 import type { z } from 'zod'
-import type { PermissionModeOption } from '../protocol/claude-code-options.js'
+import type { ClaudeCodeOptions, PermissionModeOption } from '../protocol/claude-code-options.js'
+import type { TranscriptLostLine } from '../protocol/container-lines.js'
 import { toAppError } from '../protocol/errors.js'
 import type { NewEvent, OutboundEvent, SessionEvent, StatusData } from '../protocol/events.js'
 import type { SessionRecord, SessionStore } from '../store/session-store.js'
-import type { ContainerProvider } from './container-provider.js'
+import type { ContainerConnection, ContainerProvider } from './container-provider.js'
 import { PermissionBroker } from './permission-broker.js'
+import { memoryRestoredNotice, restoredPrompt } from './restored-history.js'
 import { sdkLineToEffects } from './sdk-line-to-events.js'
 import type { SdkResult } from './sdk-message.js'
 import { type TurnContext, TurnQueue } from './turn-queue.js'
@@ -53,6 +55,14 @@ export interface TurnOutcome {
   result: string
   isError: boolean
   interrupted: boolean
+}
+
+/** What a turn has seen so far, across its requests to the container. */
+interface TurnProgress {
+  /** The workspace as of the last file-change report. */
+  snapshot: WorkspaceSnapshot
+  final: SdkResult | undefined
+  failure: string | undefined
 }
 
 const TITLE_CHARS = 80
@@ -188,8 +198,8 @@ export class SessionActor {
       ...(record.title === '' && { title: content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS) }),
       lastCommand: content,
     })
-    this.emit({ type: 'user_message', content, data: { model: model ?? this.model } })
-    return this.queue.enqueue((ctx) => this.runTurn(content, ctx))
+    const message = this.emit({ type: 'user_message', content, data: { model: model ?? this.model } })
+    return this.queue.enqueue((ctx) => this.runTurn(message, ctx))
   }
 
   /** Stops the running turn; what it already produced stays in the history. */
@@ -209,7 +219,7 @@ export class SessionActor {
     return this.queue.idle()
   }
 
-  private async runTurn(prompt: string, ctx: TurnContext): Promise<TurnOutcome> {
+  private async runTurn(message: SessionEvent, ctx: TurnContext): Promise<TurnOutcome> {
     if (!ctx.isCurrent()) return { result: '', isError: true, interrupted: true }
     const startedAt = this.now()
     const abort = new AbortController()
@@ -217,57 +227,96 @@ export class SessionActor {
     const model = this.model
     this.deps.store.updateSession(this.id, { isRunning: true, lastActivity: this.now() })
     this.emitStatus()
-    let final: SdkResult | undefined
-    let failure: string | undefined
+    // The snapshot is taken once the container is up.
+    const progress: TurnProgress = { snapshot: new Map(), final: undefined, failure: undefined }
     try {
       const resume = this.record.claudeSessionId
-      const turn = {
+      const fresh = {
         model,
         sessionId: this.id,
-        ...(resume !== undefined && { resumeSessionId: resume }),
         permissionMode: this.deps.permissionMode,
         ...(this.deps.maxTurns !== undefined && { maxTurns: this.deps.maxTurns }),
       }
+      const turn = { ...fresh, ...(resume !== undefined && { resumeSessionId: resume }) }
       const connection = await this.deps.containers.ensure(this.id, model, {
         signal: abort.signal,
         onWait: ({ position }) => this.emitStatus({ waitingForSandbox: true, position }),
         firstTurn: turn,
       })
-      let snapshot = await this.deps.workspace.snapshot(this.id)
-      const stream = connection.run({ prompt, ...turn }, abort.signal)
-      for await (const raw of stream) {
-        if (!ctx.isCurrent()) break
-        const fx = sdkLineToEffects(raw, connection.workspacePath)
-        if (fx === undefined) continue
-        if (fx.claudeSessionId !== undefined && fx.claudeSessionId !== this.record.claudeSessionId)
-          this.deps.store.updateSession(this.id, { claudeSessionId: fx.claudeSessionId })
-        for (const tool of fx.toolsStarted) this.activeTools.set(tool.id, tool.name)
-        for (const id of fx.toolsFinished) this.activeTools.delete(id)
-        for (const event of fx.events) this.emit(event)
-        if (fx.delta !== undefined)
-          this.broadcast({ type: 'text_delta', content: fx.delta, timestamp: this.now(), sessionId: this.id })
-        if (fx.permission !== undefined)
-          this.permissions.open(fx.permission.requestId, fx.permission.tool, (id, decision) =>
-            connection.respondPermission(id, decision),
-          )
-        if (fx.final !== undefined) final = fx.final
-        if (fx.failure !== undefined) failure = fx.failure
-        if (fx.toolResultSeen) snapshot = await this.reportFileChanges(snapshot)
+      progress.snapshot = await this.deps.workspace.snapshot(this.id)
+      const prompt = message.content ?? ''
+      let lost = await this.stream(connection, { prompt, ...turn }, progress, abort.signal, ctx)
+      if (lost !== undefined && ctx.isCurrent()) {
+        const restored = this.restoreMemory(lost, message, prompt)
+        lost = await this.stream(connection, { prompt: restored, ...fresh }, progress, abort.signal, ctx)
       }
-      if (ctx.isCurrent()) await this.reportFileChanges(snapshot)
+      if (lost !== undefined)
+        progress.failure = `Claude Code could not start a new session after losing its transcript (${lost.detail}). Send the message again to retry.`
+      if (ctx.isCurrent()) await this.reportFileChanges(progress.snapshot)
     } catch (err) {
-      if (!abort.signal.aborted) failure = toAppError(err).message
+      if (!abort.signal.aborted) progress.failure = toAppError(err).message
     } finally {
       this.abort = undefined
       // The container denies whatever is still pending when a turn ends.
       this.permissions.clear()
     }
-    const outcome = this.finishTurn(model, final, failure, abort.signal.aborted, ctx, startedAt)
+    const outcome = this.finishTurn(model, progress, abort.signal.aborted, ctx, startedAt)
     this.deps.onTurnEnd?.({
       durationMs: this.now() - startedAt,
       outcome: outcome.interrupted ? 'interrupted' : outcome.isError ? 'error' : 'ok',
     })
     return outcome
+  }
+
+  /**
+   * Runs one request of the turn on the container and applies its lines; returns the loss when the Claude
+   * Code session it was to resume lost its transcript (the request then ran nothing).
+   */
+  private async stream(
+    connection: ContainerConnection,
+    options: ClaudeCodeOptions,
+    progress: TurnProgress,
+    signal: AbortSignal,
+    ctx: TurnContext,
+  ): Promise<TranscriptLostLine | undefined> {
+    let lost: TranscriptLostLine | undefined
+    for await (const raw of connection.run(options, signal)) {
+      if (!ctx.isCurrent()) break
+      const fx = sdkLineToEffects(raw, connection.workspacePath)
+      if (fx === undefined) continue
+      if (fx.claudeSessionId !== undefined && fx.claudeSessionId !== this.record.claudeSessionId)
+        this.deps.store.updateSession(this.id, { claudeSessionId: fx.claudeSessionId })
+      for (const tool of fx.toolsStarted) this.activeTools.set(tool.id, tool.name)
+      for (const id of fx.toolsFinished) this.activeTools.delete(id)
+      for (const event of fx.events) this.emit(event)
+      if (fx.delta !== undefined)
+        this.broadcast({ type: 'text_delta', content: fx.delta, timestamp: this.now(), sessionId: this.id })
+      if (fx.permission !== undefined)
+        this.permissions.open(fx.permission.requestId, fx.permission.tool, (id, decision) =>
+          connection.respondPermission(id, decision),
+        )
+      if (fx.final !== undefined) progress.final = fx.final
+      if (fx.failure !== undefined) progress.failure = fx.failure
+      if (fx.transcriptLost !== undefined) lost = fx.transcriptLost
+      if (fx.toolResultSeen) progress.snapshot = await this.reportFileChanges(progress.snapshot)
+    }
+    return lost
+  }
+
+  /**
+   * Claude Code lost its record of the conversation: the prompt for a new Claude Code session that carries
+   * the conversation over from this session's event log, announced by a `notice`. The new session's id
+   * replaces the lost one when its first line arrives.
+   */
+  private restoreMemory(lost: TranscriptLostLine, message: SessionEvent, prompt: string): string {
+    const history = this.deps.store.eventsAfter(this.id, 0).filter((event) => event.seq < message.seq)
+    const restored = restoredPrompt(history, prompt)
+    this.deps.logger?.warn(
+      { sessionId: this.id, claudeSessionId: lost.claudeSessionId, reason: lost.reason, detail: lost.detail },
+      'Claude Code lost the transcript of this session; starting a new one from the event log',
+    )
+    if (restored.turns > 0) this.emit(memoryRestoredNotice(restored.turns))
+    return restored.prompt
   }
 
   private async reportFileChanges(before: WorkspaceSnapshot): Promise<WorkspaceSnapshot> {
@@ -288,8 +337,7 @@ export class SessionActor {
 
   private finishTurn(
     model: string,
-    final: SdkResult | undefined,
-    failure: string | undefined,
+    { final, failure }: TurnProgress,
     interrupted: boolean,
     ctx: TurnContext,
     startedAt: number,

@@ -15,11 +15,13 @@ import {
 } from '@anthropic-ai/claude-agent-sdk'
 import type { ContainerConfig } from '../config/config.js'
 import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
+import type { TranscriptLostLine } from '../protocol/container-lines.js'
 import { AppError } from '../protocol/errors.js'
 import { AsyncChannel } from './async-channel.js'
 import type { PermissionBroker } from './permission-broker.js'
 import { spawnLikeSdk, takePrewarmed } from './prewarm.js'
 import { buildQueryOptions } from './run-claude-code.js'
+import { checkLiveTranscript, noConversationLoss, transcriptBytes } from './transcript-check.js'
 
 /** How long an interrupted turn may take to deliver its `result` before the process is closed instead. */
 const DRAIN_TIMEOUT_MS = 15_000
@@ -78,6 +80,9 @@ export class LiveQuery {
   private readonly query: Query
   private current: TurnState | undefined
   private stderrTail = ''
+  private readonly configDir: string | undefined
+  /** The transcript's size when the last turn ended (undefined before the first turn, or when unknown). */
+  private transcriptBytesAtTurnEnd: number | undefined
 
   constructor(
     config: ContainerConfig,
@@ -88,6 +93,7 @@ export class LiveQuery {
     this.model = plan.model
     this.permissionMode = options.permissionMode ?? 'acceptEdits'
     this.sessionId = plan.resume
+    this.configDir = config.claudeConfigDir
     const sdkOptions: Options = {
       ...buildQueryOptions(config, options, {
         cwd: plan.cwd,
@@ -150,6 +156,13 @@ export class LiveQuery {
     return { lines, settled, interrupt: () => this.interruptTurn(turn) }
   }
 
+  /** The loss when the transcript was removed or cut since the last turn ended (see transcript-check.ts). */
+  transcriptLoss(): TranscriptLostLine | undefined {
+    const { configDir, sessionId, transcriptBytesAtTurnEnd: bytes } = this
+    if (configDir === undefined || sessionId === undefined || bytes === undefined) return undefined
+    return checkLiveTranscript(configDir, sessionId, bytes)
+  }
+
   setModel(model: string): Promise<void> {
     return this.query.setModel(model).then(() => {
       this.model = model
@@ -184,12 +197,34 @@ export class LiveQuery {
 
   private endTurn(turn: TurnState): void {
     if (turn.drainTimer !== undefined) clearTimeout(turn.drainTimer)
+    if (this.configDir !== undefined && this.sessionId !== undefined)
+      this.transcriptBytesAtTurnEnd = transcriptBytes(this.configDir, this.sessionId)
     turn.lines.close()
     if (this.current === turn) this.current = undefined
     turn.settle()
   }
 
+  /**
+   * Claude Code found no conversation to resume: the turn ends with the loss instead of that error, and
+   * this query is done (its session is gone, so nothing may resume it through this object any more).
+   */
+  private reportLoss(loss: TranscriptLostLine): void {
+    this.sessionId = undefined
+    this.dead = true
+    const turn = this.current
+    if (turn !== undefined) {
+      if (!turn.interrupted) turn.lines.push(loss)
+      this.endTurn(turn)
+    }
+    this.close()
+  }
+
   private observe(message: SDKMessage): void {
+    const loss = this.plan.resume === undefined ? undefined : noConversationLoss(message, this.plan.resume)
+    if (loss !== undefined) {
+      this.reportLoss(loss)
+      return
+    }
     if (message.type === 'system' && message.subtype === 'init') this.sessionId = message.session_id
     if (message.type === 'result' && message.session_id !== undefined) this.sessionId = message.session_id
     const turn = this.current

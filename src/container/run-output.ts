@@ -40,6 +40,7 @@ interface Observed {
   is_error?: unknown
   errors?: unknown
   error?: { type?: unknown; message?: unknown }
+  detail?: unknown
 }
 
 function resultError(message: Observed): AppError | undefined {
@@ -78,6 +79,12 @@ export function createRun(requestId: string, source: RunSource, logError: RunLog
       failed = resultError(message)
     }
     if (message.type === 'error') failed = lineError(message)
+    if (message.type === 'transcript_lost')
+      failed = new AppError(
+        'invalid_request_error',
+        `the Claude Code session to resume lost its transcript (${String(message.detail)}); send the turn without resumeSessionId to start a new one`,
+        { status: 409 },
+      )
   }
 
   return {

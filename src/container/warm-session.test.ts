@@ -1,8 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Hono } from 'hono'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import {
+  type ContainerUnderTest,
+  containerApp,
+  type Line,
+  post,
+  resultOf,
+  turn,
+} from '../../test/fixtures/container-turns.js'
 import { claudeProcessesOf } from '../../test/fixtures/process-tree.js'
 import {
   endsWithToolResult,
@@ -14,11 +21,7 @@ import {
   startScriptedModelServer,
   workingDirectoryOf,
 } from '../../test/fixtures/scripted-model-server.js'
-import { type ContainerConfig, loadContainerConfig } from '../config/config.js'
-import { buildContainerApp } from './app.js'
 import { prewarmState, startPrewarm } from './prewarm.js'
-
-type Line = Record<string, unknown>
 
 let model: ScriptedModelServer
 let root: string
@@ -44,70 +47,8 @@ function respond(request: RecordedRequest): ScriptedTurn {
   return { text: `You said: ${prompt.slice(0, 60)}` }
 }
 
-function appFor(name: string): { app: Hono; workspace: string; config: ContainerConfig } {
-  const dir = join(root, name)
-  mkdirSync(join(dir, 'claude'), { recursive: true })
-  const config = loadContainerConfig({
-    PATH: process.env.PATH,
-    WORKSPACE_DIR: join(dir, 'workspace'),
-    CLAUDE_CONFIG_DIR: join(dir, 'claude'),
-    ANTHROPIC_BASE_URL: model.anthropicBaseUrl,
-    ANTHROPIC_AUTH_TOKEN: 'router-token-0123456789',
-    ANTHROPIC_MODEL: 'groq/first-model',
-  })
-  return { app: buildContainerApp(config, runs), workspace: config.workspaceDir, config }
-}
-
-interface Turn {
-  response: Response
-  lines: Line[]
-  /** Reads lines until `until` matches one (or the stream ends); returns the lines read so far. */
-  read(until?: (line: Line) => boolean): Promise<Line[]>
-  abort(): Promise<void>
-}
-
-async function post(app: Hono, body: Record<string, unknown>): Promise<Turn> {
-  const controller = new AbortController()
-  const response = await app.request('/', {
-    method: 'POST',
-    body: JSON.stringify({ sessionId: 'sess', ...body }),
-    signal: controller.signal,
-  })
-  const lines: Line[] = []
-  const reader = response.body?.getReader()
-  const decoder = new TextDecoder()
-  let buffer = ''
-  const read = async (until?: (line: Line) => boolean) => {
-    if (reader === undefined) return lines
-    for (;;) {
-      const newline = buffer.indexOf('\n')
-      if (newline !== -1) {
-        const line = JSON.parse(buffer.slice(0, newline)) as Line
-        buffer = buffer.slice(newline + 1)
-        lines.push(line)
-        if (until?.(line) === true) return lines
-        continue
-      }
-      const next = await reader.read()
-      if (next.done) return lines
-      buffer += decoder.decode(next.value, { stream: true })
-    }
-  }
-  const abort = async () => {
-    controller.abort()
-    await reader?.cancel().catch(() => undefined)
-  }
-  return { response, lines, read, abort }
-}
-
-async function turn(app: Hono, body: Record<string, unknown>): Promise<Line[]> {
-  const t = await post(app, body)
-  expect(t.response.status).toBe(200)
-  return t.read()
-}
-
-function resultOf(lines: Line[]): Line | undefined {
-  return lines.find((l) => l.type === 'result')
+function appFor(name: string): ContainerUnderTest {
+  return containerApp(root, name, model, runs)
 }
 
 beforeAll(async () => {

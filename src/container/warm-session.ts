@@ -2,19 +2,31 @@
  * The container's session runner: keeps one live Claude Code query per awake container and runs each
  * `POST /` with a `sessionId` as one turn on it. One turn at a time (a second request gets a 409); a turn
  * whose model or permission mode differs switches the live query, other changes restart it with resume; a
- * dead query is replaced (resuming the Claude Code session) on the next turn.
+ * dead query is replaced (resuming the Claude Code session) on the next turn. A session whose transcript was
+ * lost is not resumed: the turn answers with a `transcript_lost` line instead (see transcript-check.ts).
  */
 import { mkdirSync } from 'node:fs'
 import type { ContainerConfig } from '../config/config.js'
 import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
+import type { TranscriptLostLine } from '../protocol/container-lines.js'
 import { AppError } from '../protocol/errors.js'
+import { AsyncChannel } from './async-channel.js'
 import { LiveQuery, type LiveTurn, restartKey } from './live-query.js'
 import { PermissionBroker } from './permission-broker.js'
+import { checkTranscript } from './transcript-check.js'
 
 /** A claimed turn slot: `start` runs the turn, `release` frees the slot (once). */
 export interface TurnSlot {
   start(): Promise<LiveTurn>
   release(): void
+}
+
+/** A turn that did not run: its only line is the loss. */
+function lostTurn(loss: TranscriptLostLine): LiveTurn {
+  const lines = new AsyncChannel<unknown>()
+  lines.push(loss)
+  lines.close()
+  return { lines, interrupt: () => {}, settled: Promise.resolve() }
 }
 
 export class WarmSession {
@@ -55,6 +67,7 @@ export class WarmSession {
       start: async () => {
         await this.settled
         const live = await this.prepare(options)
+        if (!(live instanceof LiveQuery)) return lostTurn(live)
         const turn = live.send(options.prompt)
         this.settled = turn.settled
         return turn
@@ -73,8 +86,11 @@ export class WarmSession {
     this.live = undefined
   }
 
-  /** The live query for `options`: reused, switched (model, permission mode), or (re)started with resume. */
-  private async prepare(options: ClaudeCodeOptions): Promise<LiveQuery> {
+  /**
+   * The live query for `options`: reused, switched (model, permission mode), or (re)started with resume; or
+   * the loss, when the session to resume has lost its transcript (it is then forgotten here).
+   */
+  private async prepare(options: ClaudeCodeOptions): Promise<LiveQuery | TranscriptLostLine> {
     const model = options.model ?? this.config.defaultModel
     const mode = options.permissionMode ?? 'acceptEdits'
     let live = this.live
@@ -88,6 +104,8 @@ export class WarmSession {
       }
     }
     if (live !== undefined) {
+      const loss = live.transcriptLoss()
+      if (loss !== undefined) return this.forget(loss)
       try {
         if (live.model !== model) await live.setModel(model)
         if (live.permissionMode !== mode) await live.setPermissionMode(mode)
@@ -95,6 +113,11 @@ export class WarmSession {
       } catch {
         live.close()
       }
+    }
+    const configDir = this.config.claudeConfigDir
+    if (resume !== undefined && configDir !== undefined) {
+      const loss = checkTranscript(configDir, resume)
+      if (loss !== undefined) return this.forget(loss)
     }
     mkdirSync(this.config.workspaceDir, { recursive: true })
     this.live = new LiveQuery(this.config, options, {
@@ -105,5 +128,12 @@ export class WarmSession {
       activeRuns: this.activeRuns,
     })
     return this.live
+  }
+
+  /** Drops the live query of a session that lost its transcript, so the next turn starts a new one. */
+  private forget(loss: TranscriptLostLine): TranscriptLostLine {
+    this.live?.close()
+    this.live = undefined
+    return loss
   }
 }

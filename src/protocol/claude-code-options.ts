@@ -3,12 +3,18 @@
  * `POST /claude-code`). The agent layer and the container server both speak it.
  */
 import { z } from 'zod'
-import { ModelName, SessionId } from './events.js'
+import { MAX_MESSAGE_CHARS, ModelName, SessionId } from './events.js'
+
+/** Room a prompt has beyond the largest message, for a conversation restored ahead of it (agent/restored-history.ts). */
+export const RESTORED_HISTORY_CHARS = 40_000
 
 export const PermissionModeOption = z.enum(['acceptEdits', 'default', 'bypassPermissions', 'plan'])
 
 export const ClaudeCodeOptions = z.object({
-  prompt: z.string().min(1, 'prompt must not be empty').max(200_000),
+  prompt: z
+    .string()
+    .min(1, 'prompt must not be empty')
+    .max(MAX_MESSAGE_CHARS + RESTORED_HISTORY_CHARS),
   model: ModelName.optional(),
   /** The agent-router session this run belongs to (its workspace is used). */
   sessionId: SessionId.optional(),

@@ -50,6 +50,7 @@ export const EVENT_TYPES = [
   'permission_request',
   'permission_response',
   'error',
+  'notice',
   'status',
 ] as const
 export const EventType = z.enum(EVENT_TYPES)
@@ -73,6 +74,14 @@ export const FileChangeData = z.object({
   action: z.enum(['created', 'modified', 'deleted']),
 })
 export type FileChangeData = z.infer<typeof FileChangeData>
+
+/**
+ * A quiet line in the conversation about the session itself, not an error. `memory_restored`: Claude Code's
+ * record of the conversation was lost, and a new Claude Code session was given the conversation rebuilt from
+ * this event log (`turns` of them).
+ */
+export const NoticeData = z.object({ kind: z.literal('memory_restored'), turns: z.number().int() })
+export type NoticeData = z.infer<typeof NoticeData>
 
 export const StatusData = z
   .object({

@@ -3,11 +3,12 @@
  * server in-process, real Claude Code in a plain-process sandbox, the router, and the scripted model server.
  * Screenshots go to test-artifacts/browser/.
  */
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadServerConfig } from '../../src/config/config.js'
+import { findTranscript } from '../../src/container/transcript-check.js'
 import { createLogger } from '../../src/server/logger.js'
 import { type RunningServer, startServer } from '../../src/server/start.js'
 import { tempDir, writeGroqRouterConfig } from '../e2e/helpers.js'
@@ -310,6 +311,31 @@ describe('web UI', { timeout: 120_000 }, () => {
     const texts = await page.getByTestId('user-message').allInnerTexts()
     expect(new Set(texts).size).toBe(texts.length)
     await shot('11-after-restart')
+  })
+
+  it("shows as a quiet line, not an error, that the agent's memory was restored", async () => {
+    const id = 'browser-restored'
+    await page.goto(`${server.url}/?session=${id}`)
+    await connection().and(page.locator('[data-state="open"]')).waitFor()
+    await send('Remember the word heliotrope')
+    await page.getByTestId('assistant-message').filter({ hasText: 'heliotrope' }).waitFor({ timeout: 90_000 })
+    await turnDone()
+    const state = (await (await fetch(`${server.url}/agent/sessions/${id}`)).json()) as {
+      claudeSession: { id: string }
+    }
+    unlinkSync(findTranscript(join(dir.path, 'data', 'sessions', id, 'claude'), state.claudeSession.id)!)
+    await send('Which word was it?')
+    await page.getByTestId('assistant-message').filter({ hasText: 'Which word was it?' }).waitFor({
+      timeout: 90_000,
+    })
+    await turnDone()
+    const notice = page.getByTestId('notice')
+    expect(await notice.textContent()).toBe(
+      "The agent's memory was restored from the session history (1 turn).",
+    )
+    expect(await notice.getAttribute('role')).toBeNull()
+    expect(await page.getByTestId('error').count()).toBe(0)
+    await shot('11b-memory-restored')
   })
 
   it('fits a phone screen in dark mode', async () => {

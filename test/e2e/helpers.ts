@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
 import { loadServerConfig } from '../../src/config/config.js'
-import type { OutboundEvent } from '../../src/protocol/events.js'
+import type { OutboundEvent, SessionEvent } from '../../src/protocol/events.js'
 import { createLogger, type Logger } from '../../src/server/logger.js'
 import { type RunningServer, startServer } from '../../src/server/start.js'
 
@@ -96,6 +96,27 @@ export async function connectEvents(url: string): Promise<EventClient> {
 /** The `status` event (with a seq) that ends a turn. */
 export const turnEnded = (event: OutboundEvent): boolean =>
   event.type === 'status' && 'seq' in event && (event.data as { isRunning?: boolean }).isRunning === false
+
+/** The persisted events among `events` (the ones with a `seq`). */
+export const persisted = (events: OutboundEvent[]): SessionEvent[] =>
+  events.filter((e): e is SessionEvent => 'seq' in e)
+
+/**
+ * Sends `content` on a new connection to `wsUrl` (which replays from `?after=`) and resolves with the
+ * persisted events up to the `status` that ends that turn (the first one after its `user_message`, seq
+ * `after + 1`).
+ */
+export async function sendTurn(
+  wsUrl: string,
+  after: number,
+  frame: { content: string; model?: string },
+): Promise<SessionEvent[]> {
+  const client = await connectEvents(wsUrl)
+  client.send({ type: 'user_message', ...frame, timestamp: Date.now() })
+  const all = await client.waitFor((e) => turnEnded(e) && 'seq' in e && e.seq > after + 1, 90_000)
+  await client.close()
+  return persisted(all)
+}
 
 /**
  * The whole server in-process on a free port, with `groq/*` routed to the scripted server, the data under

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadServerConfig } from '../../src/config/config.js'
-import type { OutboundEvent, SessionEvent } from '../../src/protocol/events.js'
+import type { SessionEvent } from '../../src/protocol/events.js'
 import { createLogger } from '../../src/server/logger.js'
 import { type RunningServer, startServer } from '../../src/server/start.js'
 import {
@@ -18,7 +18,7 @@ import {
   type ScriptedModelServer,
   startScriptedModelServer,
 } from '../fixtures/scripted-model-server.js'
-import { connectEvents, tempDir, writeGroqRouterConfig } from './helpers.js'
+import { connectEvents, persisted, sendTurn, tempDir, writeGroqRouterConfig } from './helpers.js'
 
 const PROVIDER_KEY = 'gsk_e2e_provider_key_4f9c2a7d1b3e'
 const SESSION = 'skeleton-1'
@@ -52,23 +52,8 @@ async function start(): Promise<RunningServer> {
 }
 
 const wsUrl = (after = 0) => `${server.url.replace('http', 'ws')}/demo/ws/${SESSION}?after=${after}`
-const persisted = (events: OutboundEvent[]) => events.filter((e): e is SessionEvent => 'seq' in e)
-
 /** Sends a message and collects the events of that turn (up to its closing status). */
-async function turn(content: string, after: number): Promise<SessionEvent[]> {
-  const client = await connectEvents(wsUrl(after))
-  client.send({ type: 'user_message', content, model: MODEL, timestamp: Date.now() })
-  const all = await client.waitFor(
-    (e) =>
-      e.type === 'status' &&
-      'seq' in e &&
-      e.seq > after + 1 &&
-      (e.data as { isRunning: boolean }).isRunning === false,
-    90_000,
-  )
-  await client.close()
-  return persisted(all)
-}
+const turn = (content: string, after: number) => sendTurn(wsUrl(after), after, { content, model: MODEL })
 
 beforeAll(async () => {
   scripted = await startScriptedModelServer({

@@ -38,6 +38,22 @@ describe('buildConversation', () => {
     expect(items[4]).toMatchObject({ usage: { durationMs: 1200, costUsd: 0.01 }, interrupted: false })
   })
 
+  it('shows a notice about the session as its own quiet item, not as an error', () => {
+    seq = 0
+    const items = buildConversation([
+      ev('user_message', 'and now?'),
+      ev('notice', "The agent's memory was restored from the session history (2 turns).", {
+        kind: 'memory_restored',
+        turns: 2,
+      }),
+      ev('result', 'Here we go.'),
+    ])
+    expect(items.map((i) => i.kind)).toEqual(['user', 'notice', 'assistant'])
+    expect(items[1]).toMatchObject({
+      text: "The agent's memory was restored from the session history (2 turns).",
+    })
+  })
+
   it('marks a permission prompt answered, and unanswered prompts and running tools as over when the turn ends', () => {
     seq = 0
     const answered = buildConversation([

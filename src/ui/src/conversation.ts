@@ -1,7 +1,7 @@
 /**
  * Turns a session's event log into what the conversation shows: messages, tool cards (a `tool_use` joined
- * with its `tool_result`), file-change chips, permission prompts (joined with their answer), errors and the
- * usage line that closes a turn. Pure, so it is tested without a browser.
+ * with its `tool_result`), file-change chips, permission prompts (joined with their answer), errors, notices
+ * about the session itself (a quiet line) and the usage line that closes a turn. Pure, so it is tested without a browser.
  */
 import type { WireEvent } from './session-socket'
 
@@ -36,6 +36,7 @@ export type Item =
       answer: 'allowed' | 'denied' | 'expired' | undefined
     }
   | { kind: 'error'; key: string; text: string }
+  | { kind: 'notice'; key: string; text: string }
   | { kind: 'turn-end'; key: string; usage: TurnUsage | undefined; interrupted: boolean }
 
 export type FileAction = 'created' | 'modified' | 'deleted'
@@ -158,6 +159,9 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
       }
       case 'error':
         items.push({ kind: 'error', key, text: e.content ?? 'something went wrong' })
+        break
+      case 'notice':
+        if ((e.content ?? '') !== '') items.push({ kind: 'notice', key, text: e.content ?? '' })
         break
       case 'status':
         if (e.seq === undefined || data.isRunning !== false) break

@@ -1,4 +1,4 @@
-/** The pieces of a conversation: messages, tool cards, file chips, permission prompts, errors, turn usage. */
+/** The pieces of a conversation: messages, tool cards, file chips, permission prompts, errors, notices, turn usage. */
 import type { FileAction, Item, ToolCall, TurnUsage } from '../conversation'
 import { compactJson, duration, prettyJson, tokens, usd } from '../format'
 import { renderMarkdown } from '../markdown'
@@ -160,6 +160,12 @@ export function ItemView({
         <div class="error-block" role="alert" data-testid="error">
           <strong>Error</strong> {item.text}
         </div>
+      )
+    case 'notice':
+      return (
+        <p class="session-notice" data-testid="notice">
+          {item.text}
+        </p>
       )
     case 'turn-end':
       return <UsageLine usage={item.usage} interrupted={item.interrupted} />
