@@ -165,6 +165,26 @@ describe('SessionActor', () => {
     expect(store.getSession('s1')?.claudeSessionId).toBe('claude-s1-1')
   })
 
+  it('heals a lost transcript: a new Claude Code session gets the conversation, the turn still answers', async () => {
+    const { agent, containers } = agentWith()
+    const actor = agent.session('s1')
+    await actor.submit('My name is Ada')
+    containers.lostTranscripts.add('claude-s1-1')
+    expect(await actor.submit('What is my name?')).toMatchObject({
+      result: expect.stringContaining('What is my name?'),
+    })
+    const retry = containers.runs.at(-1)!
+    expect(retry.resumeSessionId).toBeUndefined()
+    expect(retry.prompt).toContain('My name is Ada')
+    expect(retry.prompt.endsWith('What is my name?')).toBe(true)
+    const types = store.eventsAfter('s1', 4).map((e) => e.type)
+    expect(types).toEqual(['user_message', 'status', 'notice', 'result', 'status'])
+    expect(store.getSession('s1')?.claudeSessionId).toBe('claude-s1-3')
+    await actor.submit('And again?')
+    expect(containers.runs.at(-1)?.resumeSessionId).toBe('claude-s1-3')
+    expect(store.eventsAfter('s1', 9).some((e) => e.type === 'notice')).toBe(false)
+  })
+
   it('stops a running turn on interrupt, keeps what it produced, and takes the next message', async () => {
     const never = gate()
     const { agent } = agentWith((options) =>
