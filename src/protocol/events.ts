@@ -3,6 +3,7 @@
  * union shared by server, agent and UI. Every outbound event except `text_delta` carries a `seq`.
  */
 import { z } from 'zod'
+import { EVENT_TYPES } from './wire-event.js'
 
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
 export const SessionId = z.string().regex(SESSION_ID_PATTERN, 'session ids match ^[A-Za-z0-9_-]{1,64}$')
@@ -41,20 +42,9 @@ export const InboundFrame = z.discriminatedUnion('type', [
 ])
 export type InboundFrame = z.infer<typeof InboundFrame>
 
-export const EVENT_TYPES = [
-  'user_message',
-  'result',
-  'tool_use',
-  'tool_result',
-  'file_change',
-  'permission_request',
-  'permission_response',
-  'error',
-  'notice',
-  'status',
-] as const
 export const EventType = z.enum(EVENT_TYPES)
 export type EventType = z.infer<typeof EventType>
+export { EVENT_TYPES }
 
 export const ToolUseData = z.object({ id: z.string(), name: z.string(), input: z.unknown() })
 export const ToolResultData = z.object({

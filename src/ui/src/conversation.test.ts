@@ -3,7 +3,7 @@ import { buildConversation, changedFiles } from './conversation'
 import type { WireEvent } from './session-socket'
 
 let seq = 0
-const ev = (type: string, content?: string, data?: unknown, withSeq = true): WireEvent => ({
+const ev = (type: WireEvent['type'], content?: string, data?: unknown, withSeq = true): WireEvent => ({
   type,
   content,
   data,

@@ -3,16 +3,10 @@
  * so a dropped connection or a server restart neither duplicates nor loses an event. Events with a `seq` at
  * or below the last one seen are dropped; a jump in `seq` (a gap) makes it reconnect to have the gap replayed.
  */
+import { isWireEventType, type WireEvent } from '../../protocol/wire-event'
 import { token } from './api'
 
-export interface WireEvent {
-  type: string
-  content?: string
-  data?: unknown
-  seq?: number
-  timestamp: number
-  sessionId: string
-}
+export type { WireEvent }
 
 export type ConnectionState =
   | { kind: 'connecting'; attempt: number }
@@ -40,7 +34,7 @@ function parseEvent(raw: unknown): WireEvent | undefined {
   }
   if (typeof v !== 'object' || v === null) return undefined
   const o = v as Record<string, unknown>
-  if (typeof o.type !== 'string') return undefined
+  if (typeof o.type !== 'string' || !isWireEventType(o.type)) return undefined
   return {
     type: o.type,
     content: typeof o.content === 'string' ? o.content : undefined,
