@@ -3,9 +3,9 @@
  * before and after (so a file a Bash command wrote counts as much as one the Write tool wrote).
  */
 import type { FileChangeData } from '../protocol/events.js'
+import type { WorkspaceSnapshot } from '../protocol/workspace-snapshot.js'
 
-/** Path (relative to the workspace, `/`-separated) -> a fingerprint that changes when the file does. */
-export type WorkspaceSnapshot = ReadonlyMap<string, string>
+export type { WorkspaceSnapshot }
 
 export interface WorkspaceInspector {
   snapshot(sessionId: string): Promise<WorkspaceSnapshot>

@@ -2,14 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { diffSnapshots } from '../agent/workspace-diff.js'
 import { snapshotDirectory } from './workspace-snapshot.js'
 
 let dir = ''
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('workspace snapshots', () => {
-  it('reports created, modified and deleted files by relative path, skipping node_modules and .git', async () => {
+  it('fingerprints files by relative path so changes show, skipping node_modules and .git', async () => {
     dir = mkdtempSync(join(tmpdir(), 'ar-ws-'))
     writeFileSync(join(dir, 'keep.txt'), 'same')
     writeFileSync(join(dir, 'edit.txt'), 'v1')
@@ -21,12 +20,13 @@ describe('workspace snapshots', () => {
     unlinkSync(join(dir, 'gone.txt'))
     mkdirSync(join(dir, 'node_modules'))
     writeFileSync(join(dir, 'node_modules', 'ignored.js'), '')
+    mkdirSync(join(dir, '.git'))
+    writeFileSync(join(dir, '.git', 'HEAD'), 'ref: refs/heads/main')
     const after = await snapshotDirectory(dir)
-    expect(diffSnapshots(before, after)).toEqual([
-      { path: 'edit.txt', action: 'modified' },
-      { path: 'gone.txt', action: 'deleted' },
-      { path: 'src/new.ts', action: 'created' },
-    ])
+    expect([...before.keys()].sort()).toEqual(['edit.txt', 'gone.txt', 'keep.txt'])
+    expect([...after.keys()].sort()).toEqual(['edit.txt', 'keep.txt', 'src/new.ts'])
+    expect(after.get('keep.txt')).toBe(before.get('keep.txt'))
+    expect(after.get('edit.txt')).not.toBe(before.get('edit.txt'))
   })
 
   it('reads nothing from a workspace that does not exist yet', async () => {

@@ -5,7 +5,7 @@
  */
 import { lstat, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { WorkspaceInspector, WorkspaceSnapshot } from '../agent/workspace-diff.js'
+import type { WorkspaceSnapshot } from '../protocol/workspace-snapshot.js'
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules'])
 
@@ -38,7 +38,8 @@ export async function snapshotDirectory(root: string, maxFiles = 20_000): Promis
   return out
 }
 
-export class DirectoryWorkspaceInspector implements WorkspaceInspector {
+/** The agent's workspace inspector on the host's file system: one folder per session. */
+export class DirectoryWorkspaceInspector {
   constructor(private readonly workspaceOf: (sessionId: string) => string) {}
 
   snapshot(sessionId: string): Promise<WorkspaceSnapshot> {
