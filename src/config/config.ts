@@ -7,22 +7,17 @@ import { resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import { z } from 'zod'
 import { AppError } from '../protocol/errors.js'
+import { PROVIDER_CATALOG } from '../router/providers/provider-names.js'
 import { parseByteSize } from './byte-size.js'
 import { parseDuration } from './duration.js'
 
 export type Env = Readonly<Record<string, string | undefined>>
 
 /** Provider credentials, read by the router only (referenced from the router config as `os.environ/NAME`). */
-export const PROVIDER_SECRET_NAMES = [
-  'GROQ_API_KEY',
-  'OPENROUTER_API_KEY',
-  'ANTHROPIC_API_KEY',
-  'OPENAI_API_KEY',
-  'DEEPSEEK_API_KEY',
-  'HOSTED_VLLM_API_KEY',
-  'OLLAMA_API_KEY',
+export const PROVIDER_SECRET_NAMES: readonly string[] = [
+  ...Object.values(PROVIDER_CATALOG).map((provider) => provider.keyVariable),
   'ROUTER_MASTER_KEY',
-] as const
+]
 
 const SandboxMode = z.enum(['auto', 'bwrap', 'none'])
 const PermissionMode = z.enum(['acceptEdits', 'default', 'bypassPermissions'])

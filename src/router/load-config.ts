@@ -8,16 +8,7 @@ import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
 import { AppError } from '../protocol/errors.js'
 import { RouterConfig } from './config-schema.js'
-
-const DEFAULT_PREFIXES = [
-  'groq',
-  'openrouter',
-  'openai',
-  'ollama',
-  'anthropic',
-  'deepseek',
-  'hosted_vllm',
-] as const
+import { PROVIDER_NAMES } from './providers/provider-names.js'
 
 /**
  * Every provider as a wildcard route: `groq/<anything>` goes to Groq as `<anything>`; Claude Code's own
@@ -25,7 +16,7 @@ const DEFAULT_PREFIXES = [
  */
 export function defaultRouterConfig(): RouterConfig {
   return RouterConfig.parse({
-    model_list: DEFAULT_PREFIXES.map((prefix) => ({
+    model_list: PROVIDER_NAMES.map((prefix) => ({
       model_name: `${prefix}/*`,
       litellm_params: { model: `${prefix}/*` },
     })),

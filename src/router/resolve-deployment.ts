@@ -2,6 +2,7 @@
 import type { Env } from '../config/config.js'
 import { AppError } from '../protocol/errors.js'
 import { PROVIDERS } from './providers/index.js'
+import { providerVariables } from './providers/provider-names.js'
 import type { Provider } from './providers/types.js'
 import { resolveSecretRef } from './resolve-secret.js'
 import { type Deployment, type RouteMatch, type Target, targetOf } from './route-table.js'
@@ -31,16 +32,15 @@ export function resolveDeployment(
       `${provider.name} has no default base URL: set litellm_params.api_base for '${deployment.modelName}' in the router config`,
     )
   }
+  const { keyVariable } = providerVariables(provider.name)
   const apiKey =
     params.api_key === undefined
-      ? provider.keyVariable && secrets[provider.keyVariable]
-        ? secrets[provider.keyVariable]
-        : undefined
+      ? secrets[keyVariable] || undefined
       : resolveSecretRef(params.api_key, secrets, `${deployment.id}.litellm_params.api_key`)
   if (provider.requiresKey && !apiKey) {
     throw new AppError(
       'invalid_config',
-      `the router has no API key for ${provider.name}: set ${provider.keyVariable} or litellm_params.api_key for '${deployment.modelName}'`,
+      `the router has no API key for ${provider.name}: set ${keyVariable} or litellm_params.api_key for '${deployment.modelName}'`,
     )
   }
   return { provider, target, apiBase, apiKey }

@@ -20,6 +20,7 @@ import {
   routerAppFor,
 } from '../router/index.js'
 import { nodeHttpFetch, routerFront } from '../router/node.js'
+import { PROVIDER_NAMES, providerVariables } from '../router/providers/provider-names.js'
 import { startEgressProxy } from '../sandbox/egress-proxy.js'
 import { hostSocketPath, listenOnSocketPath } from '../sandbox/host-socket.js'
 import { SandboxManager } from '../sandbox/index.js'
@@ -58,21 +59,14 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.test(host)
 }
 
-const PROVIDER_KEYS: [string, string][] = [
-  ['groq', 'GROQ_API_KEY'],
-  ['openrouter', 'OPENROUTER_API_KEY'],
-  ['anthropic', 'ANTHROPIC_API_KEY'],
-  ['openai', 'OPENAI_API_KEY'],
-  ['deepseek', 'DEEPSEEK_API_KEY'],
-  ['ollama', 'OLLAMA_API_BASE'],
-]
-
 /** What `GET /agent/info` reports, with the warnings the UI shows in its banner. */
 function serverInfo(config: ServerConfig, driver: { name: string; isolated: boolean }): ServerInfo {
-  const providers = PROVIDER_KEYS.map(([name, key]) => ({
-    name,
-    configured: (config.secrets[key] ?? '') !== '',
-  }))
+  const providers = PROVIDER_NAMES.map((name) => {
+    const { keyVariable, baseVariable } = providerVariables(name)
+    const set = (variable: string | undefined) =>
+      variable !== undefined && (config.secrets[variable] ?? '') !== ''
+    return { name, configured: set(keyVariable) || set(baseVariable) }
+  })
   const warnings: string[] = []
   if (!driver.isolated) {
     warnings.push(
@@ -81,7 +75,7 @@ function serverInfo(config: ServerConfig, driver: { name: string; isolated: bool
   }
   if (!providers.some((p) => p.configured) && config.routerConfigPath === undefined) {
     warnings.push(
-      'No model provider is configured: set GROQ_API_KEY, OPENROUTER_API_KEY, ANTHROPIC_API_KEY or OPENAI_API_KEY (or OLLAMA_API_BASE) in the environment or .env, then restart.',
+      `No model provider is configured: set one of ${PROVIDER_NAMES.map((name) => providerVariables(name).keyVariable).join(', ')} (or OLLAMA_API_BASE for a local Ollama) in the environment or .env, then restart.`,
     )
   }
   return {

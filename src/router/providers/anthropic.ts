@@ -80,7 +80,6 @@ function passThroughBody(call: ProviderCall): string {
 
 export const anthropic: Provider = {
   name: 'anthropic',
-  keyVariable: 'ANTHROPIC_API_KEY',
   requiresKey: true,
   defaultApiBase: () => 'https://api.anthropic.com',
   async send(call: ProviderCall): Promise<Response> {

@@ -3,7 +3,6 @@ import { openAICompatibleProvider } from './openai-compatible.js'
 
 export const deepseek = openAICompatibleProvider({
   name: 'deepseek',
-  keyVariable: 'DEEPSEEK_API_KEY',
   requiresKey: true,
   defaultApiBase: () => 'https://api.deepseek.com/v1',
   dialect: {

@@ -14,7 +14,6 @@ const MAX_OUTPUT: Record<string, number> = {
 
 export const groq = openAICompatibleProvider({
   name: 'groq',
-  keyVariable: 'GROQ_API_KEY',
   requiresKey: true,
   defaultApiBase: () => 'https://api.groq.com/openai/v1',
   dialect: {

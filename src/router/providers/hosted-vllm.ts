@@ -3,7 +3,6 @@ import { openAICompatibleProvider } from './openai-compatible.js'
 
 export const hostedVllm = openAICompatibleProvider({
   name: 'hosted_vllm',
-  keyVariable: 'HOSTED_VLLM_API_KEY',
   requiresKey: false,
   defaultApiBase: (secrets) => secrets.HOSTED_VLLM_API_BASE || undefined,
   dialect: {},

@@ -9,7 +9,6 @@ export function ollamaBase(configured: string | undefined): string {
 
 export const ollama = openAICompatibleProvider({
   name: 'ollama',
-  keyVariable: 'OLLAMA_API_KEY',
   requiresKey: false,
   defaultApiBase: (secrets) => ollamaBase(secrets.OLLAMA_API_BASE),
   dialect: {},

@@ -24,7 +24,6 @@ import {
 
 export interface OpenAICompatibleSpec {
   name: ProviderName
-  keyVariable: string | undefined
   requiresKey: boolean
   defaultApiBase: (secrets: Env) => string | undefined
   dialect: Partial<OpenAIDialect>
@@ -107,7 +106,6 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
   }
   return {
     name: spec.name,
-    keyVariable: spec.keyVariable,
     requiresKey: spec.requiresKey,
     defaultApiBase: spec.defaultApiBase,
     async chatCompletions(call: ChatProviderCall): Promise<Response> {

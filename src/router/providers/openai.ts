@@ -3,7 +3,6 @@ import { openAICompatibleProvider } from './openai-compatible.js'
 
 export const openai = openAICompatibleProvider({
   name: 'openai',
-  keyVariable: 'OPENAI_API_KEY',
   requiresKey: true,
   defaultApiBase: () => 'https://api.openai.com/v1',
   dialect: { maxTokensField: 'max_completion_tokens' },

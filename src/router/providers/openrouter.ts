@@ -3,7 +3,6 @@ import { openAICompatibleProvider } from './openai-compatible.js'
 
 export const openrouter = openAICompatibleProvider({
   name: 'openrouter',
-  keyVariable: 'OPENROUTER_API_KEY',
   requiresKey: true,
   defaultApiBase: () => 'https://openrouter.ai/api/v1',
   headers: { 'x-title': 'agent-router' },

@@ -50,8 +50,6 @@ export interface UpstreamCall {
 
 export interface Provider {
   name: ProviderName
-  /** The variable in the router's secrets that holds the key when the config gives none. */
-  keyVariable: string | undefined
   /** Whether a request without a key is refused before it is sent. */
   requiresKey: boolean
   /** The base URL when the config gives no `api_base`; undefined when the provider has none. */
