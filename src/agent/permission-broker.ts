@@ -3,12 +3,10 @@
  * until the timeout denies it with a message that says so; it survives client reconnects because it lives
  * here, not in a connection. Answering twice, or answering an unknown request, is an error that changes nothing.
  */
+import type { PermissionDecision } from '../protocol/container-lines.js'
 import { AppError } from '../protocol/errors.js'
 
-export interface PermissionDecision {
-  allow: boolean
-  message?: string
-}
+export type { PermissionDecision }
 
 export type PermissionResponder = (requestId: string, decision: PermissionDecision) => Promise<void>
 

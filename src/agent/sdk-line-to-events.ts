@@ -5,7 +5,7 @@
  */
 import type { TranscriptLostLine } from '../protocol/container-lines.js'
 import type { NewEvent } from '../protocol/events.js'
-import { SdkLine, type SdkResult } from './sdk-message.js'
+import { SdkLine, type SdkResult } from '../protocol/sdk-lines.js'
 import { summarizeToolUse } from './summarize-tool-use.js'
 
 /** How much of a tool's result text travels in its `tool_result` event. */

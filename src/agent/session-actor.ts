@@ -9,12 +9,12 @@ import type { ClaudeCodeOptions, PermissionModeOption } from '../protocol/claude
 import type { TranscriptLostLine } from '../protocol/container-lines.js'
 import { toAppError } from '../protocol/errors.js'
 import type { NewEvent, OutboundEvent, SessionEvent, StatusData } from '../protocol/events.js'
+import type { SdkResult } from '../protocol/sdk-lines.js'
 import type { SessionRecord, SessionStore } from '../store/session-store.js'
 import type { ContainerConnection, ContainerProvider } from './container-provider.js'
 import { PermissionBroker } from './permission-broker.js'
 import { memoryRestoredNotice, restoredPrompt } from './restored-history.js'
 import { sdkLineToEffects } from './sdk-line-to-events.js'
-import type { SdkResult } from './sdk-message.js'
 import { type TurnContext, TurnQueue } from './turn-queue.js'
 import { diffSnapshots, type WorkspaceInspector, type WorkspaceSnapshot } from './workspace-diff.js'
 

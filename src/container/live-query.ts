@@ -15,7 +15,7 @@ import {
 } from '@anthropic-ai/claude-agent-sdk'
 import type { ContainerConfig } from '../config/config.js'
 import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
-import type { TranscriptLostLine } from '../protocol/container-lines.js'
+import { containerErrorLine, type TranscriptLostLine } from '../protocol/container-lines.js'
 import { AppError } from '../protocol/errors.js'
 import { AsyncChannel } from './async-channel.js'
 import type { PermissionBroker } from './permission-broker.js'
@@ -249,7 +249,7 @@ export class LiveQuery {
       const detail = failure instanceof Error ? failure.message : 'it ended its session'
       const tail = this.stderrTail.trim()
       const message = `Claude Code stopped unexpectedly (${detail})${tail === '' || detail.includes(tail) ? '' : `; stderr: ${tail}`}`
-      turn.lines.push({ type: 'error', ...new AppError('api_error', message, { status: 502 }).toJSON() })
+      turn.lines.push(containerErrorLine(new AppError('api_error', message, { status: 502 })))
     }
     this.endTurn(turn)
   }

@@ -5,22 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { PermissionResult } from '@anthropic-ai/claude-agent-sdk'
-import { z } from 'zod'
-
-export const PermissionDecision = z.object({
-  allow: z.boolean(),
-  message: z.string().max(4000).optional(),
-})
-export type PermissionDecision = z.infer<typeof PermissionDecision>
-
-/** The NDJSON line a turn carries when Claude Code asks for permission. */
-export interface PermissionRequestLine {
-  type: 'permission_request'
-  requestId: string
-  toolName: string
-  input: Record<string, unknown>
-  toolUseId: string | undefined
-}
+import type { PermissionDecision, PermissionRequestLine } from '../protocol/container-lines.js'
 
 interface Pending {
   input: Record<string, unknown>

@@ -3,6 +3,7 @@
  * message, `error` lines included) or, with `stream: false`, one collected result. The source is either a
  * one-shot Claude Code run or a turn on the live query; both look the same from here.
  */
+import { containerErrorLine } from '../protocol/container-lines.js'
 import { AppError } from '../protocol/errors.js'
 
 export interface RunOutcome {
@@ -110,7 +111,7 @@ export function createRun(requestId: string, source: RunSource, logError: RunLog
             if (!source.aborted) {
               const error = source.failure(err)
               logError('Claude Code run failed', { requestId, error: error.message })
-              controller.enqueue(encoder.encode(`${JSON.stringify({ type: 'error', ...error.toJSON() })}\n`))
+              controller.enqueue(encoder.encode(`${JSON.stringify(containerErrorLine(error))}\n`))
             }
             end(controller)
           }

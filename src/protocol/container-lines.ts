@@ -1,8 +1,11 @@
 /**
- * Lines the container server adds to a turn's NDJSON stream besides the Claude Agent SDK's own messages, for
- * the agent to act on. The container writes them and the agent reads them through these schemas.
+ * The container server's own wire with the agent, besides the Claude Agent SDK's messages it streams: the
+ * lines it adds to a turn's NDJSON stream (a failure, a permission request, a lost transcript) and the answer
+ * to a permission request (`POST /permissions/:requestId`). The container writes what the agent reads through
+ * these schemas, and the other way round.
  */
 import { z } from 'zod'
+import type { AppError } from './errors.js'
 
 /**
  * Why a Claude Code session cannot be resumed: its transcript file is `missing` (none, an empty one, or one
@@ -25,3 +28,32 @@ export const TranscriptLostLine = z.object({
   detail: z.string(),
 })
 export type TranscriptLostLine = z.infer<typeof TranscriptLostLine>
+
+/** A failure written by the container server itself (its AppError, in the shape of the HTTP error bodies). */
+export const ContainerErrorLine = z.object({
+  type: z.literal('error'),
+  error: z.object({ type: z.string(), message: z.string() }),
+})
+export type ContainerErrorLine = z.infer<typeof ContainerErrorLine>
+
+/** The line that reports `error` in a turn's stream. */
+export function containerErrorLine(error: AppError): ContainerErrorLine {
+  return { type: 'error', ...error.toJSON() }
+}
+
+/** A tool asks for permission (from Claude Code's `canUseTool`); answered with a PermissionDecision. */
+export const PermissionRequestLine = z.object({
+  type: z.literal('permission_request'),
+  requestId: z.string().min(1).max(128),
+  toolName: z.string(),
+  input: z.unknown(),
+  toolUseId: z.string().optional(),
+})
+export type PermissionRequestLine = z.infer<typeof PermissionRequestLine>
+
+/** The answer to a permission request: `message` tells Claude Code why it was denied. */
+export const PermissionDecision = z.object({
+  allow: z.boolean(),
+  message: z.string().max(4000).optional(),
+})
+export type PermissionDecision = z.infer<typeof PermissionDecision>

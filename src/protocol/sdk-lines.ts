@@ -3,7 +3,7 @@
  * reads, as zod schemas. Lines are untrusted: anything that does not match is ignored, never guessed at.
  */
 import { z } from 'zod'
-import { TranscriptLostLine } from '../protocol/container-lines.js'
+import { ContainerErrorLine, PermissionRequestLine, TranscriptLostLine } from './container-lines.js'
 
 const TextBlock = z.object({ type: z.literal('text'), text: z.string() })
 const ToolUseBlock = z.object({
@@ -80,21 +80,6 @@ export const SdkStreamEvent = z
     parent_tool_use_id: z.string().nullable().optional(),
   })
   .loose()
-
-/** A failure line written by the container server itself. */
-export const ContainerErrorLine = z.object({
-  type: z.literal('error'),
-  error: z.object({ type: z.string(), message: z.string() }),
-})
-
-/** A tool asks for permission (written by the container server's `canUseTool`); answered on the container. */
-export const PermissionRequestLine = z.object({
-  type: z.literal('permission_request'),
-  requestId: z.string().min(1).max(128),
-  toolName: z.string(),
-  input: z.unknown(),
-  toolUseId: z.string().optional(),
-})
 
 export const SdkLine = z.union([
   SdkSystemInit,
