@@ -48,7 +48,8 @@ export class PermissionBroker {
         true,
       ).catch(() => {})
     }, this.timeoutMs)
-    timer.unref?.()
+    // On Node a waiting prompt must not keep the process alive; Workers' timers are plain numbers.
+    ;(timer as { unref?: () => void }).unref?.()
     this.pending.set(requestId, { respond, timer, tool })
   }
 
