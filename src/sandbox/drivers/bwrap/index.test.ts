@@ -20,19 +20,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { BASHRC_MARKER, trappedHost } from '../../../test/fixtures/host-shell-config.js'
-import { commandLine, descendantsOf } from '../../../test/fixtures/process-tree.js'
-import { packageRoot } from '../bwrap-args.js'
-import type { SandboxCgroup } from '../cgroup.js'
-import { startEgressProxy } from '../egress-proxy.js'
-import { containerSocketPath, serveOnUnixSocket } from '../host-socket.js'
-import { selectDriver } from '../select-driver.js'
-import type { SandboxSpec } from '../types.js'
-import { silentLogger } from '../types.js'
-import { type BwrapDriver, createBwrapDriver, probeBwrap } from './bwrap.js'
+import { BASHRC_MARKER, trappedHost } from '../../../../test/fixtures/host-shell-config.js'
+import { commandLine, descendantsOf } from '../../../../test/fixtures/process-tree.js'
+import { startEgressProxy } from '../../egress-proxy.js'
+import { containerSocketPath, serveOnUnixSocket } from '../../host-socket.js'
+import { selectDriver } from '../../select-driver.js'
+import type { SandboxSpec } from '../../types.js'
+import { silentLogger } from '../../types.js'
+import { packageRoot } from './args.js'
+import type { SandboxCgroup } from './cgroup.js'
+import { type BwrapDriver, createBwrapDriver, probeBwrap } from './index.js'
 
 const bwrapProblem = probeBwrap()
-const distBuilt = existsSync(join(packageRoot(), 'dist/sandbox/sandbox-forwards.js'))
+const distBuilt = existsSync(join(packageRoot(), 'dist/sandbox/drivers/bwrap/forwards.js'))
 const FAKE_KEY = 'gsk_fake_host_key_for_escape_tests_91c3'
 const MiB = 1024 ** 2
 
@@ -359,7 +359,7 @@ describe.skipIf(bwrapProblem !== undefined || !distBuilt)(
     it('passes none of the descriptors its server inherited to a sandbox and reads no host shell start-up file, parked or not', async () => {
       const secret = join(dir, 'inherited-secret.txt')
       writeFileSync(secret, 'inherited-only')
-      const driverModule = join(packageRoot(), 'dist/sandbox/drivers/bwrap.js')
+      const driverModule = join(packageRoot(), 'dist/sandbox/drivers/bwrap/index.js')
       const script = `import(${JSON.stringify(driverModule)}).then(async ({ createBwrapDriver }) => {
         const driver = createBwrapDriver({ stateDir: ${JSON.stringify(join(dir, 'state-fds'))} })
         const command = ['/bin/sh', '-c', 'cat /proc/self/fd/201 /proc/1/fd/201; ls -l /proc/self/fd /proc/1/fd']
@@ -400,7 +400,7 @@ describe.skipIf(bwrapProblem !== undefined || !distBuilt)(
 
     it('a parked sandbox whose server died runs nothing', async () => {
       const marker = join(dir, 'parked-ran')
-      const driverModule = join(packageRoot(), 'dist/sandbox/drivers/bwrap.js')
+      const driverModule = join(packageRoot(), 'dist/sandbox/drivers/bwrap/index.js')
       const script = `import(${JSON.stringify(driverModule)}).then(async ({ createBwrapDriver }) => {
         const driver = createBwrapDriver({ stateDir: ${JSON.stringify(join(dir, 'state-orphan'))} })
         await driver.prepare(['/usr/bin/touch', ${JSON.stringify(marker)}])

@@ -1,5 +1,5 @@
 /**
- * The `bwrap` driver: each container server runs inside bubblewrap (see bwrap-args.ts for what it sees),
+ * The `bwrap` driver: each container server runs inside bubblewrap (see args.ts for what it sees),
  * in its own cgroup with memory and process limits where cgroups are writable (rlimits otherwise, see
  * limits.ts). A sandbox that hits a limit is killed whole, and its `exited` and the error of the run it
  * broke say which limit it was.
@@ -17,26 +17,17 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
-import type { Env } from '../../config/config.js'
-import { AppError } from '../../protocol/errors.js'
-import {
-  type BwrapInvocation,
-  buildBwrapInvocation,
-  INSIDE,
-  packageRoot,
-  sandboxEtcFiles,
-  systemArgs,
-} from '../bwrap-args.js'
-import { type CgroupSupport, probeCgroups, SandboxCgroup } from '../cgroup.js'
-import { DEFAULT_STOP_GRACE_MS, signalGroup, superviseContainerProcess } from '../container-process.js'
-import { containerSocketPath, removeSocketFile } from '../host-socket.js'
+import type { Env } from '../../../config/config.js'
+import { AppError } from '../../../protocol/errors.js'
+import { DEFAULT_STOP_GRACE_MS, signalGroup, superviseContainerProcess } from '../../container-process.js'
+import { containerSocketPath, removeSocketFile } from '../../host-socket.js'
 import {
   DEFAULT_LIMITS,
   type LimitSettings,
   limitHitMessage,
   planLimits,
   type SandboxLimits,
-} from '../limits.js'
+} from '../../limits.js'
 import type {
   ContainerClient,
   DriverStartOptions,
@@ -44,8 +35,17 @@ import type {
   SandboxExit,
   SandboxHandle,
   SandboxSpec,
-} from '../types.js'
-import { assertNoProviderSecrets } from './none.js'
+} from '../../types.js'
+import { assertNoProviderSecrets } from '../none.js'
+import {
+  type BwrapInvocation,
+  buildBwrapInvocation,
+  INSIDE,
+  packageRoot,
+  sandboxEtcFiles,
+  systemArgs,
+} from './args.js'
+import { type CgroupSupport, probeCgroups, SandboxCgroup } from './cgroup.js'
 
 export interface BwrapDriverOptions {
   /** Where the driver keeps its generated files (`etc/passwd`…); e.g. `DATA_DIR/run/sandbox`. */
