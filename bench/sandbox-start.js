@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defaultContainerCommand } from '../dist/sandbox/default-command.js'
-import { createBwrapDriver, probeBwrap } from '../dist/sandbox/drivers/bwrap.js'
+import { createBwrapDriver, probeBwrap } from '../dist/sandbox/drivers/bwrap/index.js'
 import { createNoneDriver } from '../dist/sandbox/drivers/none.js'
 import { serveOnUnixSocket } from '../dist/sandbox/host-socket.js'
 

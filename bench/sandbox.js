@@ -20,7 +20,7 @@ const MODEL = 'groq/bench-model'
 const dist = new URL('../dist/', import.meta.url)
 const { loadServerConfig } = await import(new URL('config/config.js', dist).href)
 const { startServer } = await import(new URL('server/start.js', dist).href)
-const { probeBwrap } = await import(new URL('sandbox/drivers/bwrap.js', dist).href)
+const { probeBwrap } = await import(new URL('sandbox/drivers/bwrap/index.js', dist).href)
 const driverName = SANDBOX === 'auto' ? (probeBwrap() === undefined ? 'bwrap' : 'none') : SANDBOX
 
 /** The smallest OpenAI-compatible upstream: every chat completion streams "OK." */

@@ -3,17 +3,17 @@
  * reached through a ContainerClient.
  */
 
-export { buildBwrapInvocation, INSIDE } from './bwrap-args.js'
 export { createUnixSocketClient, UnixSocketContainerClient } from './container-client.js'
 export { type SuperviseOptions, superviseContainerProcess } from './container-process.js'
 export { defaultContainerCommand } from './default-command.js'
+export { buildBwrapInvocation, INSIDE } from './drivers/bwrap/args.js'
 export {
   type BwrapDriver,
   type BwrapDriverOptions,
   createBwrapDriver,
   probeBwrap,
   type SandboxedProcess,
-} from './drivers/bwrap.js'
+} from './drivers/bwrap/index.js'
 export { drivers } from './drivers/index.js'
 export { createNoneDriver, type NoneDriverOptions, noneDriver } from './drivers/none.js'
 export { type EgressProxy, isHostAllowed, startEgressProxy } from './egress-proxy.js'

@@ -5,7 +5,7 @@
  */
 import type { Env } from '../config/config.js'
 import { AppError } from '../protocol/errors.js'
-import { createBwrapDriver, probeBwrap } from './drivers/bwrap.js'
+import { createBwrapDriver, probeBwrap } from './drivers/bwrap/index.js'
 import { noneDriver } from './drivers/none.js'
 import type { LimitSettings } from './limits.js'
 import type { SandboxDriver, SandboxLogger } from './types.js'

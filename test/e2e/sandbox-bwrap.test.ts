@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadServerConfig } from '../../src/config/config.js'
 import type { OutboundEvent, SessionEvent } from '../../src/protocol/events.js'
-import { probeBwrap } from '../../src/sandbox/drivers/bwrap.js'
+import { probeBwrap } from '../../src/sandbox/drivers/bwrap/index.js'
 import { createLogger } from '../../src/server/logger.js'
 import { type RunningServer, startServer } from '../../src/server/start.js'
 import {

@@ -1,4 +1,4 @@
-/** Sandbox drivers by name (`SANDBOX` setting). `bwrap` needs host settings, so start.ts creates it (see bwrap.ts). */
+/** Sandbox drivers by name (`SANDBOX` setting). `bwrap` needs host settings, so start.ts creates it (see bwrap/index.ts). */
 import type { SandboxDriver } from '../types.js'
 import { noneDriver } from './none.js'
 
@@ -8,6 +8,6 @@ export {
   createBwrapDriver,
   probeBwrap,
   type SandboxedProcess,
-} from './bwrap.js'
+} from './bwrap/index.js'
 
 export const drivers: Record<string, SandboxDriver> = { none: noneDriver }

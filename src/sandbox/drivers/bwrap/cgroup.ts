@@ -2,7 +2,8 @@
  * Per-sandbox cgroups for the memory and process limits. Each controller is used where this process may
  * create child groups: cgroup v2 (a delegated subtree) or, on hybrid/v1 hosts, the v1 hierarchy of that
  * controller. Under the cgroup this process is in, a base group `agent-router-<pid>` holds one child group
- * per sandbox; the sandbox's wrapper shell joins it before exec'ing bwrap, so everything inside is counted.
+ * per sandbox; the sandbox's first process joins it before it runs anything (see join-cgroup.ts and
+ * parked-pool.ts), so everything inside is counted.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'

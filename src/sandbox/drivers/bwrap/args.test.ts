@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { buildBwrapInvocation, INSIDE, insidePath } from './bwrap-args.js'
-import { planLimits } from './limits.js'
+import { planLimits } from '../../limits.js'
+import { buildBwrapInvocation, INSIDE, insidePath } from './args.js'
 
 const spec = {
   sessionId: 's1',
@@ -40,7 +40,7 @@ describe('buildBwrapInvocation', () => {
     expect(args.slice(args.indexOf('--') + 1)).toEqual([
       process.execPath,
       '--import',
-      '/opt/agent-router/dist/sandbox/sandbox-forwards.js',
+      '/opt/agent-router/dist/sandbox/drivers/bwrap/forwards.js',
       '/opt/agent-router/dist/container/main.js',
     ])
     expect(env.ANTHROPIC_BASE_URL).toBe('http://127.0.0.1:4000/llm')

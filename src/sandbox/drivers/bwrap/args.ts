@@ -8,16 +8,16 @@
  * - the session's workspace at `/workspace` and its Claude dir at `/home/agent/.claude`, read-write; a private
  *   `/tmp` and `/home` (tmpfs); its run dir (the container socket) at `/run/sandbox`;
  * - the router's unix socket (and the egress proxy's) at `/run/agent-router/`, reached through loopback
- *   forwarders (see sandbox-forwards.ts); no other network, its own PID/IPC/UTS/cgroup/user namespaces,
+ *   forwarders (see forwards.ts); no other network, its own PID/IPC/UTS/cgroup/user namespaces,
  *   no capabilities, `/proc/sys` read-only, `--die-with-parent`, `--new-session`.
  *
  * The environment is not put on the command line (`--setenv` would show the session's router token to every
  * host user in `ps`); bwrap is spawned with exactly `env` as its whole environment instead.
  */
 import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs'
-import { basename, dirname, join, relative } from 'node:path'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { SandboxSpec } from './types.js'
+import type { SandboxSpec } from '../../types.js'
 
 /** Fixed paths inside every sandbox. */
 export const INSIDE = {
@@ -242,7 +242,7 @@ export function buildBwrapInvocation(
   args.push('--chdir', INSIDE.workspace)
   const inner = [executable, ...rest.map((arg) => insidePath(arg, pkg))]
   if (forwards.length > 0 && isNode(executable)) {
-    inner.splice(1, 0, '--import', join(INSIDE.app, 'dist/sandbox/sandbox-forwards.js'))
+    inner.splice(1, 0, '--import', join(INSIDE.app, 'dist/sandbox/drivers/bwrap/forwards.js'))
   }
 
   const env: Record<string, string> = {
@@ -272,7 +272,7 @@ export function buildBwrapInvocation(
   return { args: [...args, '--', ...inner], options: args, command: inner, env }
 }
 
-/** This package's root (this module is `src/sandbox/…` or `dist/sandbox/…`). */
+/** This package's root (this module is `src/sandbox/drivers/bwrap/args.ts` or its `dist/…` twin). */
 export function packageRoot(): string {
-  return dirname(dirname(dirname(fileURLToPath(import.meta.url))))
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../../..')
 }
