@@ -13,7 +13,8 @@
  * second and its ratio to direct; CPU is per request, of the target's process tree. The concurrency-64 rows
  * are then measured again with every proxy on a core of its own (`taskset`: this process and the upstream on
  * CPU 0, the proxies on CPU 1), as proxies are usually benchmarked; sharing two cores, a proxy's throughput
- * mostly shows how the three processes split them. Set BENCH_QUICK=1 for a short smoke run.
+ * mostly shows how the three processes split them. Last, the goals of issue 14 met or not in this run
+ * (`router-goals.js`). Set BENCH_QUICK=1 for a short smoke run.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -23,6 +24,7 @@ import { fileURLToPath } from 'node:url'
 import { runLoad } from './load.js'
 import { startClaudeCodeRouter, startPortkey } from './peers.js'
 import { pinTree, start, treeCpuSeconds, waitHttp } from './processes.js'
+import { goalsReport } from './router-goals.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const quick = process.env.BENCH_QUICK === '1'
@@ -254,6 +256,14 @@ async function main() {
     process.stdout.write(`${pinnedLines.join('\n')}\n`)
   }
 
+  const report = goalsReport({
+    rows,
+    pinnedRows,
+    pinning,
+    peers: COLUMNS.filter((c) => c.key in peers),
+    rowLabel,
+  })
+  process.stdout.write(`\nGoals (issue 14), this run:\n\n${report}\n`)
   process.stdout.write(
     `\nnode ${process.version}, ${cpus().length} CPUs, requests per row: ${JSON.stringify(REQUESTS)}, warm-up per target and row: ${WARMUP.requests} requests or ${WARMUP.seconds} s\n`,
   )
