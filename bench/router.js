@@ -1,27 +1,30 @@
 /**
  * `npm run bench:router`: added latency and throughput of the model router against a direct call to the same
- * upstream, and against the Portkey gateway (`@portkey-ai/gateway`, a devDependency, on loopback), in one run.
+ * upstream, and against two peer gateways (`peers.js`: Portkey and claude-code-router, devDependencies on
+ * loopback), in one run.
  *
  * Child processes — the scripted upstream (`upstream-server.js`), our router (`serve-router.js`: the router
- * served alone on `serveRouter` from `dist/`, so build first), Portkey, and two bare proxies that do no
+ * served alone on `serveRouter` from `dist/`, so build first), the peers, and two bare proxies that do no
  * work (`minimal-proxy.js` on `node:http`, `socket-proxy.js` on `net` sockets: what any separate proxy
- * process pays here) — and this process as the load generator. Each is measured in turn, never at once. Rows: the OpenAI
- * chat-completions pass-through (all three) and the Anthropic Messages -> OpenAI translation (Portkey cannot
- * serve it: ROUTER-CONFORMANCE / ROUTER-BENCH-PEERS), streaming and not, at concurrency 1, 16 and 64.
- * "Added" is the router's p50/p99 minus the direct p50/p99 of the same row; throughput is requests per
- * second and its ratio to direct. The concurrency-64 rows are then measured again with every proxy on a core
- * of its own (`taskset`: this process and the upstream on CPU 0, the proxies on CPU 1), as proxies are
- * usually benchmarked; sharing two cores, a proxy's throughput mostly shows how the three processes split
- * them. Set BENCH_QUICK=1 for a short smoke run.
+ * process pays here) — and this process as the load generator. Each is measured in turn, never at once. Rows:
+ * the OpenAI chat-completions pass-through (all of them) and the Anthropic Messages -> OpenAI translation
+ * (Portkey cannot serve it: ROUTER-CONFORMANCE / ROUTER-BENCH-PEERS), streaming and not, at concurrency 1, 16
+ * and 64. "Added" is a target's p50/p99 minus the direct p50/p99 of the same row; throughput is requests per
+ * second and its ratio to direct; CPU is per request, of the target's process tree. The concurrency-64 rows
+ * are then measured again with every proxy on a core of its own (`taskset`: this process and the upstream on
+ * CPU 0, the proxies on CPU 1), as proxies are usually benchmarked; sharing two cores, a proxy's throughput
+ * mostly shows how the three processes split them. Last, the goals of issue 14 met or not in this run
+ * (`router-goals.js`). Set BENCH_QUICK=1 for a short smoke run.
  */
-import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runLoad } from './load.js'
+import { startClaudeCodeRouter, startPortkey } from './peers.js'
+import { pinTree, start, treeCpuSeconds, waitHttp } from './processes.js'
+import { goalsReport } from './router-goals.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const quick = process.env.BENCH_QUICK === '1'
@@ -42,62 +45,9 @@ async function warmUp(load) {
     await runLoad({ ...load, requests: 250 })
 }
 
-const children = []
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL')
-})
-
-/** A port nothing listens on now (Portkey takes a port number, not 0): the system's pick, released. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
-}
-
-function start(name, args, env, ready) {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  let out = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${out.slice(-500)}`)), 30_000)
-    const onData = (d) => {
-      out += d
-      const port = ready(out)
-      if (port !== undefined) {
-        clearTimeout(timer)
-        resolve({ child, port })
-      }
-    }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', onData)
-    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}: ${out.slice(-500)}`)))
-  })
-}
-
-async function waitHttp(url) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await fetch(url)
-      await res.arrayBuffer()
-      return
-    } catch {
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
-  throw new Error(`${url} never answered`)
-}
-
-const chatBody = (stream) =>
+const chatBody = (stream, model = 'bench/gpt-bench') =>
   JSON.stringify({
-    model: 'bench/gpt-bench',
+    model,
     stream,
     ...(stream ? { stream_options: { include_usage: true } } : {}),
     max_tokens: 256,
@@ -142,21 +92,6 @@ function canPin() {
   }
 }
 
-/** Moves every thread of process `pid` onto CPU `cpu`. */
-function pin(pid, cpu) {
-  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' })
-}
-
-/** CPU seconds (user + system) a child process has used so far, from /proc (Linux). */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return Number.NaN
-  }
-}
-
 function fmt(n, digits = 2) {
   return Number.isFinite(n) ? n.toFixed(digits) : 'n/a'
 }
@@ -166,10 +101,19 @@ function rowLabel(r) {
   return `${r.path === 'chat' ? 'chat completions pass-through' : 'Messages -> OpenAI translation'} | ${r.stream ? 'yes' : 'no'}`
 }
 
-/** A target's requests per second and its share of direct's (`missing` when it was not measured). */
-function throughput(x, direct, missing) {
-  return x ? `${fmt(x.rps, 0)} (${fmt((100 * x.rps) / direct.rps, 0)}%)` : missing
+/** A target's requests per second and its share of direct's. */
+function throughput(x, direct) {
+  return `${fmt(x.rps, 0)} (${fmt((100 * x.rps) / direct.rps, 0)}%)`
 }
+
+/** The targets measured next to direct, in the tables' order; `short` names a column after the first. */
+const COLUMNS = [
+  { key: 'ours', name: 'ours' },
+  { key: 'portkey', name: 'Portkey' },
+  { key: 'ccr', name: 'claude-code-router' },
+  { key: 'floor', name: 'bare node:http proxy', short: 'its' },
+  { key: 'socket', name: 'bare socket proxy', short: 'its' },
+]
 
 async function main() {
   const upstream = await start('upstream', [join(here, 'upstream-server.js')], {}, (out) => {
@@ -179,6 +123,8 @@ async function main() {
   const up = `http://127.0.0.1:${upstream.port}`
 
   const dir = mkdtempSync(join(tmpdir(), 'bench-router-'))
+  // After processes.js has killed the children (its handler was registered first).
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
   const config = join(dir, 'router.yaml')
   writeFileSync(
     config,
@@ -196,37 +142,26 @@ async function main() {
   const socketFloor = await proxy('socket proxy', 'socket-proxy.js')
   await waitHttp(`http://127.0.0.1:${oursPort}/health`)
 
-  const portkeyPort = await freePort()
-  const require = createRequire(import.meta.url)
-  const portkeyEntry = join(
-    dirname(require.resolve('@portkey-ai/gateway/package.json')),
-    'build/start-server.js',
-  )
-  const portkey = start(
-    'portkey',
-    ['--import', join(here, 'portkey-fetch-shim.js'), portkeyEntry, `--port=${portkeyPort}`, '--headless'],
-    {},
-    (out) => (/Ready for connections/.test(out) ? portkeyPort : undefined),
-  )
-  await portkey
-  await waitHttp(`http://127.0.0.1:${portkeyPort}/`)
+  // The peers, each on a port of its own; a peer's target on a path is a string where it cannot serve it.
+  const peers = { portkey: await startPortkey(up), ccr: await startClaudeCodeRouter(up, dir) }
+  const peerTarget = (key, path) => {
+    const t = peers[key].targets[path]
+    return typeof t === 'string' ? {} : { [key]: t }
+  }
 
   const pids = {
     ours: ours.child.pid,
-    portkey: (await portkey).child.pid,
+    portkey: peers.portkey.child.pid,
+    ccr: peers.ccr.child.pid,
     floor: floor.child.pid,
     socket: socketFloor.child.pid,
-  }
-  const portkeyHeaders = {
-    'x-portkey-provider': 'openai',
-    'x-portkey-custom-host': `${up}/v1`,
-    authorization: 'Bearer bench-key',
   }
   const targets = {
     chat: {
       direct: { url: `${up}/v1/chat/completions`, headers: { authorization: 'Bearer bench-key' } },
       ours: { url: `http://127.0.0.1:${oursPort}/v1/chat/completions`, headers: {} },
-      portkey: { url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`, headers: portkeyHeaders },
+      ...peerTarget('portkey', 'chat'),
+      ...peerTarget('ccr', 'chat'),
       floor: { url: `http://127.0.0.1:${floor.port}/`, headers: {} },
       socket: { url: `http://127.0.0.1:${socketFloor.port}/`, headers: {} },
     },
@@ -241,6 +176,8 @@ async function main() {
         url: `http://127.0.0.1:${oursPort}/v1/messages`,
         headers: { 'anthropic-version': '2023-06-01' },
       },
+      ...peerTarget('portkey', 'messages'),
+      ...peerTarget('ccr', 'messages'),
       // The bare proxy cannot translate: it forwards the chat body, for the cost of the extra hop alone.
       floor: { url: `http://127.0.0.1:${floor.port}/`, headers: {}, chat: true },
       socket: { url: `http://127.0.0.1:${socketFloor.port}/`, headers: {}, chat: true },
@@ -251,13 +188,13 @@ async function main() {
   const measure = async (path, stream, concurrency) => {
     const result = {}
     for (const [name, t] of Object.entries(targets[path])) {
-      const body = path === 'chat' || t.chat ? chatBody(stream) : messagesBody(stream)
+      const body = path === 'chat' || t.chat ? chatBody(stream, t.model) : messagesBody(stream)
       const load = { url: t.url, headers: t.headers, body, concurrency }
       await warmUp(load)
       const pid = pids[name]
-      const cpuBefore = pid ? cpuSeconds(pid) : Number.NaN
+      const cpuBefore = treeCpuSeconds(pid)
       result[name] = await runLoad({ ...load, requests: REQUESTS[concurrency] })
-      result[name].cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / REQUESTS[concurrency]
+      result[name].cpuUs = ((treeCpuSeconds(pid) - cpuBefore) * 1e6) / REQUESTS[concurrency]
       if (result[name].errors > 0)
         process.stderr.write(`${path} ${name}: ${result[name].errors} errors (${result[name].firstError})\n`)
     }
@@ -275,26 +212,28 @@ async function main() {
   const pinnedRows = []
   const pinning = canPin()
   if (pinning === true) {
-    pin(process.pid, 0)
-    pin(upstream.child.pid, 0)
-    for (const pid of Object.values(pids)) pin(pid, 1)
+    pinTree(process.pid, 0)
+    pinTree(upstream.child.pid, 0)
+    for (const pid of Object.values(pids)) pinTree(pid, 1)
     for (const path of ['chat', 'messages'])
       for (const stream of [true, false]) pinnedRows.push(await measure(path, stream, PINNED_CONCURRENCY))
   }
   process.stderr.write('\n')
 
+  const missing = (r, key) => peers[key]?.targets[r.path] ?? 'n/a'
   const lines = [
-    '| path | stream | conc | direct p50 / p99 ms | direct req/s | ours added p50 / p99 ms | ours req/s (of direct) | ours CPU µs/req | Portkey added p50 / p99 ms | Portkey req/s (of direct) | Portkey CPU µs/req | bare node:http proxy added p50 / p99 ms | its req/s (of direct) | its CPU µs/req | bare socket proxy added p50 / p99 ms | its req/s (of direct) | its CPU µs/req |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    `| path | stream | conc | direct p50 / p99 ms | direct req/s | ${COLUMNS.map((c) => `${c.name} added p50 / p99 ms | ${c.short ?? c.name} req/s (of direct) | ${c.short ?? c.name} CPU µs/req`).join(' | ')} |`,
+    `|---|---|---|---|---|${COLUMNS.map(() => '---|---|---|').join('')}`,
   ]
   for (const r of rows) {
     const d = r.direct
-    const cell = (x, missing = 'unsupported (no Messages -> OpenAI path)') =>
-      x ? `${fmt(x.p50 - d.p50)} / ${fmt(x.p99 - d.p99)}` : missing
-    const tput = (x) => throughput(x, d, '-')
-    const cpu = (x) => (x ? fmt(x.cpuUs, 0) : '-')
+    const cells = COLUMNS.map(({ key }) => {
+      const x = r[key]
+      if (!x) return `${missing(r, key)} | - | -`
+      return `${fmt(x.p50 - d.p50)} / ${fmt(x.p99 - d.p99)} | ${throughput(x, d)} | ${fmt(x.cpuUs, 0)}`
+    })
     lines.push(
-      `| ${rowLabel(r)} | ${r.concurrency} | ${fmt(d.p50)} / ${fmt(d.p99)} | ${fmt(d.rps, 0)} | ${cell(r.ours)} | ${tput(r.ours)} | ${cpu(r.ours)} | ${cell(r.portkey)} | ${tput(r.portkey)} | ${cpu(r.portkey)} | ${cell(r.floor, 'n/a')} | ${tput(r.floor)} | ${cpu(r.floor)} | ${cell(r.socket, 'n/a')} | ${tput(r.socket)} | ${cpu(r.socket)} |`,
+      `| ${rowLabel(r)} | ${r.concurrency} | ${fmt(d.p50)} / ${fmt(d.p99)} | ${fmt(d.rps, 0)} | ${cells.join(' | ')} |`,
     )
   }
   process.stdout.write(`${lines.join('\n')}\n`)
@@ -305,22 +244,29 @@ async function main() {
   if (pinning !== true) process.stdout.write(`not measured: ${pinning}\n`)
   else {
     const pinnedLines = [
-      '| path | stream | direct req/s | ours req/s (of direct) | ours CPU µs/req | Portkey req/s (of direct) | bare node:http proxy req/s (of direct) | bare socket proxy req/s (of direct) |',
-      '|---|---|---|---|---|---|---|---|',
+      `| path | stream | direct req/s | ${COLUMNS.map((c) => `${c.name} req/s (of direct) | ${c.short ?? c.name} CPU µs/req`).join(' | ')} |`,
+      `|---|---|---|${COLUMNS.map(() => '---|---|').join('')}`,
     ]
     for (const r of pinnedRows) {
-      const d = r.direct
-      const tput = (x) => throughput(x, d, 'unsupported')
-      pinnedLines.push(
-        `| ${rowLabel(r)} | ${fmt(d.rps, 0)} | ${tput(r.ours)} | ${fmt(r.ours.cpuUs, 0)} | ${tput(r.portkey)} | ${tput(r.floor)} | ${tput(r.socket)} |`,
+      const cells = COLUMNS.map(({ key }) =>
+        r[key] ? `${throughput(r[key], r.direct)} | ${fmt(r[key].cpuUs, 0)}` : 'unsupported | -',
       )
+      pinnedLines.push(`| ${rowLabel(r)} | ${fmt(r.direct.rps, 0)} | ${cells.join(' | ')} |`)
     }
     process.stdout.write(`${pinnedLines.join('\n')}\n`)
   }
+
+  const report = goalsReport({
+    rows,
+    pinnedRows,
+    pinning,
+    peers: COLUMNS.filter((c) => c.key in peers),
+    rowLabel,
+  })
+  process.stdout.write(`\nGoals (issue 14), this run:\n\n${report}\n`)
   process.stdout.write(
     `\nnode ${process.version}, ${cpus().length} CPUs, requests per row: ${JSON.stringify(REQUESTS)}, warm-up per target and row: ${WARMUP.requests} requests or ${WARMUP.seconds} s\n`,
   )
-  for (const c of children) c.kill('SIGKILL')
   process.exit(0)
 }
 

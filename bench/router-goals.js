@@ -1,0 +1,100 @@
+/**
+ * The router's goals (issue 14) checked against one run of `bench/router.js` and printed after its tables:
+ * added p50 at concurrency 1 <= 0.5 ms on every row; ahead of each peer gateway (more requests per second)
+ * on every row it can serve; CPU per request within 2x of the bare `node:http` proxy's on every row; and
+ * throughput at concurrency 64 measured with each proxy on a core of its own.
+ *
+ * A row here is what `bench/router.js` measured on it: `{path, stream, concurrency, direct, ours, floor, …}`,
+ * each target `{p50, p99, rps, cpuUs}`, a peer absent where it cannot serve the path.
+ */
+
+export const ADDED_P50_GOAL_MS = 0.5
+export const CPU_GOAL_FACTOR = 2
+
+function fmt(n, digits = 2) {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a'
+}
+
+/** A short name for a row in the summary: `chat stream c=64`, `messages whole c=64 own core`. */
+function shortLabel(r) {
+  return `${r.path} ${r.stream ? 'stream' : 'whole'} c=${r.concurrency}${r.pinned ? ' own core' : ''}`
+}
+
+/**
+ * `met on all N rows: lo-hi unit` or `not met on k of N rows (<those rows and values>); all rows: lo-hi unit`.
+ * @param {{label: string, value: number}[]} items
+ * @param {(v: number) => boolean} ok
+ * @param {string} unit
+ */
+function summarize(items, ok, unit) {
+  if (items.length === 0) return 'no rows measured'
+  const values = items.map((i) => i.value).filter(Number.isFinite)
+  const lo = fmt(Math.min(...values))
+  const hi = fmt(Math.max(...values))
+  const range = values.length ? `${lo === hi ? lo : `${lo}-${hi}`}${unit}` : 'n/a'
+  const failed = items.filter((i) => !(Number.isFinite(i.value) && ok(i.value)))
+  if (failed.length === 0) return `met on all ${items.length} rows: ${range}`
+  const where = failed.map((i) => `${i.label}: ${fmt(i.value)}${unit}`).join(', ')
+  return `not met on ${failed.length} of ${items.length} rows (${where}); all rows: ${range}`
+}
+
+/** `v <= limit`, forgiving float error (CPU times are differences of clock ticks / 100: 0.3 - 0.1 is not 0.2). */
+const atMost = (limit) => (v) => v <= limit * (1 + 1e-9)
+
+/**
+ * The goals as two markdown tables, per row and then per goal.
+ * @param {{rows: object[], pinnedRows: object[], pinning: true | string, peers: {key: string, name: string}[],
+ *   rowLabel: (r: object) => string}} run
+ */
+export function goalsReport({ rows, pinnedRows, pinning, peers, rowLabel }) {
+  const all = [...rows, ...pinnedRows.map((r) => ({ ...r, pinned: true }))]
+  const addedP50 = (r) => r.ours.p50 - r.direct.p50
+  const ahead = (r, key) => r.ours.rps / r[key].rps
+  const cpuRatio = (r) => r.ours.cpuUs / r.floor.cpuUs
+
+  const lines = [
+    `| path | stream | conc | ours added p50 ms (goal at 1: <= ${ADDED_P50_GOAL_MS}) | ${peers.map((p) => `ours req/s / ${p.name}'s (goal > 1)`).join(' | ')} | ours CPU µs/req / bare node:http proxy's (goal <= ${CPU_GOAL_FACTOR}) |`,
+    `|---|---|---|---|${peers.map(() => '---|').join('')}---|`,
+  ]
+  for (const r of all) {
+    const p50 = r.concurrency === 1 ? fmt(addedP50(r)) : '-'
+    const vsPeers = peers.map((p) => (r[p.key] ? `${fmt(ahead(r, p.key))}x` : 'unsupported'))
+    const cpu = `${fmt(cpuRatio(r))}x (${fmt(r.ours.cpuUs, 0)} / ${fmt(r.floor.cpuUs, 0)})`
+    lines.push(
+      `| ${rowLabel(r)} | ${r.concurrency}${r.pinned ? ', own core' : ''} | ${p50} | ${vsPeers.join(' | ')} | ${cpu} |`,
+    )
+  }
+
+  const item = (value) => (r) => ({ label: shortLabel(r), value: value(r) })
+  const goals = [
+    [
+      `added p50 at concurrency 1 <= ${ADDED_P50_GOAL_MS} ms, every row`,
+      summarize(
+        rows.filter((r) => r.concurrency === 1).map(item(addedP50)),
+        atMost(ADDED_P50_GOAL_MS),
+        ' ms',
+      ),
+    ],
+    ...peers.map((p) => [
+      `ahead of ${p.name} on every row it serves (ours req/s / its)`,
+      summarize(all.filter((r) => r[p.key]).map(item((r) => ahead(r, p.key))), (v) => v > 1, 'x'),
+    ]),
+    [
+      `CPU µs/req <= ${CPU_GOAL_FACTOR}x the bare node:http proxy's, every row`,
+      summarize(all.map(item(cpuRatio)), atMost(CPU_GOAL_FACTOR), 'x'),
+    ],
+    [
+      'throughput at 64 measured with each proxy on its own core (ours, share of direct)',
+      pinning === true
+        ? `met: measured on ${pinnedRows.length} rows; ours ${pinnedRows.map((r) => `${shortLabel(r)} ${fmt((100 * r.ours.rps) / r.direct.rps, 0)}%`).join(', ')}`
+        : `not met: not measured (${pinning})`,
+    ],
+  ]
+  lines.push(
+    '',
+    '| goal | result |',
+    '|---|---|',
+    ...goals.map(([goal, result]) => `| ${goal} | ${result} |`),
+  )
+  return lines.join('\n')
+}
