@@ -82,7 +82,7 @@ export function ConversationView(props: {
             <div class="msg-text">{q.text}</div>
             <div class="queued-bar">
               <span class="queued-label">Queued</span>
-              <span class="queued-hint">runs after the current turn</span>
+              <span class="queued-hint">waits for its turn</span>
               <button
                 type="button"
                 class="link-btn"
