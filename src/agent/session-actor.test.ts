@@ -48,6 +48,16 @@ function gate(): { opened: Promise<void>; open(): void } {
   return { opened, open }
 }
 
+/** A session whose agent echoes each prompt, the one saying `held` only once `hold` is opened. */
+function echoHoldingFirst(held: string) {
+  const hold = gate()
+  const { agent } = agentWith((options) => ({
+    text: `You said: ${options.prompt}`,
+    ...(options.prompt === held && { holdUntil: hold.opened }),
+  }))
+  return { actor: agent.session('s1'), hold }
+}
+
 const status = (event: OutboundEvent) => (event as { data?: unknown }).data as StatusData
 
 /** Resolves with the first live event of `actor` that matches. */
@@ -125,12 +135,7 @@ describe('SessionActor', () => {
   })
 
   it('runs turns one at a time; queued counts only the turns that wait', async () => {
-    const hold = gate()
-    const { agent } = agentWith((options) => ({
-      text: `You said: ${options.prompt}`,
-      ...(options.prompt === 'one' && { holdUntil: hold.opened }),
-    }))
-    const actor = agent.session('s1')
+    const { actor, hold } = echoHoldingFirst('one')
     const statuses: StatusData[] = []
     actor.subscribe((event) => {
       if (event.type === 'status' && 'seq' in event) statuses.push(status(event))
@@ -153,6 +158,50 @@ describe('SessionActor', () => {
       [true, 0],
       [false, 0],
     ])
+  })
+
+  it('withdraws a queued message by its seq: it never runs, and a persisted event says so', async () => {
+    const { actor, hold } = echoHoldingFirst('one')
+    const started = nextEvent(actor, (e) => e.type === 'status')
+    const turns = [actor.submit('one'), actor.submit('two'), actor.submit('three')]
+    await started
+    const seqOf = (text: string) => actor.events().find((e) => e.content === text)!.seq
+    expect(() => actor.cancelQueued(seqOf('one'))).toThrow(/not waiting/)
+    actor.cancelQueued(seqOf('two'))
+    expect(actor.statusData().queued).toBe(1)
+    expect(() => actor.cancelQueued(seqOf('two'))).toThrow(expect.objectContaining({ status: 409 }))
+    hold.open()
+    const outcomes = await Promise.all(turns)
+    expect(outcomes.map((t) => [t.result, t.interrupted])).toEqual([
+      ['You said: one', false],
+      ['Cancelled before it ran.', true],
+      ['You said: three', false],
+    ])
+    const cancelled = actor.events().filter((e) => e.type === 'message_cancelled')
+    expect(cancelled.map((e) => e.data)).toEqual([{ seq: seqOf('two') }])
+    expect(
+      actor
+        .events()
+        .filter((e) => e.type === 'result')
+        .map((e) => e.content),
+    ).toEqual(['You said: one', 'You said: three'])
+  })
+
+  it("reports a turn's time as the wall time from the message to the turn's end", async () => {
+    const hold = gate()
+    const { agent } = agentWith(() => ({ text: 'ok', holdUntil: hold.opened }))
+    const actor = agent.session('s1')
+    const ended = nextEvent(actor, (e) => e.type === 'status' && status(e).isRunning === false)
+    const turn = actor.submit('wait for it')
+    setTimeout(() => hold.open(), 120)
+    await turn
+    const end = await ended
+    const asked = actor.events().find((e) => e.type === 'user_message')!
+    const turnData = status(end).turn as { durationMs: number }
+    // The scripted container says duration_ms: 1; the person waited the whole hold.
+    expect(turnData.durationMs).toBeGreaterThanOrEqual(110)
+    const wall = (end as { timestamp: number }).timestamp - asked.timestamp
+    expect(Math.abs(turnData.durationMs - wall)).toBeLessThanOrEqual(5)
   })
 
   it('resumes the Claude Code session the first turn started', async () => {

@@ -7,7 +7,7 @@
 import type { z } from 'zod'
 import type { ClaudeCodeOptions, PermissionModeOption } from '../protocol/claude-code-options.js'
 import type { TranscriptLostLine } from '../protocol/container-lines.js'
-import { toAppError } from '../protocol/errors.js'
+import { AppError, toAppError } from '../protocol/errors.js'
 import type { NewEvent, OutboundEvent, SessionEvent, StatusData } from '../protocol/events.js'
 import type { SdkResult } from '../protocol/sdk-lines.js'
 import type { SessionRecord, SessionStore } from '../store/session-store.js'
@@ -198,8 +198,29 @@ export class SessionActor {
       ...(record.title === '' && { title: content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS) }),
       lastCommand: content,
     })
-    const message = this.emit({ type: 'user_message', content, data: { model: model ?? this.model } })
-    return this.queue.enqueue((ctx) => this.runTurn(message, ctx))
+    const message = this.emit({
+      type: 'user_message',
+      content,
+      data: { model: model ?? this.model },
+      timestamp: this.now(),
+    })
+    return this.queue.enqueue((ctx) => this.runTurn(message, ctx), message.seq)
+  }
+
+  /**
+   * Withdraws a message still waiting behind the running turn (by its `user_message`'s seq): it will not run,
+   * and a persisted `message_cancelled` tells every client. 409 AppError when it is not waiting (any more).
+   */
+  cancelQueued(seq: number): void {
+    if (!this.queue.withdraw(seq))
+      throw new AppError(
+        'invalid_request_error',
+        `message ${seq} is not waiting in the queue (it has started, ended or was cancelled)`,
+        { status: 409 },
+      )
+    this.emit({ type: 'message_cancelled', content: 'Cancelled before it ran', data: { seq } })
+    // The queued count changed; a snapshot (not persisted) says so to clients that show it.
+    this.broadcast({ type: 'status', data: this.statusData(), timestamp: this.now(), sessionId: this.id })
   }
 
   /** Stops the running turn; what it already produced stays in the history. */
@@ -220,7 +241,7 @@ export class SessionActor {
   }
 
   private async runTurn(message: SessionEvent, ctx: TurnContext): Promise<TurnOutcome> {
-    if (!ctx.isCurrent()) return { result: '', isError: true, interrupted: true }
+    if (!ctx.isCurrent()) return { result: 'Cancelled before it ran.', isError: false, interrupted: true }
     const startedAt = this.now()
     const abort = new AbortController()
     this.abort = abort
@@ -260,7 +281,7 @@ export class SessionActor {
       // The container denies whatever is still pending when a turn ends.
       this.permissions.clear()
     }
-    const outcome = this.finishTurn(model, progress, abort.signal.aborted, ctx, startedAt)
+    const outcome = this.finishTurn(model, progress, abort.signal.aborted, ctx, startedAt, message.timestamp)
     this.deps.onTurnEnd?.({
       durationMs: this.now() - startedAt,
       outcome: outcome.interrupted ? 'interrupted' : outcome.isError ? 'error' : 'ok',
@@ -341,6 +362,7 @@ export class SessionActor {
     interrupted: boolean,
     ctx: TurnContext,
     startedAt: number,
+    askedAt: number,
   ): TurnOutcome {
     this.activeTools.clear()
     let outcome: TurnOutcome
@@ -368,7 +390,9 @@ export class SessionActor {
       model,
       ...(interrupted && { interrupted: true }),
       turn: {
-        durationMs: final?.duration_ms ?? this.now() - startedAt,
+        // What the person waited, from their message (queue and sandbox start included), not Claude Code's
+        // own duration_ms, which leaves out its start-up.
+        durationMs: this.now() - askedAt,
         ...(final?.num_turns !== undefined && { numTurns: final.num_turns }),
         ...(usage !== undefined
           ? {

@@ -62,4 +62,24 @@ describe('TurnQueue', () => {
     await Promise.all([first, second])
     expect(seen).toEqual([false, true])
   })
+
+  it('withdraws a waiting turn by its key: it runs stale, the others run as queued', async () => {
+    const queue = new TurnQueue()
+    const seen: string[] = []
+    const turn = (name: string, key: number) =>
+      queue.enqueue(async (ctx) => {
+        seen.push(`${name} ${ctx.isCurrent() ? 'runs' : 'skipped'}`)
+        await tick(5)
+      }, key)
+    const all = Promise.all([turn('a', 1), turn('b', 2), turn('c', 3)])
+    await tick(1)
+    expect(queue.waitingCount).toBe(2)
+    expect(queue.withdraw(2)).toBe(true)
+    expect(queue.withdraw(2)).toBe(false)
+    expect(queue.waitingCount).toBe(1)
+    expect(queue.withdraw(1)).toBe(false) // already running
+    await all
+    expect(seen).toEqual(['a runs', 'b skipped', 'c runs'])
+    expect(queue.waitingCount).toBe(0)
+  })
 })

@@ -35,10 +35,18 @@ export const PermissionResponseFrame = z.object({
 })
 export type PermissionResponseFrame = z.infer<typeof PermissionResponseFrame>
 
+/** Withdraws a queued message (the `seq` of its `user_message`) before its turn starts. */
+export const CancelQueuedFrame = z.object({
+  type: z.literal('cancel_queued'),
+  seq: z.number().int().positive(),
+})
+export type CancelQueuedFrame = z.infer<typeof CancelQueuedFrame>
+
 export const InboundFrame = z.discriminatedUnion('type', [
   UserMessageFrame,
   InterruptFrame,
   PermissionResponseFrame,
+  CancelQueuedFrame,
 ])
 export type InboundFrame = z.infer<typeof InboundFrame>
 
@@ -59,6 +67,10 @@ export const PermissionResponseData = z.object({
   allow: z.boolean(),
   timedOut: z.boolean().optional(),
 })
+/** A queued message was withdrawn before its turn started: `seq` is its `user_message`'s. */
+export const MessageCancelledData = z.object({ seq: z.number().int().positive() })
+export type MessageCancelledData = z.infer<typeof MessageCancelledData>
+
 export const FileChangeData = z.object({
   path: z.string(),
   action: z.enum(['created', 'modified', 'deleted']),

@@ -6,6 +6,7 @@
 /** Persisted event types (they carry a `seq`). */
 export const EVENT_TYPES = [
   'user_message',
+  'message_cancelled',
   'result',
   'tool_use',
   'tool_result',

@@ -151,6 +151,13 @@ export function attachWebSocket(
         case 'interrupt':
           actor.interrupt()
           break
+        case 'cancel_queued':
+          try {
+            actor.cancelQueued(message.seq)
+          } catch (err) {
+            sendError(toAppError(err).message)
+          }
+          break
         case 'permission_response':
           actor
             .answerPermission(message.requestId, message.allow)

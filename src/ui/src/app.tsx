@@ -1,4 +1,8 @@
-/** The whole page: sessions sidebar, conversation with composer, workspace panel, header and banners. */
+/**
+ * The whole page: sessions sidebar, conversation with composer, workspace panel, header and banners. Each
+ * session opened is a browser history entry (`?session=<id>`), so Back and Forward switch sessions and a
+ * reload stays on the session.
+ */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import * as api from './api'
 import { Composer } from './components/composer'
@@ -16,16 +20,21 @@ import { useWorkspace } from './use-workspace'
 
 const LAST_SESSION = 'agent-router:session'
 
-function initialSession(): string {
+function sessionInUrl(): string | undefined {
   const fromUrl = new URLSearchParams(location.search).get('session')
-  if (fromUrl && /^[A-Za-z0-9_-]{1,64}$/.test(fromUrl)) return fromUrl
-  return localStorage.getItem(LAST_SESSION) ?? newSessionId()
+  return fromUrl && /^[A-Za-z0-9_-]{1,64}$/.test(fromUrl) ? fromUrl : undefined
 }
 
-function showSessionInUrl(id: string): void {
+function initialSession(): string {
+  return sessionInUrl() ?? localStorage.getItem(LAST_SESSION) ?? newSessionId()
+}
+
+/** Puts the session in the address bar: a new history entry when it is another session than the one shown. */
+function showSessionInUrl(id: string, how: 'push' | 'replace'): void {
   const url = new URL(location.href)
   url.searchParams.set('session', id)
-  history.replaceState(history.state, '', url)
+  if (how === 'push' && sessionInUrl() !== id) history.pushState(null, '', url)
+  else history.replaceState(history.state, '', url)
   localStorage.setItem(LAST_SESSION, id)
 }
 
@@ -43,6 +52,11 @@ export function App() {
   const [notice, setNotice] = useState<string | undefined>(undefined)
   const [bannerHidden, setBannerHidden] = useState(false)
   const [overlay, setOverlay] = useState<'sessions' | 'workspace' | undefined>(undefined)
+  /** Queued messages this tab asked to cancel, by seq, until the server confirms. */
+  const [withdrawing, setWithdrawing] = useState<ReadonlySet<number>>(new Set())
+  /** Of those, the ones taken back to edit: their text goes back in the box once cancelled. */
+  const toEdit = useRef(new Map<number, string>())
+  const [restore, setRestore] = useState<{ id: number; text: string } | undefined>(undefined)
 
   const summary = sessions?.find((s) => s.id === sessionId)
   const workspace = useWorkspace(sessionId, summary !== undefined)
@@ -74,10 +88,23 @@ export function App() {
   }, [loadSessions, loadInfo])
 
   useEffect(() => {
-    showSessionInUrl(sessionId)
+    showSessionInUrl(sessionId, 'replace')
     setPending([])
     setNotice(undefined)
+    setWithdrawing(new Set())
+    toEdit.current.clear()
+    setRestore(undefined)
   }, [sessionId])
+
+  useEffect(() => {
+    const onBackOrForward = () => {
+      const id = sessionInUrl()
+      if (id !== undefined) setSessionId(id)
+      setOverlay(undefined)
+    }
+    window.addEventListener('popstate', onBackOrForward)
+    return () => window.removeEventListener('popstate', onBackOrForward)
+  }, [])
 
   const onEvent = useCallback(
     (event: WireEvent) => {
@@ -87,9 +114,18 @@ export function App() {
           return i === -1 ? p : [...p.slice(0, i), ...p.slice(i + 1)]
         })
         loadSessionsSoon()
+      } else if (event.type === 'message_cancelled') {
+        const seq = (event.data as { seq?: unknown } | undefined)?.seq
+        if (typeof seq !== 'number') return
+        const text = toEdit.current.get(seq)
+        if (text !== undefined) setRestore({ id: seq, text })
+        toEdit.current.delete(seq)
+        setWithdrawing((w) => new Set([...w].filter((s) => s !== seq)))
       } else if (event.type === 'error' && event.seq === undefined) {
         // The server refused a frame we sent; the refused message will not be echoed.
         setPending([])
+        setWithdrawing(new Set())
+        toEdit.current.clear()
       } else if (event.type === 'file_change') {
         const data = event.data as { path?: unknown } | undefined
         workspace.refreshSoon(typeof data?.path === 'string' ? data.path : undefined)
@@ -123,9 +159,15 @@ export function App() {
     [routerIds, model, info?.defaultModel],
   )
   const running = feed.status?.isRunning === true
+  const queued = items.filter((i) => i.kind === 'queued').length
   const firstUser = items.find((i) => i.kind === 'user')
+  // The feed has replayed once its status has come; until then, or until the list has come, an empty
+  // session and one still loading look alike, so say nothing rather than "New session".
+  const feedLoaded = feed.status !== undefined
   const title =
-    summary?.title || (firstUser?.kind === 'user' ? firstUser.text.slice(0, 60) : '') || 'New session'
+    summary?.title ||
+    (firstUser?.kind === 'user' ? firstUser.text.slice(0, 60) : '') ||
+    (sessions !== undefined || feedLoaded ? 'New session' : '')
 
   useEffect(() => {
     if (overlay === undefined) return
@@ -138,8 +180,9 @@ export function App() {
     document.title = `${running ? '● ' : ''}${title} · agent-router`
   }, [running, title])
 
-  const sidebarSessions: SidebarSession[] = useMemo(() => {
-    const list: SidebarSession[] = sessions ? [...sessions] : []
+  const sidebarSessions: SidebarSession[] | undefined = useMemo(() => {
+    if (sessions === undefined) return undefined
+    const list: SidebarSession[] = [...sessions]
     const known = new Set(list.map((s) => s.id))
     const extra = [...drafts, sessionId].filter((id, i, all) => !known.has(id) && all.indexOf(id) === i)
     const now = Date.now()
@@ -158,7 +201,8 @@ export function App() {
     ]
   }, [sessions, drafts, sessionId, firstUser, running])
 
-  const select = (id: string) => {
+  const select = (id: string, how: 'push' | 'replace' = 'push') => {
+    showSessionInUrl(id, how)
     setSessionId(id)
     setOverlay(undefined)
   }
@@ -189,7 +233,7 @@ export function App() {
     setDrafts((d) => d.filter((x) => x !== id))
     const rest = (sessions ?? []).filter((s) => s.id !== id)
     setSessions(rest)
-    if (id === sessionId) select(rest[0]?.id ?? newSessionId())
+    if (id === sessionId) select(rest[0]?.id ?? newSessionId(), 'replace')
   }
 
   const onModel = (m: string) => {
@@ -211,6 +255,15 @@ export function App() {
   const onInterrupt = () => {
     if (!send({ type: 'interrupt' }))
       api.interruptSession(sessionId).catch((e) => setNotice(`Could not stop the turn: ${errorText(e)}`))
+  }
+  /** Cancels a queued message; with its text, to put it back in the box once the server confirms. */
+  const withdraw = (seq: number, text?: string) => {
+    if (!send({ type: 'cancel_queued', seq })) {
+      setNotice('Not connected: the message is still queued; try again once connected.')
+      return
+    }
+    if (text !== undefined) toEdit.current.set(seq, text)
+    setWithdrawing((w) => new Set(w).add(seq))
   }
   const onAnswer = (requestId: string, allow: boolean) => {
     if (!send({ type: 'permission_response', requestId, allow }))
@@ -260,6 +313,7 @@ export function App() {
       <div class="columns">
         <Sidebar
           sessions={sidebarSessions}
+          loading={sessions === undefined && sessionsError === undefined}
           currentId={sessionId}
           error={authProblem ? undefined : sessionsError}
           onNew={onNew}
@@ -273,9 +327,12 @@ export function App() {
             streaming={feed.streaming}
             pending={pending}
             status={feed.status}
-            loaded={connection.kind === 'open' || feed.version > 0}
+            loaded={feedLoaded}
+            withdrawing={withdrawing}
             onOpenFile={onOpenFile}
             onAnswer={onAnswer}
+            onCancelQueued={(seq) => withdraw(seq)}
+            onEditQueued={withdraw}
           />
           {notice && (
             <p class="notice" role="alert">
@@ -283,8 +340,11 @@ export function App() {
             </p>
           )}
           <Composer
+            key={sessionId}
             sessionId={sessionId}
             running={running}
+            queued={queued}
+            restore={restore}
             connected={connection.kind === 'open'}
             onSend={onSend}
             onInterrupt={onInterrupt}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildConversation, changedFiles } from './conversation'
+import { buildConversation, changedFiles, type Item } from './conversation'
 import type { WireEvent } from './session-socket'
 
 let seq = 0
@@ -72,6 +72,47 @@ describe('buildConversation', () => {
     expect(ended[1]).toMatchObject({ kind: 'tool', call: { state: 'stopped' } })
     expect(ended[2]).toMatchObject({ kind: 'permission', answer: 'expired' })
     expect(ended[3]).toMatchObject({ kind: 'turn-end', interrupted: true })
+  })
+
+  it('keeps a message sent during a turn queued, last, until its turn starts; drops a cancelled one', () => {
+    seq = 0
+    const running = { isRunning: true, model: 'm', container: 'c' }
+    const ended = { isRunning: false, model: 'm', container: 'c', turn: { durationMs: 5 } }
+    const events = [
+      ev('user_message', 'first'),
+      ev('status', undefined, running),
+      ev('tool_use', 'Bash: ls', { id: 't1', name: 'Bash', input: { command: 'ls' } }),
+      ev('user_message', 'second'),
+      ev('user_message', 'third'),
+      ev('status', undefined, { ...running, waitingForSandbox: true }),
+    ]
+    const kinds = (items: Item[]) => items.map((i) => (i.kind === 'queued' ? `queued:${i.text}` : i.kind))
+    expect(kinds(buildConversation(events))).toEqual(['user', 'tool', 'queued:second', 'queued:third'])
+    events.push(ev('message_cancelled', 'Cancelled before it ran', { seq: 4 }))
+    events.push(ev('result', 'done'), ev('status', undefined, { ...ended, queued: 1 }))
+    expect(kinds(buildConversation(events))).toEqual([
+      'user',
+      'tool',
+      'assistant',
+      'turn-end',
+      'queued:third',
+    ])
+    events.push(ev('status', undefined, { ...running, queued: 0 }), ev('result', 'third done'))
+    const items = buildConversation(events)
+    expect(kinds(items)).toEqual(['user', 'tool', 'assistant', 'turn-end', 'user', 'assistant'])
+    expect(items[4]).toMatchObject({ kind: 'user', text: 'third' })
+  })
+
+  it('shows queued messages as sent when the server restarted and nothing waits any more', () => {
+    seq = 0
+    const items = buildConversation([
+      ev('user_message', 'first'),
+      ev('status', undefined, { isRunning: true, model: 'm', container: 'c' }),
+      ev('user_message', 'second'),
+      ev('error', 'The previous turn was interrupted by a restart of the server.'),
+      ev('status', undefined, { isRunning: false, model: 'm', container: 'c', queued: 0 }),
+    ])
+    expect(items.map((i) => i.kind)).toEqual(['user', 'error', 'turn-end', 'user'])
   })
 
   it('shows an error answering a bad frame, and ignores status snapshots', () => {

@@ -1,7 +1,9 @@
 /**
  * Turns a session's event log into what the conversation shows: messages, tool cards (a `tool_use` joined
  * with its `tool_result`), file-change chips, permission prompts (joined with their answer), errors, notices
- * about the session itself (a quiet line) and the usage line that closes a turn. Pure, so it is tested without a browser.
+ * about the session itself (a quiet line) and the usage line that closes a turn. A message sent while a turn
+ * runs waits: it is a `queued` item, last, until its turn starts (the next running `status` after a turn end)
+ * or it is cancelled (`message_cancelled`). Pure, so it is tested without a browser.
  */
 import type { WireEvent } from './session-socket'
 
@@ -38,6 +40,7 @@ export type Item =
   | { kind: 'error'; key: string; text: string }
   | { kind: 'notice'; key: string; text: string }
   | { kind: 'turn-end'; key: string; usage: TurnUsage | undefined; interrupted: boolean }
+  | { kind: 'queued'; key: string; seq: number; text: string }
 
 export type FileAction = 'created' | 'modified' | 'deleted'
 
@@ -78,12 +81,20 @@ function usageFrom(v: unknown): TurnUsage | undefined {
   }
 }
 
-/** Builds the conversation from persisted events (in seq order) plus unpersisted frame errors. */
+type UserItem = Extract<Item, { kind: 'user' }>
+type QueuedItem = Extract<Item, { kind: 'queued' }>
+
+/**
+ * Builds the conversation from persisted events (in seq order) plus unpersisted frame errors. Messages still
+ * waiting for their turn come last, as `queued` items, in the order they will run.
+ */
 export function buildConversation(events: readonly WireEvent[]): Item[] {
   const items: Item[] = []
   const tools = new Map<string, ToolCall>()
   const prompts = new Map<string, Extract<Item, { kind: 'permission' }>>()
   let turnOpen = false
+  /** Messages waiting behind the running turn, each with the item it becomes when its turn starts. */
+  let queue: { queued: QueuedItem; user: UserItem }[] = []
 
   const closeOpenWork = (state: 'stopped') => {
     for (const call of tools.values()) if (call.state === 'running') call.state = state
@@ -94,15 +105,24 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
     const key = e.seq !== undefined ? `s${e.seq}` : `x${i}`
     const data = isRecord(e.data) ? e.data : {}
     switch (e.type) {
-      case 'user_message':
-        turnOpen = true
-        items.push({
+      case 'user_message': {
+        const user: UserItem = {
           kind: 'user',
           key,
           text: e.content ?? '',
           model: typeof data.model === 'string' ? data.model : undefined,
           timestamp: e.timestamp,
-        })
+        }
+        if (turnOpen || queue.length > 0) {
+          queue.push({ queued: { kind: 'queued', key, seq: e.seq ?? -1, text: user.text }, user })
+        } else {
+          items.push(user)
+          turnOpen = true
+        }
+        break
+      }
+      case 'message_cancelled':
+        queue = queue.filter((q) => q.queued.seq !== data.seq)
         break
       case 'result':
         if ((e.content ?? '') !== '')
@@ -164,7 +184,17 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
         if ((e.content ?? '') !== '') items.push({ kind: 'notice', key, text: e.content ?? '' })
         break
       case 'status':
-        if (e.seq === undefined || data.isRunning !== false) break
+        if (e.seq === undefined) break
+        if (data.isRunning === true) {
+          // After a turn ended, the next running status is the start of the oldest waiting message's turn.
+          const next = turnOpen ? undefined : queue.shift()
+          if (next !== undefined) {
+            items.push(next.user)
+            turnOpen = true
+          }
+          break
+        }
+        if (data.isRunning !== false) break
         if (turnOpen || data.turn !== undefined || data.interrupted === true) {
           items.push({
             kind: 'turn-end',
@@ -175,10 +205,15 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
         }
         closeOpenWork('stopped')
         turnOpen = false
+        // Nothing waits on the server (it restarted): what was queued will not run; show it as sent.
+        if (data.queued === 0) {
+          for (const q of queue) items.push(q.user)
+          queue = []
+        }
         break
     }
   }
-  return items
+  return [...items, ...queue.map((q) => q.queued)]
 }
 
 /** Files changed in this session, most recent first, with their latest action. */

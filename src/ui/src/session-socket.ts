@@ -4,7 +4,7 @@
  * or below the last one seen are dropped; a jump in `seq` (a gap) makes it reconnect to have the gap replayed.
  */
 import { isWireEventType, type WireEvent } from '../../protocol/wire-event'
-import { token } from './api'
+import { ApiError, serverInfo, token } from './api'
 
 export type { WireEvent }
 
@@ -129,15 +129,31 @@ export class SessionSocket {
     ws.onclose = (e) => {
       if (this.ws !== ws || this.stopped) return
       const delay = Math.min(8000, 300 * 2 ** this.attempt) * (0.8 + Math.random() * 0.4)
-      this.attempt++
-      const reason =
-        e.code === 1008
-          ? 'the server refused the connection (wrong token or session id)'
-          : this.everOpened
-            ? 'connection lost'
-            : 'server not reachable'
-      this.options.onState({ kind: 'waiting', attempt: this.attempt, retryAt: Date.now() + delay, reason })
+      const attempt = ++this.attempt
+      const retryAt = Date.now() + delay
       this.timer = setTimeout(() => this.connect(), e.code === 4000 ? 0 : delay)
+      const report = (reason: string) => {
+        if (this.ws === ws && !this.stopped && this.timer !== undefined && this.attempt === attempt)
+          this.options.onState({ kind: 'waiting', attempt, retryAt, reason })
+      }
+      if (e.code === 1008) report('the server refused the connection (wrong token or session id)')
+      else if (this.everOpened) report('connection lost')
+      else void whyRefused().then(report)
     }
+  }
+}
+
+/**
+ * A browser hides why a WebSocket handshake failed (a 401 looks like an unreachable server), so ask the
+ * server over HTTP with the same token.
+ */
+async function whyRefused(): Promise<string> {
+  try {
+    await serverInfo()
+    return 'the server refused the WebSocket'
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status === 0) return 'server not reachable'
+    if (e.status === 401) return 'needs a token (HTTP 401)'
+    return `the server answered HTTP ${e.status}`
   }
 }

@@ -1,4 +1,7 @@
-/** The scrolling conversation: items, the message streaming now, and a "working" line while a turn runs. */
+/**
+ * The scrolling conversation: items, the message streaming now, a "working" line while a turn runs, and the
+ * messages queued behind it, each of which can be cancelled or taken back into the box to edit.
+ */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { Item, SessionStatus } from '../conversation'
 import { ItemView, Markdown } from './items'
@@ -9,10 +12,16 @@ export function ConversationView(props: {
   pending: string[]
   status: SessionStatus | undefined
   loaded: boolean
+  /** Queued messages being cancelled or taken back, by seq: their buttons wait for the server. */
+  withdrawing: ReadonlySet<number>
   onOpenFile(path: string): void
   onAnswer(requestId: string, allow: boolean): void
+  onCancelQueued(seq: number): void
+  onEditQueued(seq: number, text: string): void
 }) {
-  const { items, streaming, pending, status } = props
+  const { streaming, pending, status } = props
+  const items = props.items.filter((i) => i.kind !== 'queued')
+  const queued = props.items.filter((i) => i.kind === 'queued')
   const scroller = useRef<HTMLDivElement>(null)
   const [stuck, setStuck] = useState(true)
 
@@ -24,11 +33,11 @@ export function ConversationView(props: {
   useLayoutEffect(() => {
     const el = scroller.current
     if (el && stuck) el.scrollTop = el.scrollHeight
-  }, [items, streaming, pending, stuck, status?.isRunning])
+  }, [props.items, streaming, pending, stuck, status?.isRunning])
   useEffect(() => setStuck(true), [])
 
   const running = status?.isRunning === true
-  const empty = items.length === 0 && pending.length === 0 && streaming === ''
+  const empty = props.items.length === 0 && pending.length === 0 && streaming === ''
   return (
     <div class="conversation-wrap">
       <div
@@ -65,13 +74,36 @@ export function ConversationView(props: {
         {running && (
           <p class="working" data-testid="working">
             <span class="spinner" aria-hidden="true" />
-            {status?.waitingForSandbox
-              ? 'Waiting for a free sandbox…'
-              : status?.queued
-                ? `Working… (${status.queued} more queued)`
-                : 'Working…'}
+            {status?.waitingForSandbox ? 'Waiting for a free sandbox…' : 'Working…'}
           </p>
         )}
+        {queued.map((q) => (
+          <div class="msg msg-user msg-queued" key={q.key} data-testid="queued-message">
+            <div class="msg-text">{q.text}</div>
+            <div class="queued-bar">
+              <span class="queued-label">Queued</span>
+              <span class="queued-hint">waits for its turn</span>
+              <button
+                type="button"
+                class="link-btn"
+                disabled={props.withdrawing.has(q.seq)}
+                onClick={() => props.onEditQueued(q.seq, q.text)}
+                title="Take this message back into the box to change it"
+              >
+                Edit
+              </button>
+              <button
+                type="button"
+                class="link-btn"
+                disabled={props.withdrawing.has(q.seq)}
+                onClick={() => props.onCancelQueued(q.seq)}
+                title="Remove this message from the queue; it will not be sent to the agent"
+              >
+                Cancel
+              </button>
+            </div>
+          </div>
+        ))}
       </div>
       {!stuck && (
         <button

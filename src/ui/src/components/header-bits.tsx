@@ -33,7 +33,13 @@ export function ConnectionBadge({ state, onRetry }: { state: ConnectionState; on
       cls = 'bad'
   }
   return (
-    <span class={`conn conn-${cls}`} role="status" data-testid="connection" data-state={state.kind}>
+    <span
+      class={`conn conn-${cls}`}
+      role="status"
+      title={text}
+      data-testid="connection"
+      data-state={state.kind}
+    >
       <span class="dot" aria-hidden="true" />
       <span class="conn-text">{text}</span>
       {state.kind === 'waiting' && (

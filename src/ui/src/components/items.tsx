@@ -16,6 +16,10 @@ const toolStateLabel: Record<ToolCall['state'], string> = {
 
 function ToolCard({ call }: { call: ToolCall }) {
   const summary = call.summary || `${call.name} ${compactJson(call.input, 60)}`
+  // The name is shown on its own, so "Bash: ls" reads "Bash ls", not "Bash : ls".
+  const detail = summary.startsWith(call.name)
+    ? summary.slice(call.name.length).replace(/^:?\s*/, '')
+    : summary
   return (
     <details class={`tool-card tool-${call.state}`} data-testid="tool-card">
       <summary>
@@ -23,9 +27,7 @@ function ToolCard({ call }: { call: ToolCall }) {
           {call.state === 'running' ? <span class="spinner" /> : call.state === 'error' ? '✕' : '✓'}
         </span>
         <span class="tool-name">{call.name}</span>
-        <span class="tool-summary">
-          {summary.startsWith(call.name) ? summary.slice(call.name.length) : summary}
-        </span>
+        <span class="tool-summary">{detail}</span>
         <span class="tool-state">{toolStateLabel[call.state]}</span>
       </summary>
       <div class="tool-body">

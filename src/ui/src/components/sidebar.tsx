@@ -1,5 +1,5 @@
 /** The sessions list: new, switch, rename, delete; each with its title and last activity. */
-import { useState } from 'preact/hooks'
+import { useRef, useState } from 'preact/hooks'
 import type { SessionSummary } from '../api'
 import { relativeTime } from '../format'
 import { Icon } from './icons'
@@ -18,6 +18,12 @@ function SessionRow(props: {
 }) {
   const { session, current } = props
   const [editing, setEditing] = useState(false)
+  // Escape closes the box, which blurs it; the blur must not then save what Escape meant to drop.
+  const cancelled = useRef(false)
+  const startEditing = () => {
+    cancelled.current = false
+    setEditing(true)
+  }
   const title = session.title || (session.draft ? 'New session' : session.id)
   if (editing) {
     return (
@@ -39,8 +45,16 @@ function SessionRow(props: {
             defaultValue={session.title}
             maxLength={200}
             ref={(el) => el?.focus()}
-            onKeyDown={(e) => e.key === 'Escape' && setEditing(false)}
-            onBlur={(e) => e.currentTarget.form?.requestSubmit()}
+            onKeyDown={(e) => {
+              if (e.key !== 'Escape') return
+              // Only the rename is cancelled, not the panel the list may be in.
+              e.stopPropagation()
+              cancelled.current = true
+              setEditing(false)
+            }}
+            onBlur={(e) => {
+              if (!cancelled.current) e.currentTarget.form?.requestSubmit()
+            }}
           />
         </form>
       </li>
@@ -71,12 +85,7 @@ function SessionRow(props: {
       </button>
       {!session.draft && (
         <span class="session-actions">
-          <button
-            type="button"
-            class="icon-btn"
-            aria-label={`Rename ${title}`}
-            onClick={() => setEditing(true)}
-          >
+          <button type="button" class="icon-btn" aria-label={`Rename ${title}`} onClick={startEditing}>
             <Icon name="edit" size={14} />
           </button>
           <button
@@ -96,7 +105,9 @@ function SessionRow(props: {
 }
 
 export function Sidebar(props: {
-  sessions: SidebarSession[]
+  /** Undefined until the list has loaded (or when it could not be). */
+  sessions: SidebarSession[] | undefined
+  loading: boolean
   currentId: string
   error: string | undefined
   onNew(): void
@@ -113,8 +124,9 @@ export function Sidebar(props: {
         </button>
       </div>
       {props.error && <p class="sidebar-error">{props.error}</p>}
+      {props.loading && <p class="muted sidebar-loading">Loading…</p>}
       <ul class="session-list">
-        {props.sessions.map((s) => (
+        {props.sessions?.map((s) => (
           <SessionRow
             key={s.id}
             session={s}
