@@ -3,7 +3,6 @@
  * union shared by server, agent and UI. Every outbound event except `text_delta` carries a `seq`.
  */
 import { z } from 'zod'
-import { PermissionRule, RememberKind } from './permission-rules.js'
 import { EVENT_TYPES } from './wire-event.js'
 
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
@@ -29,6 +28,13 @@ export type UserMessageFrame = z.infer<typeof UserMessageFrame>
 export const InterruptFrame = z.object({ type: z.literal('interrupt') })
 export type InterruptFrame = z.infer<typeof InterruptFrame>
 
+/** An "always allow" rule of a session (see permission-rules.ts). */
+export const PermissionRuleSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('tool'), tool: z.string().min(1).max(200) }),
+  z.object({ kind: z.literal('prefix'), tool: z.literal('Bash'), prefix: z.string().min(1).max(200) }),
+])
+export const RememberKindSchema = z.enum(['tool', 'prefix'])
+
 /** How long a reason given with a denial may be (it is sent to Claude Code). */
 export const MAX_DENY_REASON_CHARS = 2000
 
@@ -38,7 +44,7 @@ export const MAX_DENY_REASON_CHARS = 2000
  */
 export const PermissionAnswer = z.object({
   allow: z.boolean(),
-  remember: RememberKind.optional(),
+  remember: RememberKindSchema.optional(),
   message: z.string().trim().max(MAX_DENY_REASON_CHARS).optional(),
 })
 export type PermissionAnswer = z.infer<typeof PermissionAnswer>
@@ -84,7 +90,7 @@ export const PermissionResponseData = z.object({
   requestId: z.string(),
   allow: z.boolean(),
   timedOut: z.boolean().optional(),
-  rule: PermissionRule.optional(),
+  rule: PermissionRuleSchema.optional(),
   byRule: z.boolean().optional(),
   message: z.string().optional(),
 })

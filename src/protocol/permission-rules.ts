@@ -5,17 +5,13 @@
  * `Bash(npm test:*)` rules do. A prefix rule never covers a command that chains, pipes, redirects or
  * substitutes anything, so `npm test && rm -rf ~` still asks.
  */
-import { z } from 'zod'
+import type { z } from 'zod'
+import type { PermissionRuleSchema, RememberKindSchema } from './events.js'
 
-export const PermissionRule = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('tool'), tool: z.string().min(1).max(200) }),
-  z.object({ kind: z.literal('prefix'), tool: z.literal('Bash'), prefix: z.string().min(1).max(200) }),
-])
-export type PermissionRule = z.infer<typeof PermissionRule>
-
+// The schemas live in events.ts, so the web UI can use these functions without bundling zod.
+export type PermissionRule = z.infer<typeof PermissionRuleSchema>
 /** What an "Always allow" answer asks to remember: the tool, or the Bash command's prefix. */
-export const RememberKind = z.enum(['tool', 'prefix'])
-export type RememberKind = z.infer<typeof RememberKind>
+export type RememberKind = z.infer<typeof RememberKindSchema>
 
 /** Shell syntax that makes a command more than one program run with arguments. */
 const COMPOUND = /[;&|<>`\n\r]|\$\(|\$\{/

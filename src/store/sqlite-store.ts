@@ -8,8 +8,8 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { z } from 'zod'
 import { AppError } from '../protocol/errors.js'
-import type { EventType, NewEvent, SessionEvent } from '../protocol/events.js'
-import { PermissionRule } from '../protocol/permission-rules.js'
+import { type EventType, type NewEvent, PermissionRuleSchema, type SessionEvent } from '../protocol/events.js'
+import type { PermissionRule } from '../protocol/permission-rules.js'
 import type { SessionPatch, SessionRecord, SessionStore } from './session-store.js'
 
 const MIGRATIONS: string[] = [
@@ -92,7 +92,7 @@ function parseRules(text: string): PermissionRule[] {
   const parsed = z.array(z.unknown()).safeParse(JSON.parse(text))
   if (!parsed.success) return []
   return parsed.data.flatMap((value) => {
-    const rule = PermissionRule.safeParse(value)
+    const rule = PermissionRuleSchema.safeParse(value)
     return rule.success ? [rule.data] : []
   })
 }
