@@ -2,6 +2,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { Item, SessionStatus } from '../conversation'
 import { ItemView, Markdown } from './items'
+import type { PermissionAnswer } from './permission-card'
 
 export function ConversationView(props: {
   items: Item[]
@@ -10,7 +11,7 @@ export function ConversationView(props: {
   status: SessionStatus | undefined
   loaded: boolean
   onOpenFile(path: string): void
-  onAnswer(requestId: string, allow: boolean): void
+  onAnswer(requestId: string, answer: PermissionAnswer): void
 }) {
   const { items, streaming, pending, status } = props
   const scroller = useRef<HTMLDivElement>(null)
