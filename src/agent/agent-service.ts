@@ -7,6 +7,7 @@ import { AppError } from '../protocol/errors.js'
 import { SESSION_ID_PATTERN } from '../protocol/events.js'
 import type { SessionRecord } from '../store/session-store.js'
 import type { ContainerInfo } from './container-provider.js'
+import type { WaitingPrompt } from './permission-broker.js'
 import { type AgentDeps, SessionActor } from './session-actor.js'
 
 export class AgentService {
@@ -33,6 +34,13 @@ export class AgentService {
   /** Tools running in the session now; empty for a session without a live actor (nothing created here). */
   runningTools(id: string): string[] {
     return this.actors.get(id)?.runningTools ?? []
+  }
+
+  /** Permission prompts waiting for an answer, in one session or in all of them (none without a live actor). */
+  waitingPrompts(id?: string): (WaitingPrompt & { sessionId: string })[] {
+    const actors =
+      id === undefined ? [...this.actors.values()] : [this.actors.get(id)].filter((a) => a !== undefined)
+    return actors.flatMap((actor) => actor.waitingPrompts.map((p) => ({ sessionId: actor.id, ...p })))
   }
 
   /** The session's container, as the sandbox layer sees it. */

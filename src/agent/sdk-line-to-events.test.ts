@@ -101,7 +101,7 @@ describe('sdkLineToEffects', () => {
       { type: 'permission_request', requestId: 'r1', toolName: 'Bash', input: { command: 'ls -la' } },
       WS,
     )
-    expect(ask?.permission).toEqual({ requestId: 'r1', tool: 'Bash' })
+    expect(ask?.permission).toEqual({ requestId: 'r1', tool: 'Bash', input: { command: 'ls -la' } })
     expect(ask?.events).toEqual([
       {
         type: 'permission_request',
@@ -109,6 +109,26 @@ describe('sdkLineToEffects', () => {
         data: { requestId: 'r1', tool: 'Bash', input: { command: 'ls -la' } },
       },
     ])
+  })
+
+  it("gives a permission request Claude Code's reason and the file's path in the workspace", () => {
+    const write = (file_path: string) =>
+      sdkLineToEffects(
+        {
+          type: 'permission_request',
+          requestId: 'r2',
+          toolName: 'Write',
+          input: { file_path, content: 'x' },
+          reason: 'Path is outside allowed working directories',
+        },
+        WS,
+      )?.events[0]?.data
+    expect(write(`${WS}/src/a.ts`)).toMatchObject({
+      reason: 'Path is outside allowed working directories',
+      path: 'src/a.ts',
+    })
+    expect(write('/etc/passwd')).not.toHaveProperty('path')
+    expect(write(`${WS}/../x`)).not.toHaveProperty('path')
   })
 
   it('ignores lines it does not know or that are malformed', () => {

@@ -23,7 +23,7 @@ export interface LineEffects {
   /** A tool ran: the workspace may have changed. */
   toolResultSeen: boolean
   /** A tool waits for permission; answer it on the container. */
-  permission?: { requestId: string; tool: string }
+  permission?: { requestId: string; tool: string; input: unknown }
   /** The turn's final SDK result. */
   final?: SdkResult
   /** The container reported a failure of the run. */
@@ -43,6 +43,16 @@ function toolResultText(content: unknown): string {
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}\n… (${text.length - max} more characters)` : text
+}
+
+/** A tool input's `file_path` relative to the workspace, when it lies inside it. */
+function workspaceRelative(input: unknown, workspacePath: string): string | undefined {
+  const file =
+    typeof input === 'object' && input !== null ? (input as { file_path?: unknown }).file_path : undefined
+  if (typeof file !== 'string') return undefined
+  const base = workspacePath.endsWith('/') ? workspacePath : `${workspacePath}/`
+  const rest = file.startsWith(base) ? file.slice(base.length) : undefined
+  return rest === undefined || rest === '' || rest.split('/').includes('..') ? undefined : rest
 }
 
 /** The effects of one raw line; undefined for lines that mean nothing to the session (or are malformed). */
@@ -107,14 +117,22 @@ export function sdkLineToEffects(raw: unknown, workspacePath: string): LineEffec
     case 'error':
       fx.failure = line.error.message
       break
-    case 'permission_request':
+    case 'permission_request': {
+      const path = workspaceRelative(line.input, workspacePath)
       fx.events.push({
         type: 'permission_request',
         content: `Allow ${summarizeToolUse(line.toolName, line.input, workspacePath)}?`,
-        data: { requestId: line.requestId, tool: line.toolName, input: line.input },
+        data: {
+          requestId: line.requestId,
+          tool: line.toolName,
+          input: line.input,
+          ...(line.reason !== undefined && { reason: line.reason }),
+          ...(path !== undefined && { path }),
+        },
       })
-      fx.permission = { requestId: line.requestId, tool: line.toolName }
+      fx.permission = { requestId: line.requestId, tool: line.toolName, input: line.input }
       break
+    }
     case 'transcript_lost':
       fx.transcriptLost = line
       break

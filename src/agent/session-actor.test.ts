@@ -286,3 +286,110 @@ describe('SessionActor', () => {
     expect(containers.released).toEqual(['s1'])
   })
 })
+
+describe('SessionActor permission rules', () => {
+  /** Each prompt is one tool call that asks: `bash <command>` or `fetch <url>`. */
+  const asking: RunResponder = (options) => {
+    const [verb, ...rest] = options.prompt.split(' ')
+    const arg = rest.join(' ')
+    return verb === 'bash'
+      ? { toolCalls: [{ name: 'Bash', input: { command: arg }, ask: true }], text: 'done' }
+      : { toolCalls: [{ name: 'WebFetch', input: { url: arg, prompt: 'read' }, ask: true }], text: 'done' }
+  }
+
+  /** Runs a turn and answers its prompt with `answer` (none: it must be answered by a rule). */
+  async function turn(
+    actor: ReturnType<AgentService['session']>,
+    prompt: string,
+    answer?: Parameters<typeof actor.answerPermission>[1],
+  ) {
+    const after = actor.record.lastSeq
+    const asked = nextEvent(actor, (e) => e.type === 'permission_request')
+    const done = actor.submit(prompt)
+    const request = (await asked) as { data: { requestId: string } }
+    if (answer !== undefined) {
+      await expect.poll(() => actor.waitingPrompts.length).toBe(1)
+      await actor.answerPermission(request.data.requestId, answer)
+    }
+    await done
+    return actor.events(after)
+  }
+
+  it('answers at once a request an "always allow" prefix covers, and says which rule did', async () => {
+    const { agent, containers } = agentWith(asking)
+    const actor = agent.session('rules')
+    const first = await turn(actor, 'bash npm test', { allow: true, remember: 'prefix' })
+    expect(first.find((e) => e.type === 'permission_response')).toMatchObject({
+      content: 'Allowed; from now on `npm test` is always allowed',
+      data: { allow: true, rule: { kind: 'prefix', tool: 'Bash', prefix: 'npm test' } },
+    })
+    expect(store.getSession('rules')?.permissionRules).toEqual([
+      { kind: 'prefix', tool: 'Bash', prefix: 'npm test' },
+    ])
+
+    const second = await turn(actor, 'bash npm test -- --grep parser')
+    expect(second.find((e) => e.type === 'permission_response')).toMatchObject({
+      content: 'Allowed by the rule: always allow `npm test`',
+      data: { allow: true, byRule: true, rule: { prefix: 'npm test' } },
+    })
+    expect(second.find((e) => e.type === 'tool_result')?.data).toMatchObject({ isError: false })
+    expect(containers.decisions.map((d) => d.decision)).toEqual([{ allow: true }, { allow: true }])
+  })
+
+  it('still asks for a chained command under a prefix rule, and sends the reason of a denial', async () => {
+    const { agent, containers } = agentWith(asking)
+    const actor = agent.session('chained')
+    await turn(actor, 'bash npm test', { allow: true, remember: 'prefix' })
+    const events = await turn(actor, 'bash npm test && rm -rf ~', { allow: false, message: 'never rm' })
+    expect(events.find((e) => e.type === 'permission_response')).toMatchObject({
+      content: 'Denied: never rm',
+      data: { allow: false, message: 'never rm' },
+    })
+    expect(containers.decisions.at(-1)?.decision).toEqual({
+      allow: false,
+      message: 'The user denied this tool call: never rm',
+    })
+    expect(events.find((e) => e.type === 'tool_result')?.data).toMatchObject({
+      isError: true,
+      content: 'The user denied this tool call: never rm',
+    })
+  })
+
+  it('keeps a tool rule across a restart of the server, for that tool and that session only', async () => {
+    const before = agentWith(asking)
+    await turn(before.agent.session('tool-rule'), 'fetch https://example.com', {
+      allow: true,
+      remember: 'tool',
+    })
+    const { agent } = agentWith(asking)
+    const fetched = await turn(agent.session('tool-rule'), 'fetch https://example.org/other')
+    expect(fetched.find((e) => e.type === 'permission_response')?.data).toMatchObject({
+      byRule: true,
+      rule: { kind: 'tool', tool: 'WebFetch' },
+    })
+    const other = agent.session('another-session')
+    const asked = nextEvent(other, (e) => e.type === 'permission_request')
+    const done = other.submit('fetch https://example.com')
+    await asked
+    expect(agent.waitingPrompts()).toEqual([
+      { sessionId: 'another-session', requestId: expect.any(String), tool: 'WebFetch' },
+    ])
+    other.interrupt()
+    await done
+  })
+
+  it('refuses to remember a prefix no rule can hold, and leaves the prompt waiting', async () => {
+    const { agent } = agentWith(asking)
+    const actor = agent.session('no-prefix')
+    const asked = nextEvent(actor, (e) => e.type === 'permission_request')
+    const done = actor.submit('bash for i in 1 2; do echo $i; done')
+    const { data } = (await asked) as { data: { requestId: string } }
+    await expect(actor.answerPermission(data.requestId, { allow: true, remember: 'prefix' })).rejects.toThrow(
+      /no prefix rule can cover/,
+    )
+    expect(actor.waitingPrompts).toHaveLength(1)
+    await actor.answerPermission(data.requestId, { allow: true })
+    await done
+    expect(store.getSession('no-prefix')?.permissionRules).toEqual([])
+  })
+})

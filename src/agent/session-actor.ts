@@ -8,13 +8,21 @@ import type { z } from 'zod'
 import type { ClaudeCodeOptions, PermissionModeOption } from '../protocol/claude-code-options.js'
 import type { TranscriptLostLine } from '../protocol/container-lines.js'
 import { AppError, toAppError } from '../protocol/errors.js'
-import type { NewEvent, OutboundEvent, SessionEvent, StatusData } from '../protocol/events.js'
+import type {
+  NewEvent,
+  OutboundEvent,
+  PermissionAnswer,
+  SessionEvent,
+  StatusData,
+} from '../protocol/events.js'
+import type { PermissionRule } from '../protocol/permission-rules.js'
 import type { SdkResult } from '../protocol/sdk-lines.js'
 import type { SessionRecord, SessionStore } from '../store/session-store.js'
 import type { ContainerConnection, ContainerProvider } from './container-provider.js'
-import { PermissionBroker } from './permission-broker.js'
+import type { WaitingPrompt } from './permission-broker.js'
 import { memoryRestoredNotice, restoredPrompt } from './restored-history.js'
 import { sdkLineToEffects } from './sdk-line-to-events.js'
+import { SessionPermissions } from './session-permissions.js'
 import { type TurnContext, TurnQueue } from './turn-queue.js'
 import { diffSnapshots, type WorkspaceInspector, type WorkspaceSnapshot } from './workspace-diff.js'
 
@@ -72,7 +80,7 @@ export class SessionActor {
   private abort: AbortController | undefined
   /** Tool calls of the running turn that have no result yet: id -> tool name. */
   private readonly activeTools = new Map<string, string>()
-  private readonly permissions: PermissionBroker
+  private readonly permissions: SessionPermissions
   private readonly now: () => number
 
   constructor(
@@ -80,21 +88,22 @@ export class SessionActor {
     private readonly deps: AgentDeps,
   ) {
     this.now = deps.now ?? Date.now
-    this.permissions = new PermissionBroker(deps.permissionTimeoutMs ?? 600_000, (outcome) => {
-      this.emit({
-        type: 'permission_response',
-        content: outcome.timedOut
-          ? (outcome.message ?? 'Permission request expired')
-          : outcome.allow
-            ? 'Allowed'
-            : 'Denied',
-        data: {
-          requestId: outcome.requestId,
-          allow: outcome.allow,
-          ...(outcome.timedOut && { timedOut: true }),
-        },
-      })
+    this.permissions = new SessionPermissions({
+      timeoutMs: deps.permissionTimeoutMs ?? 600_000,
+      rules: () => this.record.permissionRules,
+      saveRules: (permissionRules) => this.deps.store.updateSession(this.id, { permissionRules }),
+      emit: (event) => this.emit(event),
     })
+  }
+
+  /** The "always allow" rules stored in this session. */
+  get permissionRules(): PermissionRule[] {
+    return this.record.permissionRules
+  }
+
+  /** Prompts waiting for an answer now. */
+  get waitingPrompts(): WaitingPrompt[] {
+    return this.permissions.waiting
   }
 
   /** Names of the tools running right now. */
@@ -102,9 +111,12 @@ export class SessionActor {
     return [...new Set(this.activeTools.values())]
   }
 
-  /** Answers a pending permission prompt (from any client); 404 AppError when there is none with that id. */
-  answerPermission(requestId: string, allow: boolean): Promise<void> {
-    return this.permissions.answer(requestId, allow)
+  /**
+   * Answers a pending permission prompt (from any client): 404 AppError when there is none with that id, 400
+   * when `remember` names a rule that cannot be made for it.
+   */
+  answerPermission(requestId: string, answer: PermissionAnswer): Promise<void> {
+    return this.permissions.answer(requestId, answer)
   }
 
   /** The stored session, or an empty one: a session is only written once someone sends it a message. */
@@ -122,6 +134,7 @@ export class SessionActor {
       isRunning: false,
       lastCommand: undefined,
       sessionFiles: [],
+      permissionRules: [],
       lastSeq: 0,
     }
   }
@@ -312,10 +325,12 @@ export class SessionActor {
       for (const event of fx.events) this.emit(event)
       if (fx.delta !== undefined)
         this.broadcast({ type: 'text_delta', content: fx.delta, timestamp: this.now(), sessionId: this.id })
-      if (fx.permission !== undefined)
-        this.permissions.open(fx.permission.requestId, fx.permission.tool, (id, decision) =>
+      if (fx.permission !== undefined) {
+        const { requestId, tool, input } = fx.permission
+        await this.permissions.request(requestId, tool, input, (id, decision) =>
           connection.respondPermission(id, decision),
         )
+      }
       if (fx.final !== undefined) progress.final = fx.final
       if (fx.failure !== undefined) progress.failure = fx.failure
       if (fx.transcriptLost !== undefined) lost = fx.transcriptLost

@@ -20,7 +20,7 @@ import { AppError } from '../protocol/errors.js'
 import { AsyncChannel } from './async-channel.js'
 import type { PermissionBroker } from './permission-broker.js'
 import { spawnLikeSdk, takePrewarmed } from './prewarm.js'
-import { buildQueryOptions } from './run-claude-code.js'
+import { asksThePerson, buildQueryOptions } from './run-claude-code.js'
 import { checkLiveTranscript, noConversationLoss, transcriptBytes } from './transcript-check.js'
 
 /** How long an interrupted turn may take to deliver its `result` before the process is closed instead. */
@@ -62,8 +62,7 @@ export function restartKey(options: ClaudeCodeOptions): string {
     options.appendSystemPrompt,
     options.allowedTools,
     options.maxTurns,
-    // canUseTool is only wired for `default`; bypass needs a start flag.
-    mode === 'default',
+    // canUseTool is wired for every mode but bypass, which also needs a start flag.
     mode === 'bypassPermissions',
   ])
 }
@@ -109,9 +108,9 @@ export class LiveQuery {
     delete sdkOptions.continue
     if (plan.resume !== undefined) sdkOptions.resume = plan.resume
     else if (options.continueSession === true) sdkOptions.continue = true
-    if (this.permissionMode === 'default') {
-      sdkOptions.canUseTool = (toolName, input, { signal, toolUseID }) =>
-        plan.permissions.ask(toolName, input, { signal, toolUseID }, (line) => {
+    if (asksThePerson(this.permissionMode)) {
+      sdkOptions.canUseTool = (toolName, input, { signal, toolUseID, decisionReason }) =>
+        plan.permissions.ask(toolName, input, { signal, toolUseID, decisionReason }, (line) => {
           const turn = this.current
           return turn !== undefined && !turn.interrupted && turn.lines.push(line)
         })

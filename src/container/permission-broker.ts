@@ -26,7 +26,7 @@ export class PermissionBroker {
   ask(
     toolName: string,
     input: Record<string, unknown>,
-    options: { signal: AbortSignal; toolUseID?: string },
+    options: { signal: AbortSignal; toolUseID?: string; decisionReason?: string },
     emit: (line: PermissionRequestLine) => boolean,
   ): Promise<PermissionResult> {
     const requestId = randomUUID()
@@ -46,6 +46,7 @@ export class PermissionBroker {
         toolName,
         input,
         toolUseId: options.toolUseID,
+        ...(options.decisionReason !== undefined && { reason: options.decisionReason }),
       })
       if (!shown) settle({ behavior: 'deny', message: 'nobody is attached to answer the permission request' })
     })

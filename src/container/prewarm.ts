@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import type { ContainerConfig } from '../config/config.js'
 import { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import { buildClaudeEnv } from './claude-env.js'
+import { asksThePerson } from './run-claude-code.js'
 
 /** The first turn's options (all of `POST /`'s but the prompt), as the server sends them. */
 export type PrewarmOptions = Omit<ClaudeCodeOptions, 'prompt'>
@@ -83,7 +84,7 @@ export function expectedSpawn(config: ContainerConfig, options: PrewarmOptions):
   const args = ['--output-format', 'stream-json', '--verbose', '--input-format', 'stream-json']
   if (options.maxTurns !== undefined) args.push(`--max-turns=${options.maxTurns}`)
   args.push(`--model=${model}`)
-  if (mode === 'default') args.push('--permission-prompt-tool=stdio')
+  if (asksThePerson(mode)) args.push('--permission-prompt-tool=stdio')
   if (options.resumeSessionId !== undefined) args.push(`--resume=${options.resumeSessionId}`)
   args.push(`--permission-mode=${mode}`)
   if (mode === 'bypassPermissions') args.push('--allow-dangerously-skip-permissions')

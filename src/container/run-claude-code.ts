@@ -34,6 +34,15 @@ export function systemPromptFor(options: ClaudeCodeOptions): SystemPromptOption 
     : { type: 'preset', preset: 'claude_code', append: appendSystemPrompt }
 }
 
+/**
+ * Whether a live query hands Claude Code's permission prompts to the person (`canUseTool`). Without it,
+ * Claude Code in SDK mode treats every "ask" as a denial ("This command requires approval"), so every mode
+ * that can ask wires it; only `bypassPermissions` never asks.
+ */
+export function asksThePerson(mode: ClaudeCodeOptions['permissionMode']): boolean {
+  return (mode ?? 'acceptEdits') !== 'bypassPermissions'
+}
+
 /** The `query()` options of one run. */
 export function buildQueryOptions(
   config: ContainerConfig,

@@ -44,6 +44,12 @@ function respond(request: RecordedRequest): ScriptedTurn {
       ],
     }
   }
+  if (prompt.startsWith('run node'))
+    return {
+      toolCalls: [
+        { name: 'Bash', arguments: { command: 'node -e "console.log(6 * 7)"', description: 'compute' } },
+      ],
+    }
   return { text: `You said: ${prompt.slice(0, 60)}` }
 }
 
@@ -198,6 +204,25 @@ describe('warm turns on a live Claude Code query', () => {
     const rest = await t.read()
     expect(rest.at(-1)).toMatchObject({ type: 'result', subtype: 'success', result: 'Tool finished.' })
     expect(readFileSync(join(workspace, 'bash-out.txt'), 'utf8').trim()).toBe('ran')
+  })
+
+  it('asks, instead of denying, in the default acceptEdits mode when a command needs approval', {
+    timeout: 60_000,
+  }, async () => {
+    const { app } = appFor('accept-edits-asks')
+    const t = await post(app, { prompt: 'run node please' })
+    const request = (await t.read((l) => l.type === 'permission_request')).at(-1)!
+    expect(request).toMatchObject({ toolName: 'Bash', reason: 'This command requires approval' })
+    const answer = await app.request(`/permissions/${request.requestId}`, {
+      method: 'POST',
+      body: JSON.stringify({ allow: true }),
+    })
+    expect(answer.status).toBe(200)
+    const toolResult = (await t.read())
+      .filter((l) => l.type === 'user')
+      .flatMap((l) => (l.message as { content: unknown }).content as Line[])
+      .find((b) => b.type === 'tool_result')
+    expect(toolResult).toMatchObject({ is_error: false, content: '42' })
   })
 
   it('reports a denied permission to Claude Code as an error tool result', { timeout: 60_000 }, async () => {

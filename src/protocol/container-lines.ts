@@ -48,6 +48,8 @@ export const PermissionRequestLine = z.object({
   toolName: z.string(),
   input: z.unknown(),
   toolUseId: z.string().optional(),
+  /** Why Claude Code asks, in its words (e.g. "This command requires approval"). */
+  reason: z.string().optional(),
 })
 export type PermissionRequestLine = z.infer<typeof PermissionRequestLine>
 

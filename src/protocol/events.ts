@@ -28,10 +28,30 @@ export type UserMessageFrame = z.infer<typeof UserMessageFrame>
 export const InterruptFrame = z.object({ type: z.literal('interrupt') })
 export type InterruptFrame = z.infer<typeof InterruptFrame>
 
-export const PermissionResponseFrame = z.object({
+/** An "always allow" rule of a session (see permission-rules.ts). */
+export const PermissionRuleSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('tool'), tool: z.string().min(1).max(200) }),
+  z.object({ kind: z.literal('prefix'), tool: z.literal('Bash'), prefix: z.string().min(1).max(200) }),
+])
+export const RememberKindSchema = z.enum(['tool', 'prefix'])
+
+/** How long a reason given with a denial may be (it is sent to Claude Code). */
+export const MAX_DENY_REASON_CHARS = 2000
+
+/**
+ * The answer to a permission prompt: `remember` (with `allow`) stores an "always allow" rule for the tool or
+ * the Bash command's prefix in this session; `message` (with a denial) tells the agent why.
+ */
+export const PermissionAnswer = z.object({
+  allow: z.boolean(),
+  remember: RememberKindSchema.optional(),
+  message: z.string().trim().max(MAX_DENY_REASON_CHARS).optional(),
+})
+export type PermissionAnswer = z.infer<typeof PermissionAnswer>
+
+export const PermissionResponseFrame = PermissionAnswer.extend({
   type: z.literal('permission_response'),
   requestId: z.string().min(1).max(128),
-  allow: z.boolean(),
 })
 export type PermissionResponseFrame = z.infer<typeof PermissionResponseFrame>
 
@@ -61,12 +81,29 @@ export const ToolResultData = z.object({
   /** The result's text, cut to a few thousand characters. */
   content: z.string().optional(),
 })
-export const PermissionRequestData = z.object({ requestId: z.string(), tool: z.string(), input: z.unknown() })
+export const PermissionRequestData = z.object({
+  requestId: z.string(),
+  tool: z.string(),
+  input: z.unknown(),
+  /** Why Claude Code asks, in its words. */
+  reason: z.string().optional(),
+  /** The file the tool would write, relative to the workspace (when it is inside). */
+  path: z.string().optional(),
+})
+/**
+ * `rule`: the "always allow" rule that answered the request (`byRule`), or that this answer stored.
+ * `message`: the reason a denial gave the agent.
+ */
 export const PermissionResponseData = z.object({
   requestId: z.string(),
   allow: z.boolean(),
   timedOut: z.boolean().optional(),
+  rule: PermissionRuleSchema.optional(),
+  byRule: z.boolean().optional(),
+  message: z.string().optional(),
 })
+export type PermissionResponseData = z.infer<typeof PermissionResponseData>
+
 /** A queued message was withdrawn before its turn started: `seq` is its `user_message`'s. */
 export const MessageCancelledData = z.object({ seq: z.number().int().positive() })
 export type MessageCancelledData = z.infer<typeof MessageCancelledData>

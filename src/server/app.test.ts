@@ -37,6 +37,9 @@ function appWith(options: { authToken?: string; turnLimiter?: RateLimiter } = {}
     ...(run.prompt.startsWith('Create') && {
       toolCalls: [{ name: 'Write', input: { file_path: '/workspace/notes/hello.txt', content: 'hello\n' } }],
     }),
+    ...(run.prompt.startsWith('Run') && {
+      toolCalls: [{ name: 'Bash', input: { command: run.prompt.slice(4) }, ask: true }],
+    }),
   }))
   const agent = new AgentService({
     store,
@@ -69,7 +72,7 @@ function appWith(options: { authToken?: string; turnLimiter?: RateLimiter } = {}
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     })
-  return { app, json, containers }
+  return { app, json, containers, agent }
 }
 
 describe('REST API', () => {
@@ -177,5 +180,45 @@ describe('REST API', () => {
       expect(res.status).toBeGreaterThanOrEqual(400)
       expect(await res.text()).not.toContain('other session')
     }
+  })
+
+  it('lists waiting prompts and answers one with "always allow" or a reason through POST .../permissions', async () => {
+    const { app, json, agent, containers } = appWith()
+    const turn = agent.session('p1').submit('Run npm test')
+    await expect
+      .poll(
+        async () =>
+          ((await (await app.request('/agent/permissions')).json()) as { waiting: unknown[] }).waiting,
+      )
+      .toEqual([{ sessionId: 'p1', requestId: expect.any(String), tool: 'Bash' }])
+    const { waiting } = (await (await app.request('/agent/permissions')).json()) as {
+      waiting: { requestId: string }[]
+    }
+    const state = (await (await app.request('/agent/sessions/p1')).json()) as { waitingPermissions: number }
+    expect(state.waitingPermissions).toBe(1)
+    const path = `/agent/sessions/p1/permissions/${waiting[0]!.requestId}`
+    expect((await json(path, 'POST', { allow: true, remember: 'always' })).status).toBe(400)
+    expect((await json(path, 'POST', { allow: true, remember: 'prefix' })).status).toBe(200)
+    await turn
+    const after = (await (await app.request('/agent/sessions/p1')).json()) as {
+      claudeSession: { permissionRules: unknown[] }
+    }
+    expect(after.claudeSession.permissionRules).toEqual([
+      { kind: 'prefix', tool: 'Bash', prefix: 'npm test' },
+    ])
+
+    const denied = agent.session('p1').submit('Run rm -rf build')
+    await expect.poll(() => agent.waitingPrompts('p1').length).toBe(1)
+    const [prompt] = agent.waitingPrompts('p1')
+    const res = await json(`/agent/sessions/p1/permissions/${prompt!.requestId}`, 'POST', {
+      allow: false,
+      message: 'use npm run clean',
+    })
+    expect(res.status).toBe(200)
+    await denied
+    expect(containers.decisions.at(-1)?.decision).toEqual({
+      allow: false,
+      message: 'The user denied this tool call: use npm run clean',
+    })
   })
 })

@@ -80,6 +80,7 @@ export function openApiDocument(): Schema {
         }),
       },
       '/agent/sessions/{id}/interrupt': { post: withSession('Stop the running turn') },
+      '/agent/permissions': { get: op('Permission prompts waiting for an answer, in every session') },
       '/agent/sessions/{id}/permissions/{requestId}': {
         post: op('Answer a permission prompt', {
           parameters: [

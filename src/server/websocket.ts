@@ -160,7 +160,11 @@ export function attachWebSocket(
           break
         case 'permission_response':
           actor
-            .answerPermission(message.requestId, message.allow)
+            .answerPermission(message.requestId, {
+              allow: message.allow,
+              ...(message.remember !== undefined && { remember: message.remember }),
+              ...(message.message !== undefined && { message: message.message }),
+            })
             .catch((err) => sendError(toAppError(err).message))
           break
       }

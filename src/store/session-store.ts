@@ -3,6 +3,7 @@
  * does not depend on SQLite (a Durable Object's storage fits the same shape). See sqlite-store.ts.
  */
 import type { NewEvent, SessionEvent } from '../protocol/events.js'
+import type { PermissionRule } from '../protocol/permission-rules.js'
 
 export interface SessionRecord {
   id: string
@@ -15,6 +16,8 @@ export interface SessionRecord {
   isRunning: boolean
   lastCommand: string | undefined
   sessionFiles: string[]
+  /** "Always allow" rules the person stored in this session, applied before a prompt is shown. */
+  permissionRules: PermissionRule[]
   lastSeq: number
 }
 

@@ -6,8 +6,10 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { z } from 'zod'
 import { AppError } from '../protocol/errors.js'
-import type { EventType, NewEvent, SessionEvent } from '../protocol/events.js'
+import { type EventType, type NewEvent, PermissionRuleSchema, type SessionEvent } from '../protocol/events.js'
+import type { PermissionRule } from '../protocol/permission-rules.js'
 import type { SessionPatch, SessionRecord, SessionStore } from './session-store.js'
 
 const MIGRATIONS: string[] = [
@@ -43,6 +45,7 @@ const MIGRATIONS: string[] = [
      cost_usd REAL
    );
    CREATE INDEX usage_by_session ON usage (session_id, started_at);`,
+  `ALTER TABLE sessions ADD COLUMN permission_rules TEXT NOT NULL DEFAULT '[]';`,
 ]
 
 interface SessionRow {
@@ -55,6 +58,7 @@ interface SessionRow {
   is_running: number
   last_command: string | null
   session_files: string
+  permission_rules: string
   last_seq: number
 }
 
@@ -78,8 +82,19 @@ function toRecord(row: SessionRow): SessionRecord {
     isRunning: row.is_running === 1,
     lastCommand: row.last_command ?? undefined,
     sessionFiles: JSON.parse(row.session_files) as string[],
+    permissionRules: parseRules(row.permission_rules),
     lastSeq: row.last_seq,
   }
+}
+
+/** Stored rules, each checked again: a rule that no longer parses is dropped, not trusted. */
+function parseRules(text: string): PermissionRule[] {
+  const parsed = z.array(z.unknown()).safeParse(JSON.parse(text))
+  if (!parsed.success) return []
+  return parsed.data.flatMap((value) => {
+    const rule = PermissionRuleSchema.safeParse(value)
+    return rule.success ? [rule.data] : []
+  })
 }
 
 function toEvent(row: EventRow): SessionEvent {
@@ -101,12 +116,13 @@ const COLUMNS: Record<keyof SessionPatch, string> = {
   isRunning: 'is_running',
   lastCommand: 'last_command',
   sessionFiles: 'session_files',
+  permissionRules: 'permission_rules',
 }
 
 function toColumnValue(key: keyof SessionPatch, value: SessionPatch[keyof SessionPatch]): unknown {
   if (value === undefined) return null
   if (key === 'isRunning') return value ? 1 : 0
-  if (key === 'sessionFiles') return JSON.stringify(value)
+  if (key === 'sessionFiles' || key === 'permissionRules') return JSON.stringify(value)
   return value
 }
 

@@ -192,7 +192,7 @@ describe('web UI', { timeout: 120_000 }, () => {
     await prompt.waitFor({ timeout: 90_000 })
     expect(await prompt.textContent()).toContain('Write')
     await shot('02-permission-prompt')
-    await prompt.getByRole('button', { name: 'Allow' }).click()
+    await prompt.getByRole('button', { name: 'Allow once' }).click()
     await prompt.getByText('Allowed').waitFor()
     await page.getByTestId('assistant-message').filter({ hasText: 'I created hello.txt for you.' }).waitFor({
       timeout: 90_000,

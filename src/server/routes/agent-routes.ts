@@ -1,6 +1,7 @@
 /**
  * The REST API of the agent layer (`/agent/*`): run a turn, list/inspect/rename/delete sessions, read their
- * events and workspace files, interrupt a turn, answer a permission prompt, and what the server is set up with.
+ * events and workspace files, interrupt a turn, answer a permission prompt (and list those waiting in every
+ * session), and what the server is set up with.
  */
 import { type Context, Hono } from 'hono'
 import type { AgentService } from '../../agent/agent-service.js'
@@ -42,12 +43,14 @@ export function sessionState(agent: AgentService, record: SessionRecord) {
     isRunning: record.isRunning,
     lastActivity: record.lastActivity,
     lastSeq: record.lastSeq,
+    waitingPermissions: agent.waitingPrompts(record.id).length,
     claudeSession: {
       id: record.claudeSessionId ?? null,
       workspacePath: `sessions/${record.id}/workspace`,
       lastCommand: record.lastCommand ?? null,
       sessionFiles: record.sessionFiles,
       activeTools: agent.runningTools(record.id),
+      permissionRules: record.permissionRules,
       preferredModel: record.preferredModel ?? null,
     },
     containerState: {
@@ -136,9 +139,11 @@ export function agentRoutes(options: AgentRoutesOptions): Hono {
     const id = sessionIdParam(c.req.param('id'))
     const body = parseWith(PermissionBody, await jsonBody(() => c.req.json()))
     agent.get(id)
-    await agent.session(id).answerPermission(c.req.param('requestId'), body.allow)
+    await agent.session(id).answerPermission(c.req.param('requestId'), body)
     return c.json({ requestId: c.req.param('requestId'), allow: body.allow })
   })
+
+  app.get('/permissions', (c) => c.json({ waiting: agent.waitingPrompts() }))
 
   return app
 }

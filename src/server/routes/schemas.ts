@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import { ClaudeCodeOptions } from '../../protocol/claude-code-options.js'
 import { AppError } from '../../protocol/errors.js'
-import { MAX_MESSAGE_CHARS, ModelName, SessionId } from '../../protocol/events.js'
+import { MAX_MESSAGE_CHARS, ModelName, PermissionAnswer, SessionId } from '../../protocol/events.js'
 
 export const MessageBody = z.object({
   message: z.string().min(1, 'message must not be empty').max(MAX_MESSAGE_CHARS),
@@ -14,7 +14,8 @@ export const RenameBody = z.object({
   title: z.string().trim().min(1, 'title must not be empty').max(200),
 })
 
-export const PermissionBody = z.object({ allow: z.boolean() })
+/** `{allow, remember?: 'tool' | 'prefix', message?}`: the same answer as the WebSocket frame's. */
+export const PermissionBody = PermissionAnswer
 
 export const AfterQuery = z.object({
   after: z.coerce.number({ error: 'after must be a whole number >= 0' }).int().min(0).default(0),

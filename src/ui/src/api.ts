@@ -165,3 +165,18 @@ export async function routerModels(): Promise<string[]> {
   const data = isRecord(body) && Array.isArray(body.data) ? body.data : []
   return data.map((m) => (isRecord(m) ? str(m.id) : '')).filter((id) => id !== '' && !id.includes('*'))
 }
+
+export interface WaitingPrompt {
+  sessionId: string
+  requestId: string
+  tool: string
+}
+
+/** Permission prompts waiting for an answer, in every session. */
+export async function waitingPrompts(): Promise<WaitingPrompt[]> {
+  const body = await request('GET', '/agent/permissions')
+  const list = isRecord(body) && Array.isArray(body.waiting) ? body.waiting : []
+  return list
+    .filter((p): p is Record<string, unknown> => isRecord(p) && typeof p.sessionId === 'string')
+    .map((p) => ({ sessionId: str(p.sessionId), requestId: str(p.requestId), tool: str(p.tool) }))
+}

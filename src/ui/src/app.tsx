@@ -9,13 +9,15 @@ import { Composer } from './components/composer'
 import { ConversationView } from './components/conversation-view'
 import { ConnectionBadge, ModelSelect, WarningBanner } from './components/header-bits'
 import { Icon } from './components/icons'
+import { type PermissionAnswer, WorkspaceFileReader } from './components/permission-card'
 import { Sidebar, type SidebarSession } from './components/sidebar'
 import { WorkspacePanel } from './components/workspace-panel'
-import { buildConversation, changedFiles } from './conversation'
+import { buildConversation, changedFiles, waitingPrompts } from './conversation'
 import { newSessionId } from './format'
 import { chooseModel, forgetModel, modelOptions, saveModel } from './models'
 import type { WireEvent } from './session-socket'
 import { forgetFeed, useSessionFeed } from './use-session-feed'
+import { useWaitingPrompts } from './use-waiting-prompts'
 import { useWorkspace } from './use-workspace'
 
 const LAST_SESSION = 'agent-router:session'
@@ -176,9 +178,34 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey)
   }, [overlay])
 
+  const waitingHere = useMemo(() => waitingPrompts(items), [items])
+  const waiting = useWaitingPrompts(
+    sessionId,
+    waitingHere,
+    (id) => sessions?.find((s) => s.id === id)?.title || (id === sessionId ? title : id),
+  )
+  const waitingTotal = [...waiting.values()].reduce((a, b) => a + b, 0)
+  // A prompt in a session the list does not have yet (started elsewhere): fetch the list again.
   useEffect(() => {
-    document.title = `${running ? '● ' : ''}${title} · agent-router`
-  }, [running, title])
+    if (sessions !== undefined && [...waiting.keys()].some((id) => !sessions.some((s) => s.id === id)))
+      loadSessionsSoon()
+  }, [waiting, sessions, loadSessionsSoon])
+
+  useEffect(() => {
+    document.title =
+      waitingTotal > 0
+        ? `(${waitingTotal}) Approval needed — ${title} · agent-router`
+        : `${running ? '● ' : ''}${title} · agent-router`
+  }, [running, title, waitingTotal])
+
+  const readWorkspaceFile = useCallback(
+    (path: string) =>
+      api.readFile(sessionId, path).then(
+        (file) => (file.binary || file.truncated ? undefined : file.content),
+        (e) => (e instanceof api.ApiError && e.status === 404 ? undefined : Promise.reject(e)),
+      ),
+    [sessionId],
+  )
 
   const sidebarSessions: SidebarSession[] | undefined = useMemo(() => {
     if (sessions === undefined) return undefined
@@ -265,8 +292,8 @@ export function App() {
     if (text !== undefined) toEdit.current.set(seq, text)
     setWithdrawing((w) => new Set(w).add(seq))
   }
-  const onAnswer = (requestId: string, allow: boolean) => {
-    if (!send({ type: 'permission_response', requestId, allow }))
+  const onAnswer = (requestId: string, answer: PermissionAnswer) => {
+    if (!send({ type: 'permission_response', requestId, ...answer }))
       setNotice('Not connected: answer again once the connection is back.')
   }
   const onOpenFile = (path: string) => {
@@ -315,6 +342,7 @@ export function App() {
           sessions={sidebarSessions}
           loading={sessions === undefined && sessionsError === undefined}
           currentId={sessionId}
+          waiting={waiting}
           error={authProblem ? undefined : sessionsError}
           onNew={onNew}
           onSelect={select}
@@ -322,18 +350,20 @@ export function App() {
           onDelete={onDelete}
         />
         <main class="main">
-          <ConversationView
-            items={items}
-            streaming={feed.streaming}
-            pending={pending}
-            status={feed.status}
-            loaded={feedLoaded}
-            withdrawing={withdrawing}
-            onOpenFile={onOpenFile}
-            onAnswer={onAnswer}
-            onCancelQueued={(seq) => withdraw(seq)}
-            onEditQueued={withdraw}
-          />
+          <WorkspaceFileReader.Provider value={readWorkspaceFile}>
+            <ConversationView
+              items={items}
+              streaming={feed.streaming}
+              pending={pending}
+              status={feed.status}
+              loaded={feedLoaded}
+              withdrawing={withdrawing}
+              onOpenFile={onOpenFile}
+              onAnswer={onAnswer}
+              onCancelQueued={(seq) => withdraw(seq)}
+              onEditQueued={withdraw}
+            />
+          </WorkspaceFileReader.Provider>
           {notice && (
             <p class="notice" role="alert">
               {notice}

@@ -5,6 +5,7 @@
  * runs waits: it is a `queued` item, last, until its turn starts (the next running `status` after a turn end)
  * or it is cancelled (`message_cancelled`). Pure, so it is tested without a browser.
  */
+import type { PermissionRule } from '../../protocol/permission-rules'
 import type { WireEvent } from './session-socket'
 
 export interface TurnUsage {
@@ -29,18 +30,29 @@ export type Item =
   | { kind: 'assistant'; key: string; text: string; timestamp: number }
   | { kind: 'tool'; key: string; call: ToolCall }
   | { kind: 'files'; key: string; changes: { path: string; action: FileAction }[] }
-  | {
-      kind: 'permission'
-      key: string
-      requestId: string
-      tool: string
-      input: unknown
-      answer: 'allowed' | 'denied' | 'expired' | undefined
-    }
+  | PermissionItem
   | { kind: 'error'; key: string; text: string }
   | { kind: 'notice'; key: string; text: string }
   | { kind: 'turn-end'; key: string; usage: TurnUsage | undefined; interrupted: boolean }
   | { kind: 'queued'; key: string; seq: number; text: string }
+
+export interface PermissionItem {
+  kind: 'permission'
+  key: string
+  requestId: string
+  tool: string
+  input: unknown
+  /** Why Claude Code asks. */
+  reason?: string
+  /** The file a Write or Edit would change, relative to the workspace. */
+  path?: string
+  answer: 'allowed' | 'denied' | 'expired' | undefined
+  /** The rule that answered it (`byRule`), or that its answer stored. */
+  rule?: PermissionRule
+  byRule?: boolean
+  /** The reason given with a denial. */
+  message?: string
+}
 
 export type FileAction = 'created' | 'modified' | 'deleted'
 
@@ -55,6 +67,10 @@ export interface SessionStatus {
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
+const isRule = (v: unknown): v is PermissionRule =>
+  isRecord(v) &&
+  typeof v.tool === 'string' &&
+  (v.kind === 'tool' || (v.kind === 'prefix' && v.tool === 'Bash' && typeof v.prefix === 'string'))
 const optNum = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined)
 
 export function statusFrom(data: unknown): SessionStatus | undefined {
@@ -91,7 +107,7 @@ type QueuedItem = Extract<Item, { kind: 'queued' }>
 export function buildConversation(events: readonly WireEvent[]): Item[] {
   const items: Item[] = []
   const tools = new Map<string, ToolCall>()
-  const prompts = new Map<string, Extract<Item, { kind: 'permission' }>>()
+  const prompts = new Map<string, PermissionItem>()
   let turnOpen = false
   /** Messages waiting behind the running turn, each with the item it becomes when its turn starts. */
   let queue: { queued: QueuedItem; user: UserItem }[] = []
@@ -159,12 +175,14 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
       }
       case 'permission_request': {
         const requestId = typeof data.requestId === 'string' ? data.requestId : key
-        const prompt = {
-          kind: 'permission' as const,
+        const prompt: PermissionItem = {
+          kind: 'permission',
           key,
           requestId,
           tool: typeof data.tool === 'string' ? data.tool : 'a tool',
           input: data.input,
+          ...(typeof data.reason === 'string' && { reason: data.reason }),
+          ...(typeof data.path === 'string' && { path: data.path }),
           answer: undefined,
         }
         prompts.set(requestId, prompt)
@@ -173,8 +191,11 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
       }
       case 'permission_response': {
         const prompt = typeof data.requestId === 'string' ? prompts.get(data.requestId) : undefined
-        if (prompt !== undefined)
-          prompt.answer = data.timedOut === true ? 'expired' : data.allow === true ? 'allowed' : 'denied'
+        if (prompt === undefined) break
+        prompt.answer = data.timedOut === true ? 'expired' : data.allow === true ? 'allowed' : 'denied'
+        if (isRule(data.rule)) prompt.rule = data.rule
+        if (data.byRule === true) prompt.byRule = true
+        if (typeof data.message === 'string') prompt.message = data.message
         break
       }
       case 'error':
@@ -214,6 +235,11 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
     }
   }
   return [...items, ...queue.map((q) => q.queued)]
+}
+
+/** The prompts of a conversation still waiting for an answer. */
+export function waitingPrompts(items: readonly Item[]): PermissionItem[] {
+  return items.filter((i): i is PermissionItem => i.kind === 'permission' && i.answer === undefined)
 }
 
 /** Files changed in this session, most recent first, with their latest action. */

@@ -7,6 +7,7 @@ import './styles/base.css'
 import './styles/layout.css'
 import './styles/conversation.css'
 import './styles/workspace.css'
+import './styles/permission.css'
 import './styles/responsive.css'
 
 initToken()

@@ -5,6 +5,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { Item, SessionStatus } from '../conversation'
 import { ItemView, Markdown } from './items'
+import type { PermissionAnswer } from './permission-card'
 
 export function ConversationView(props: {
   items: Item[]
@@ -15,7 +16,7 @@ export function ConversationView(props: {
   /** Queued messages being cancelled or taken back, by seq: their buttons wait for the server. */
   withdrawing: ReadonlySet<number>
   onOpenFile(path: string): void
-  onAnswer(requestId: string, allow: boolean): void
+  onAnswer(requestId: string, answer: PermissionAnswer): void
   onCancelQueued(seq: number): void
   onEditQueued(seq: number, text: string): void
 }) {

@@ -2,6 +2,7 @@
 import type { FileAction, Item, ToolCall, TurnUsage } from '../conversation'
 import { compactJson, duration, prettyJson, tokens, usd } from '../format'
 import { renderMarkdown } from '../markdown'
+import { type PermissionAnswer, PermissionCard } from './permission-card'
 
 export function Markdown({ text, streaming = false }: { text: string; streaming?: boolean }) {
   return <div class="markdown" dangerouslySetInnerHTML={{ __html: renderMarkdown(text, !streaming) }} />
@@ -79,40 +80,6 @@ function FileChips({
   )
 }
 
-function PermissionPrompt({
-  item,
-  onAnswer,
-}: {
-  item: Extract<Item, { kind: 'permission' }>
-  onAnswer(requestId: string, allow: boolean): void
-}) {
-  if (item.answer !== undefined) {
-    const label =
-      item.answer === 'allowed' ? 'Allowed' : item.answer === 'denied' ? 'Denied' : 'Not answered in time'
-    return (
-      <p class={`permission-done answer-${item.answer}`} data-testid="permission">
-        <strong>{label}</strong> {item.tool} <code>{compactJson(item.input, 90)}</code>
-      </p>
-    )
-  }
-  return (
-    <section class="permission" aria-label={`Permission request for ${item.tool}`} data-testid="permission">
-      <p>
-        <strong>The agent asks to use {item.tool}.</strong> It waits for your answer.
-      </p>
-      <pre>{prettyJson(item.input)}</pre>
-      <div class="permission-actions">
-        <button type="button" class="btn primary" onClick={() => onAnswer(item.requestId, true)}>
-          Allow
-        </button>
-        <button type="button" class="btn danger" onClick={() => onAnswer(item.requestId, false)}>
-          Deny
-        </button>
-      </div>
-    </section>
-  )
-}
-
 function UsageLine({ usage, interrupted }: { usage: TurnUsage | undefined; interrupted: boolean }) {
   const parts: string[] = []
   if (usage?.durationMs !== undefined) parts.push(duration(usage.durationMs))
@@ -136,7 +103,7 @@ export function ItemView({
 }: {
   item: Item
   onOpenFile(path: string): void
-  onAnswer(requestId: string, allow: boolean): void
+  onAnswer(requestId: string, answer: PermissionAnswer): void
 }) {
   switch (item.kind) {
     case 'user':
@@ -156,7 +123,7 @@ export function ItemView({
     case 'files':
       return <FileChips changes={item.changes} onOpen={onOpenFile} />
     case 'permission':
-      return <PermissionPrompt item={item} onAnswer={onAnswer} />
+      return <PermissionCard item={item} onAnswer={onAnswer} />
     case 'error':
       return (
         <div class="error-block" role="alert" data-testid="error">

@@ -12,6 +12,8 @@ export interface SidebarSession extends SessionSummary {
 function SessionRow(props: {
   session: SidebarSession
   current: boolean
+  /** Permission prompts waiting in this session. */
+  waiting: number
   onSelect(): void
   onRename(title: string): void
   onDelete(): void
@@ -74,6 +76,11 @@ function SessionRow(props: {
           {title}
         </span>
         <span class="session-meta">
+          {props.waiting > 0 && (
+            <span class="waiting-badge" data-testid="waiting-badge">
+              {props.waiting} waiting for approval
+            </span>
+          )}
           {session.draft ? (
             'not started'
           ) : (
@@ -109,6 +116,8 @@ export function Sidebar(props: {
   sessions: SidebarSession[] | undefined
   loading: boolean
   currentId: string
+  /** Waiting permission prompts per session id. */
+  waiting: ReadonlyMap<string, number>
   error: string | undefined
   onNew(): void
   onSelect(id: string): void
@@ -131,6 +140,7 @@ export function Sidebar(props: {
             key={s.id}
             session={s}
             current={s.id === props.currentId}
+            waiting={props.waiting.get(s.id) ?? 0}
             onSelect={() => props.onSelect(s.id)}
             onRename={(title) => props.onRename(s.id, title)}
             onDelete={() => props.onDelete(s.id)}
