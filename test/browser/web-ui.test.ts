@@ -396,7 +396,7 @@ describe('web UI', { timeout: 120_000 }, () => {
     await page
       .getByTestId('permission')
       .last()
-      .getByRole('button', { name: 'Allow' })
+      .getByRole('button', { name: 'Allow once' })
       .click({ timeout: 90_000 })
     await turnDone()
     await page

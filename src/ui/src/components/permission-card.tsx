@@ -10,7 +10,6 @@ import { useContext, useEffect, useRef, useState } from 'preact/hooks'
 import { bashCommand, describeRule, offeredRule } from '../../../protocol/permission-rules'
 import type { PermissionItem } from '../conversation'
 import { compactJson, prettyJson } from '../format'
-import { lineDiff, withContext } from '../line-diff'
 
 export interface PermissionAnswer {
   allow: boolean
@@ -30,8 +29,22 @@ const str = (input: unknown, key: string): string | undefined => {
   return typeof v === 'string' ? v : undefined
 }
 
+/** The diff code (jsdiff) loads with the first prompt that shows one; most sessions never need it. */
+type LineDiff = typeof import('../line-diff')
+let lineDiffModule: Promise<LineDiff> | undefined
+
 function Diff({ before, after }: { before: string; after: string }) {
-  const lines = withContext(lineDiff(before, after))
+  const [diff, setDiff] = useState<LineDiff>()
+  useEffect(() => {
+    let live = true
+    lineDiffModule ??= import('../line-diff')
+    lineDiffModule.then((loaded) => live && setDiff(loaded))
+    return () => {
+      live = false
+    }
+  }, [])
+  if (diff === undefined) return <p class="muted">Loading the diff…</p>
+  const lines = diff.withContext(diff.lineDiff(before, after))
   return (
     <pre class="perm-diff" data-testid="permission-diff">
       {lines.map((line, i) =>
