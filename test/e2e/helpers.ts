@@ -150,8 +150,8 @@ export interface CliServer {
 }
 
 /**
- * Starts `node dist/cli.js start` on a free port with `env` (plus PATH and HOME) and resolves once it logs
- * where it listens.
+ * Starts `node dist/cli.js start` on a free port with `env` (plus PATH and HOME) and resolves once it says
+ * where it listens (`agent-router: open <url>` on stdout, whatever LOG_LEVEL is).
  */
 export async function startCli(options: { cwd: string; env: Record<string, string> }): Promise<CliServer> {
   if (!existsSync(CLI))
@@ -176,7 +176,7 @@ export async function startCli(options: { cwd: string; env: Record<string, strin
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the CLI did not start in 30 s:\n${output}`)), 30_000)
     const onData = () => {
-      const match = /"url":"(http:\/\/[^"]+)"[^\n]*agent-router listening/.exec(output)
+      const match = /^agent-router: open (http:\/\/\S+)$/m.exec(output)
       if (match?.[1] === undefined) return
       clearTimeout(timer)
       child.stdout?.off('data', onData)
