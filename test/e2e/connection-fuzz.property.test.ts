@@ -14,16 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { openRawConnection, type RawConnection, upgradeRequest } from '../fixtures/raw-websocket.js'
 import { type ScriptedModelServer, startScriptedModelServer } from '../fixtures/scripted-model-server.js'
-import {
-  type Ending,
-  frameBytes,
-  type HttpSequence,
-  httpSequence,
-  requestBytes,
-  upgradeBytes,
-  type WsSequence,
-  wsSequence,
-} from './connection-sequences.js'
+import { type HttpSequence, httpSequence, requestBytes } from './connection-fuzz/http-sequences.js'
+import type { Ending } from './connection-fuzz/sequence-parts.js'
+import { frameBytes, upgradeBytes, type WsSequence, wsSequence } from './connection-fuzz/ws-sequences.js'
 import {
   type CliServer,
   connectEvents,

@@ -1,35 +1,21 @@
 /**
- * Generated connection-level sequences for the connection fuzz suite: a WebSocket upgrade (odd paths, ids,
- * query strings and headers, possibly cut off) followed by raw frames (oversized, binary, fragmented,
- * compressed, unmasked, reserved opcodes, lying lengths, after a close), or a burst of HTTP/1.1 requests (pipelined,
- * bodies cut short, slow heads, bad header bytes, huge heads, unknown methods); each ends with the client
- * finishing, destroying or resetting the connection, sometimes mid-frame or mid-request.
- *
- * Sequences are plain data (sizes, not 2 MB strings; `<c*N>` in text for N times c) so a failing one prints
- * short enough to read and replay.
+ * Generated WebSocket connection sequences: an upgrade (odd paths, ids, query strings and headers, possibly cut
+ * off, possibly with frames in the same write) followed by raw frames (oversized, binary, fragmented, with
+ * reserved bits such as permessage-deflate's RSV1, unmasked, reserved opcodes, lying lengths, after a close),
+ * ended by the client finishing, destroying or resetting the connection, sometimes mid-frame.
  */
 import fc from 'fast-check'
-import { ClaudeCodeOptions, MessageBody } from '../../src/server/routes/schemas.js'
 import {
   closePayload,
   encodeFrame,
   Opcode,
   type RawFrame,
   upgradeRequest,
-} from '../fixtures/raw-websocket.js'
+} from '../../fixtures/raw-websocket.js'
+import { type Ending, ending, expand, rarely } from './sequence-parts.js'
 
 const MB = 1024 * 1024
 
-/** `<c*N>` in generated text stands for N times c. */
-export function expand(text: string): string {
-  return text.replace(/<(.)\*(\d{1,6})>/g, (_, c: string, n: string) => c.repeat(Number(n)))
-}
-/** `arbitrary`'s value in about one case of `oneIn`, undefined otherwise. */
-function rarely<T>(arbitrary: fc.Arbitrary<T>, oneIn = 6): fc.Arbitrary<T | undefined> {
-  return fc.oneof({ weight: oneIn - 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary })
-}
-
-/** Ids the suite may use; the sentinel session's id is never generated. */
 const validId = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/).filter((id) => !id.startsWith('sentinel'))
 
 const oddId = fc.constantFrom(
@@ -226,9 +212,6 @@ const frame: fc.Arbitrary<FrameSpec> = fc.record({
 })
 
 /** How a sequence ends: the client finishes (and waits for the server to close), destroys, or resets. */
-export type Ending = 'end' | 'destroy' | 'reset'
-const ending = fc.constantFrom<Ending>('end', 'destroy', 'reset')
-
 export interface WsSequence {
   method: string
   target: string
@@ -288,187 +271,4 @@ export function upgradeBytes(sequence: WsSequence, host: string): Buffer {
     Object.entries(sequence.headers).map(([name, value]) => [name, value === null ? null : expand(value)]),
   )
   return upgradeRequest(expand(sequence.target), host, headers, sequence.method)
-}
-
-// ---- HTTP ----
-
-const httpTarget = fc.oneof(
-  {
-    weight: 4,
-    arbitrary: fc.constantFrom(
-      '/health',
-      '/metrics',
-      '/openapi.json',
-      '/',
-      '/assets/x.js',
-      '/assets/../../package.json',
-      '/agent/info',
-      '/agent/sessions',
-      '/agent/sessions/fuzz-victim',
-      '/agent/sessions/fuzz-victim/events?after=x',
-      '/agent/sessions/fuzz-victim/files/..%2F..%2Fetc%2Fpasswd',
-      '/agent/sessions/%zz',
-      '/agent/message',
-      '/claude-code',
-      '/claude-code/debug',
-      '/llm/v1/models',
-      '/llm/v1/messages',
-      '/llm/v1/chat/completions',
-      '/llm/health',
-      '*',
-      'http://127.0.0.1/health',
-      'http://[/health',
-      '/\\..\\health',
-      '/%',
-      '/<p*20000>',
-      '/he\u0000alth',
-      '/h\u00e9alth',
-    ),
-  },
-  { weight: 1, arbitrary: fc.string({ maxLength: 30 }).map((s) => `/${s}`) },
-)
-
-const method = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('GET', 'POST', 'HEAD', 'PATCH', 'DELETE', 'PUT', 'OPTIONS') },
-  {
-    weight: 2,
-    arbitrary: fc.constantFrom('TRACE', 'CONNECT', 'BREW', 'PRI', 'M-SEARCH', 'get', 'G\u0000T', ''),
-  },
-)
-
-const plainHeader = fc.constantFrom<[string, string]>(
-  ['content-type', 'application/json'],
-  ['accept', '*/*'],
-  ['connection', 'keep-alive'],
-  ['x-request-id', 'r1'],
-  ['origin', 'http://127.0.0.1'],
-)
-
-const oddHeader = fc.constantFrom<[string, string]>(
-  ['content-type', 'text/plain; charset=utf-16'],
-  ['content-length', '-1'],
-  ['content-length', '99999999999999999999'],
-  ['content-length', '5, 6'],
-  ['transfer-encoding', 'chunked'],
-  ['transfer-encoding', 'gzip, chunked'],
-  ['transfer-encoding', 'identity'],
-  ['expect', '100-continue'],
-  ['expect', 'tea'],
-  ['connection', 'close'],
-  ['connection', 'upgrade'],
-  ['upgrade', 'websocket'],
-  ['upgrade', 'h2c'],
-  ['authorization', 'Bearer x'],
-  ['x-request-id', '<r*500>'],
-  ['x-junk', '\u0001\u007f'],
-  ['x-junk', 'caf\u00e9'],
-  ['x-junk\u0000', '1'],
-  ['x junk', '1'],
-  ['no-colon', ''],
-  ['x-fold', 'a\r\n folded'],
-  ['x-bare-lf', 'a\nb: c'],
-  ['x-huge', '<h*20000>'],
-  ['host', ''],
-  ['host', 'a:b:c'],
-)
-
-const header = fc.oneof({ weight: 4, arbitrary: plainHeader }, { weight: 1, arbitrary: oddHeader })
-
-/** Request bodies that cannot start a turn. */
-const body = fc
-  .oneof(
-    fc.string({ maxLength: 80 }),
-    fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-    fc.constantFrom(
-      '{"message":"x","sessionId":"',
-      '{"title":"t"}',
-      '{"allow":true}',
-      '{"prompt":',
-      // A streamed answer from the router (to cut or reset while it streams).
-      '{"model":"groq/fuzz","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hi"}]}',
-    ),
-  )
-  .filter((text) => {
-    try {
-      const value: unknown = JSON.parse(text)
-      return !MessageBody.safeParse(value).success && !ClaudeCodeOptions.safeParse(value).success
-    } catch {
-      return true
-    }
-  })
-
-export interface HttpRequestSpec {
-  method: string
-  target: string
-  version: string
-  headers: [string, string][]
-  body: string
-  /** How the body is framed: a true content-length, one that lies, chunked (maybe with bad sizes), or none. */
-  framing: 'length' | 'short-length' | 'long-length' | 'chunked' | 'bad-chunk' | 'none'
-}
-
-const request: fc.Arbitrary<HttpRequestSpec> = fc.record({
-  method,
-  target: httpTarget,
-  version: fc.oneof(
-    { weight: 8, arbitrary: fc.constant('HTTP/1.1') },
-    { weight: 1, arbitrary: fc.constantFrom('HTTP/1.0', 'HTTP/2.0', 'HTTP/1.1x', '', 'HTTP/9.9') },
-  ),
-  headers: fc.array(header, { maxLength: 3 }),
-  body,
-  framing: fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom('length', 'none') },
-    { weight: 2, arbitrary: fc.constantFrom('short-length', 'long-length', 'chunked', 'bad-chunk') },
-  ),
-})
-
-export interface HttpSequence {
-  requests: HttpRequestSpec[]
-  /** Many requests in one write (pipelined) or each once the previous answer started. */
-  pipelined: boolean
-  /** Write the first bytes in pieces of this size, with a short pause between them (a slow client). */
-  slowPieceBytes?: number
-  /** Send only this many bytes of everything (mod its length), then end. */
-  cut?: number
-  end: Ending
-}
-
-export const httpSequence: fc.Arbitrary<HttpSequence> = fc.record({
-  requests: fc.array(request, { minLength: 1, maxLength: 4 }),
-  pipelined: fc.boolean(),
-  slowPieceBytes: rarely(fc.integer({ min: 1, max: 64 }), 4),
-  cut: rarely(fc.nat(), 4),
-  end: ending,
-})
-
-export function requestBytes(spec: HttpRequestSpec, host: string): Buffer {
-  const bodyBytes = Buffer.from(spec.body)
-  const lines = [
-    `${spec.method} ${spec.target}${spec.version === '' ? '' : ` ${spec.version}`}`,
-    `host: ${host}`,
-  ]
-  for (const [name, value] of spec.headers)
-    lines.push(name === 'no-colon' ? name : `${name}: ${expand(value)}`)
-  let encoded: Buffer = bodyBytes
-  switch (spec.framing) {
-    case 'length':
-      lines.push(`content-length: ${bodyBytes.length}`)
-      break
-    case 'short-length':
-      lines.push(`content-length: ${Math.floor(bodyBytes.length / 2)}`)
-      break
-    case 'long-length':
-      lines.push(`content-length: ${bodyBytes.length + 10}`)
-      break
-    case 'chunked':
-    case 'bad-chunk': {
-      lines.push('transfer-encoding: chunked')
-      const size = spec.framing === 'chunked' ? bodyBytes.length.toString(16) : 'zz;x'
-      encoded = Buffer.concat([Buffer.from(`${size}\r\n`), bodyBytes, Buffer.from('\r\n0\r\n\r\n')])
-      break
-    }
-    case 'none':
-      encoded = Buffer.alloc(0)
-  }
-  return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), encoded])
 }
