@@ -109,6 +109,10 @@ const write = (conn: RawConnection, bytes: Uint8Array) =>
   withTimeout(conn.write(bytes), 'the server read what was sent')
 
 async function runWs(sequence: WsSequence): Promise<void> {
+  await Promise.all(Array.from({ length: sequence.copies }, () => runWsConnection(sequence)))
+}
+
+async function runWsConnection(sequence: WsSequence): Promise<void> {
   const conn = await openRawConnection(port, host)
   try {
     const head = upgradeBytes(sequence, `${host}:${port}`)
@@ -298,4 +302,20 @@ describe('connection-level fuzzing of the server process', () => {
     () => survives(httpSequence, runHttp, HTTP_RUNS),
     240_000,
   )
+
+  it("let go of every fuzzed connection: only the sentinel's WebSocket is open", async () => {
+    const open = async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text()
+      return Number(/^agent_router_websocket_connections (\d+)$/m.exec(text)?.[1])
+    }
+    await withServerOutput(async () => {
+      const deadline = Date.now() + HANG_MS
+      for (let count = await open(); count !== 1; count = await open()) {
+        if (Date.now() > deadline) {
+          throw new Error(`hang: ${count} WebSocket connections still open, only the sentinel's should be`)
+        }
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    })
+  })
 })

@@ -61,6 +61,8 @@ const plainHeader = fc.constantFrom<[string, string]>(
 )
 
 const oddHeader = fc.constantFrom<[string, string]>(
+  // Two header lines: a WebSocket upgrade of whatever the target is.
+  ['connection', 'Upgrade\r\nupgrade: websocket'],
   ['content-type', 'text/plain; charset=utf-16'],
   ['content-length', '-1'],
   ['content-length', '99999999999999999999'],

@@ -224,6 +224,8 @@ export interface WsSequence {
   /** Send only this many bytes of the last frame (mod its length). */
   lastFrameCut?: number
   end: Ending
+  /** The same sequence on this many connections at once (racing subscribe and unsubscribe of one session). */
+  copies: number
 }
 
 export const wsSequence: fc.Arbitrary<WsSequence> = fc.record({
@@ -244,6 +246,10 @@ export const wsSequence: fc.Arbitrary<WsSequence> = fc.record({
   ),
   lastFrameCut: rarely(fc.nat(), 5),
   end: ending,
+  copies: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(1) },
+    { weight: 1, arbitrary: fc.integer({ min: 2, max: 4 }) },
+  ),
 })
 
 function payloadBytes(spec: PayloadSpec): Buffer {
