@@ -12,7 +12,15 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { openRawConnection, type RawConnection, upgradeRequest } from '../fixtures/raw-websocket.js'
+import {
+  decodeFrames,
+  encodeFrame,
+  Opcode,
+  openRawConnection,
+  type RawConnection,
+  type RawFrame,
+  upgradeRequest,
+} from '../fixtures/raw-websocket.js'
 import { type ScriptedModelServer, startScriptedModelServer } from '../fixtures/scripted-model-server.js'
 import { type HttpSequence, httpSequence, requestBytes } from './connection-fuzz/http-sequences.js'
 import type { Ending } from './connection-fuzz/sequence-parts.js'
@@ -229,6 +237,43 @@ describe('connection-level fuzzing of the server process', () => {
       const [code, reason] = await withTimeout(closed, 'the connection closed')
       expect(code).toBe(1008)
       expect(reason).toMatch(/invalid session id/)
+      await assertServerWhole()
+    })
+  })
+
+  it('closes a connection that breaks the protocol with the code RFC 6455 names for it', async () => {
+    const cases: [string, RawFrame, number][] = [
+      ['a frame over 1 MiB', { opcode: Opcode.text, payload: Buffer.alloc(1024 * 1024 + 1, 'x') }, 1009],
+      ['RSV2 set', { opcode: Opcode.text, rsv: 2, payload: Buffer.from('{}') }, 1002],
+      [
+        'RSV1 set without permessage-deflate',
+        { opcode: Opcode.text, rsv: 4, payload: Buffer.from('{}') },
+        1002,
+      ],
+      ['an unmasked frame', { opcode: Opcode.text, masked: false, payload: Buffer.from('{}') }, 1002],
+      ['a reserved opcode', { opcode: 3, payload: Buffer.from('{}') }, 1002],
+      [
+        'a continuation with nothing to continue',
+        { opcode: Opcode.continuation, payload: Buffer.from('{}') },
+        1002,
+      ],
+      ['a fragmented ping', { opcode: Opcode.ping, fin: false, payload: Buffer.from('p') }, 1002],
+      ['text that is not UTF-8', { opcode: Opcode.text, payload: Buffer.from([0xc3, 0x28]) }, 1007],
+    ]
+    await withServerOutput(async () => {
+      for (const [what, frame, code] of cases) {
+        const conn = await openRawConnection(port, host)
+        await write(conn, upgradeRequest('/demo/ws/fuzz-protocol', `${host}:${port}`))
+        const head = await withTimeout(conn.responseHead(), 'the upgrade was answered')
+        expect(head, what).toMatch(/^HTTP\/1.1 101 /)
+        await write(conn, encodeFrame(frame))
+        await withTimeout(conn.closed, `the server closed the connection after ${what}`)
+        const received = conn.received()
+        const close = decodeFrames(received.subarray(received.indexOf('\r\n\r\n') + 4)).find(
+          (f) => f.opcode === Opcode.close,
+        )
+        expect(close?.payload.readUInt16BE(0), what).toBe(code)
+      }
       await assertServerWhole()
     })
   })
