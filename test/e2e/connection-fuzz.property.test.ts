@@ -36,8 +36,8 @@ import {
 } from './helpers.js'
 
 const SENTINEL = 'sentinel'
-const WS_RUNS = Number(process.env.FUZZ_WS_RUNS ?? 150)
-const HTTP_RUNS = Number(process.env.FUZZ_HTTP_RUNS ?? 150)
+const WS_RUNS = Number(process.env.FUZZ_WS_RUNS ?? 400)
+const HTTP_RUNS = Number(process.env.FUZZ_HTTP_RUNS ?? 300)
 const seed =
   process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : (Math.random() * 2 ** 31) | 0
 const path = process.env.FUZZ_PATH
@@ -55,13 +55,15 @@ let pid: number
 let host: string
 let port: number
 let sentinel: EventClient
+/** Rejects when the server process exits, so a wait fails at once instead of at HANG_MS. */
+let exited: Promise<never>
 
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`hang: ${what} within ${HANG_MS} ms`)), HANG_MS)
   })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+  return Promise.race([promise, timeout, exited]).finally(() => clearTimeout(timer))
 }
 
 function alive(): boolean {
@@ -80,11 +82,14 @@ async function assertServerWhole(): Promise<void> {
   assertAlive()
   const health = await withTimeout(fetch(`${server.url}/health`), 'GET /health answered')
   expect(health.status).toBe(200)
-  expect(await health.json()).toMatchObject({ status: 'ok' })
+  expect(await withTimeout(health.json(), 'the /health body arrived')).toMatchObject({ status: 'ok' })
   expect(sentinel.socket.readyState, 'the sentinel WebSocket is still open').toBe(WebSocket.OPEN)
   const before = sentinel.events.length
   sentinel.send({ type: 'user_message', content: `still there? ${before}` })
-  const events = await sentinel.waitFor((e) => turnEnded(e) && sentinel.events.indexOf(e) >= before, HANG_MS)
+  const events = await withTimeout(
+    sentinel.waitFor((e) => turnEnded(e) && sentinel.events.indexOf(e) >= before, HANG_MS),
+    'the sentinel turn ended',
+  )
   const turn = events.slice(before)
   expect(turn.find((e) => e.type === 'result')).toMatchObject({ content: 'sentinel answer' })
   expect(turn.filter((e) => e.type === 'error')).toEqual([])
@@ -183,7 +188,7 @@ function survives<T>(sequences: fc.Arbitrary<T>, run: (sequence: T) => Promise<v
   return fc.assert(
     fc.asyncProperty(sequences, (sequence) =>
       withServerOutput(async () => {
-        await run(sequence)
+        await withTimeout(run(sequence), 'the sequence ran to its end')
         await assertServerWhole()
       }),
     ),
@@ -206,6 +211,12 @@ beforeAll(async () => {
     },
   })
   pid = server.child.pid as number
+  exited = new Promise((_, reject) =>
+    server.child.once('exit', (code, signal) =>
+      reject(new Error(`the server process exited (code ${code}, signal ${signal})`)),
+    ),
+  )
+  exited.catch(() => {})
   const url = new URL(server.url)
   host = url.hostname
   port = Number(url.port)
