@@ -108,12 +108,14 @@ async function withServerOutput(check: () => Promise<void>): Promise<void> {
 }
 
 async function finish(conn: RawConnection, end: Ending): Promise<void> {
-  if (end === 'destroy') conn.socket.destroy()
-  else if (end === 'reset') conn.socket.resetAndDestroy()
-  else {
+  if (end === 'end') {
     conn.socket.end()
-    await withTimeout(conn.closed, 'the server closed the connection after the client finished')
+    return withTimeout(conn.closed, 'the server closed the connection after the client finished')
   }
+  // Node cannot reset a socket whose end is still being flushed (the server's close made it end): the reset
+  // fails and 'close' never comes. Such a socket is destroyed instead.
+  if (end === 'reset' && !conn.socket.writableEnded) conn.socket.resetAndDestroy()
+  else conn.socket.destroy()
   await conn.closed
 }
 
