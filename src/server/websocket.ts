@@ -16,6 +16,8 @@ import type { RateLimiter } from './rate-limit.js'
 const PATH = /^\/demo\/ws\/([^/?]*)$/
 /** Largest inbound frame, in bytes. */
 const MAX_FRAME_BYTES = 1024 * 1024
+/** How long a refused upgrade's connection stays open for the client to read the answer and close. */
+const REFUSED_LINGER_MS = 5_000
 /** A client that lets this much pile up unsent is too slow; it is closed and can reconnect with its last seq. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
 
@@ -38,9 +40,17 @@ const REASONS: Record<number, [string, string]> = {
   404: ['Not Found', 'not_found_error'],
 }
 
+/**
+ * Answers an upgrade with an HTTP error and closes the connection. What the client still sends is read and
+ * dropped, so its close is seen and the answer is not lost to a reset; a client that does not close within
+ * REFUSED_LINGER_MS is cut off rather than holding the socket for good.
+ */
 function reject(socket: Duplex, status: 400 | 401 | 403 | 404, message: string): void {
   const [reason, type] = REASONS[status]!
   const body = JSON.stringify({ error: { type, message } })
+  socket.resume()
+  const linger = setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref()
+  socket.once('close', () => clearTimeout(linger))
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
@@ -71,8 +81,19 @@ export function attachWebSocket(
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
   const { agent, logger } = options
 
+  // ws only emits this when it owns the HTTP server; listened to so that a future source cannot end the process.
+  wss.on('error', (err) => logger.error({ err: err.message }, 'websocket server error'))
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost')
+    // Node's HTTP server takes its error listener off a socket it hands to 'upgrade', and ws adds one only while
+    // it owns the socket: a reset during a refusal, or an error ws passes on, would otherwise end the process.
+    socket.on('error', () => socket.destroy())
+    let url: URL
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost')
+    } catch {
+      return reject(socket, 400, 'the request target is not a valid URL')
+    }
     const match = PATH.exec(url.pathname)
     if (!match) return reject(socket, 404, `no WebSocket endpoint at ${url.pathname.slice(0, 200)}`)
     if (!originAllowed(req, options.allowedOrigins)) {
@@ -96,6 +117,11 @@ export function attachWebSocket(
       sessionId = ''
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // From the moment it exists: a frame over maxPayload, bad framing or a reset is an 'error' event, also on a
+      // connection that is being closed below.
+      ws.on('error', (err) =>
+        logger.warn({ sessionId: sessionId.slice(0, 80), err: err.message }, 'websocket error'),
+      )
       if (!SESSION_ID_PATTERN.test(sessionId)) {
         ws.close(1008, 'invalid session id: use 1-64 of A-Z a-z 0-9 _ -')
         return
@@ -174,7 +200,6 @@ export function attachWebSocket(
       options.onConnection?.(-1)
       logger.info({ sessionId }, 'websocket closed')
     })
-    ws.on('error', (err) => logger.warn({ sessionId, err: err.message }, 'websocket error'))
   }
 
   return {

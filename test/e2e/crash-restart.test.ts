@@ -3,8 +3,8 @@
  * same DATA_DIR: what the person typed is kept, the interrupted turn is closed with an error, `seq` goes on
  * without reuse, the sandbox processes of the dead server do not outlive it, and the next turn works.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { OutboundEvent, SessionEvent } from '../../src/protocol/events.js'
@@ -16,9 +16,16 @@ import {
   type ScriptedModelServer,
   startScriptedModelServer,
 } from '../fixtures/scripted-model-server.js'
-import { connectEvents, type EventClient, eventually, tempDir, writeGroqRouterConfig } from './helpers.js'
+import {
+  type CliServer,
+  connectEvents,
+  type EventClient,
+  eventually,
+  startCli,
+  tempDir,
+  writeGroqRouterConfig,
+} from './helpers.js'
 
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js')
 const MODEL = 'groq/openai/gpt-oss-120b'
 const SESSION = 'crash'
 const dir = tempDir('ar-crash-')
@@ -38,42 +45,19 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Starts `agent-router start` on a free port and resolves once it logs where it listens. */
-async function startCli(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'start'], {
+/** Starts `agent-router start` on this test's data dir and router config. */
+async function startServer(): Promise<CliServer> {
+  const server = await startCli({
     cwd: dir.path,
     env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? dir.path,
-      PORT: '0',
       DATA_DIR: join(dir.path, 'data'),
       ROUTER_CONFIG: routerConfig,
       SANDBOX: 'none',
       GROQ_API_KEY: 'gsk_crash_restart_key_0123456789',
-      LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   })
-  children.push(child)
-  let output = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the CLI did not start in 30 s:\n${output}`)), 30_000)
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /"url":"(http:\/\/[^"]+)"[^\n]*agent-router listening/.exec(output)
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    }
-    child.stdout?.on('data', onData)
-    child.stderr?.on('data', onData)
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer)
-      reject(new Error(`the CLI exited during start (code ${code}, signal ${signal}):\n${output}`))
-    })
-  })
-  return { child, url }
+  children.push(server.child)
+  return server
 }
 
 const persisted = (events: OutboundEvent[]) => events.filter((e): e is SessionEvent => 'seq' in e)
@@ -88,8 +72,6 @@ async function connect(url: string): Promise<EventClient> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CLI))
-    throw new Error(`${CLI} is missing: run \`npm run build\` first (\`npm test\` builds before vitest)`)
   scripted = await startScriptedModelServer({
     respond: (request) => {
       if (!isAgentRequest(request)) return { text: 'Crash session' }
@@ -120,7 +102,7 @@ describe('server killed with SIGKILL mid-turn', () => {
   it('keeps what was typed, closes the turn with an error, continues seq and answers the next message', {
     timeout: 120_000,
   }, async () => {
-    const first = await startCli()
+    const first = await startServer()
     const client = await connect(first.url)
     client.send({ type: 'user_message', content: 'hello before the crash', model: MODEL })
     await client.waitFor(endsTurn(1), 60_000)
@@ -155,7 +137,7 @@ describe('server killed with SIGKILL mid-turn', () => {
       15_000,
     )
 
-    const second = await startCli()
+    const second = await startServer()
     const again = await connect(second.url)
     const replay = persisted(again.events)
     // Nothing persisted before the crash was lost or rewritten, and seq has no gap or reuse.

@@ -1,5 +1,9 @@
-/** Shared pieces of the end-to-end tests: a temp data dir, a router config, a WebSocket client that collects events. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+/**
+ * Shared pieces of the end-to-end tests: a temp data dir, a router config, a WebSocket client that collects
+ * events, the server in-process or as the real CLI process.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
@@ -153,4 +157,61 @@ export async function eventually<T>(find: () => T | undefined, what: string, tim
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 100))
   }
+}
+
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js')
+/** Output kept of a CLI process, from the end: enough for the last log lines and a crash's stack. */
+const OUTPUT_KEPT = 64 * 1024
+
+export interface CliServer {
+  child: ChildProcess
+  url: string
+  /** The tail of everything the process wrote to stdout and stderr so far. */
+  output(): string
+}
+
+/**
+ * Starts `node dist/cli.js start` on a free port with `env` (plus PATH and HOME) and resolves once it says
+ * where it listens (`agent-router: open <url>` on stdout, whatever LOG_LEVEL is).
+ */
+export async function startCli(options: { cwd: string; env: Record<string, string> }): Promise<CliServer> {
+  if (!existsSync(CLI))
+    throw new Error(`${CLI} is missing: run \`npm run build\` first (\`npm test\` builds before vitest)`)
+  const child = spawn(process.execPath, [CLI, 'start'], {
+    cwd: options.cwd,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? options.cwd,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-OUTPUT_KEPT)
+  }
+  child.stdout?.on('data', collect)
+  child.stderr?.on('data', collect)
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the CLI did not start in 30 s:\n${output}`)), 30_000)
+    const onData = () => {
+      const match = /^agent-router: open (http:\/\/\S+)$/m.exec(output)
+      if (match?.[1] === undefined) return
+      clearTimeout(timer)
+      child.stdout?.off('data', onData)
+      child.stderr?.off('data', onData)
+      child.off('exit', onExit)
+      resolve(match[1])
+    }
+    const onExit = (code: number | null, signal: string | null) => {
+      clearTimeout(timer)
+      reject(new Error(`the CLI exited during start (code ${code}, signal ${signal}):\n${output}`))
+    }
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
+    child.once('exit', onExit)
+  })
+  return { child, url, output: () => output }
 }
