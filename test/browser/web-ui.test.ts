@@ -16,6 +16,7 @@ import {
   endsWithToolResult,
   isAgentRequest,
   lastUserText,
+  newestParagraph,
   type ScriptedModelServer,
   startScriptedModelServer,
   workingDirectoryOf,
@@ -107,7 +108,8 @@ beforeAll(async () => {
   scripted = await startScriptedModelServer({
     respond: (request) => {
       if (!isAgentRequest(request)) return { text: 'Browser session' }
-      const said = lastUserText(request)
+      // After an interrupt Claude Code sends the stopped prompt again, joined with the next: the newest counts.
+      const said = newestParagraph(lastUserText(request))
       if (endsWithToolResult(request)) return { text: 'I created **hello.txt** for you.' }
       if (said.includes('Create hello.txt'))
         return {
