@@ -164,6 +164,7 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
       try {
         json = await response.json()
       } catch (err) {
+        if (err instanceof AppError) throw err
         throw new AppError('api_error', `${ctx.describe} answered with invalid JSON`, {
           status: 502,
           cause: err,
