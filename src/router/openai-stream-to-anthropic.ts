@@ -17,6 +17,12 @@ export {
 
 const encoder = new TextEncoder()
 
+/** Reads `reader` to its end, dropping what it reads; the upstream limits bound how long and how much. */
+function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  const next = (): Promise<void> => reader.read().then((r) => (r.done ? undefined : next()))
+  next().catch(() => {})
+}
+
 /**
  * Pipes an upstream OpenAI SSE body through the translator, pulling upstream only as fast as the client reads.
  * `describe` names the upstream in error messages (provider and base URL, never a key). Cancelling the
@@ -60,7 +66,12 @@ export function openAIStreamToAnthropic(
   const finish = (events: AnthropicStreamEvent[]): void => {
     const summary = translator.result
     if (summary) options.onEnd?.(summary)
-    if (!upstreamDone) reader.cancel().catch(() => {})
+    if (!upstreamDone) {
+      // What follows `[DONE]` is read and dropped (it is normally just the end of the body), so the
+      // upstream connection can be used again; after a failure the upstream is cancelled.
+      if (sawDone) discardRest(reader)
+      else reader.cancel().catch(() => {})
+    }
     const failure = events.length === 1 && events[0]?.type === 'error' ? events[0] : undefined
     // Nothing reached the client yet: fail the stream itself, so the router can still retry the request.
     if (failure && !sentAny && pending === '')
