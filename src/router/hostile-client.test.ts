@@ -5,9 +5,13 @@
  */
 import { connect, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { completion, httpAnswer, type RawUpstream, startRawUpstream } from './__fixtures__/raw-upstream.js'
-import { parseRouterConfig } from './load-config.js'
-import { serveRouter } from './serve-router.js'
+import {
+  completion,
+  httpAnswer,
+  type RawUpstream,
+  serveRouterOver,
+  startRawUpstream,
+} from './__fixtures__/raw-upstream.js'
 
 const closers: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -17,17 +21,7 @@ afterEach(async () => {
 async function routerOver(answer: Buffer): Promise<{ port: number; up: RawUpstream }> {
   const up = await startRawUpstream((socket) => socket.write(answer))
   closers.push(() => up.close())
-  const running = await serveRouter(
-    {
-      config: parseRouterConfig(`
-model_list:
-  - model_name: groq/*
-    litellm_params: {model: groq/*, api_base: ${up.url}/v1}
-`),
-      secrets: { GROQ_API_KEY: 'gsk_k' },
-    },
-    { port: 0 },
-  )
+  const running = await serveRouterOver(up)
   closers.push(() => running.close())
   return { port: running.port, up }
 }

@@ -12,11 +12,10 @@ import {
   httpAnswer,
   type RawRequest,
   type RawUpstream,
+  serveRouterOver,
   sseChunk,
   startRawUpstream,
 } from './__fixtures__/raw-upstream.js'
-import { parseRouterConfig } from './load-config.js'
-import { serveRouter } from './serve-router.js'
 
 const closers: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -29,25 +28,11 @@ async function upstream(script: (socket: Socket, request: RawRequest) => void): 
   return server
 }
 
-/** The router alone in front of `up`, with `settings` added to the config. */
+/** The router in front of `up`, retries off, with `settings` added to its config. */
 async function routerOver(up: RawUpstream, settings = ''): Promise<string> {
-  const running = await serveRouter(
-    {
-      config: parseRouterConfig(`
-model_list:
-  - model_name: groq/*
-    litellm_params: {model: groq/*, api_base: ${up.url}/v1}
-router_settings:
-  num_retries: 0
-  timeout: 30
-${settings}
-`),
-      secrets: { GROQ_API_KEY: 'gsk_k' },
-    },
-    { port: 0 },
-  )
+  const running = await serveRouterOver(up, `router_settings:\n  num_retries: 0\n  timeout: 30\n${settings}`)
   closers.push(() => running.close())
-  return `http://127.0.0.1:${running.port}`
+  return running.url
 }
 
 function ask(router: string, stream = false): Promise<Response> {

@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fixture } from './__fixtures__/harness.js'
-import { sseChunk, startRawUpstream } from './__fixtures__/raw-upstream.js'
+import { serveRouterOver, sseChunk, startRawUpstream } from './__fixtures__/raw-upstream.js'
 import { type ScriptedHttpServer, startScriptedHttpServer } from './__fixtures__/scripted-http-server.js'
 import { parseRouterConfig } from './load-config.js'
 import { nodeHttpFetch } from './node-http-fetch.js'
@@ -114,17 +114,7 @@ describe('nodeHttpFetch', () => {
       setTimeout(() => socket.write('0\r\n\r\n'), 20)
     })
     closers.push(() => upstream.close())
-    const running = await serveRouter(
-      {
-        config: parseRouterConfig(`
-model_list:
-  - model_name: groq/*
-    litellm_params: {model: groq/*, api_base: ${upstream.url}/v1}
-`),
-        secrets: { GROQ_API_KEY: 'gsk_k' },
-      },
-      { port: 0 },
-    )
+    const running = await serveRouterOver(upstream)
     closers.push(() => running.close())
     const client = new Anthropic({ baseURL: `http://127.0.0.1:${running.port}`, apiKey: 'k', maxRetries: 0 })
     for (let i = 0; i < 3; i++) {

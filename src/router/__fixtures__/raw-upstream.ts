@@ -3,6 +3,8 @@
  * request (head and `content-length` body) to a script, which writes whatever bytes it likes on the socket.
  */
 import { createServer, type Socket } from 'node:net'
+import { parseRouterConfig } from '../load-config.js'
+import { serveRouter } from '../serve-router.js'
 
 export interface RawRequest {
   head: string
@@ -97,4 +99,27 @@ export function completion(text: string): string {
 /** One OpenAI stream chunk as an SSE event. */
 export function sseChunk(delta: Record<string, unknown>, finish: string | null = null): string {
   return `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
+}
+
+/**
+ * The router served alone on Node in front of `upstream` (a `groq/*` route to `<url>/v1`), with `settings`
+ * (YAML lines) appended to its config.
+ */
+export async function serveRouterOver(
+  upstream: { url: string },
+  settings = '',
+): Promise<{ port: number; url: string; close(): Promise<void> }> {
+  const running = await serveRouter(
+    {
+      config: parseRouterConfig(`
+model_list:
+  - model_name: groq/*
+    litellm_params: {model: groq/*, api_base: ${upstream.url}/v1}
+${settings}
+`),
+      secrets: { GROQ_API_KEY: 'gsk_k' },
+    },
+    { port: 0 },
+  )
+  return { port: running.port, url: `http://127.0.0.1:${running.port}`, close: running.close }
 }
