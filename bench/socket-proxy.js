@@ -17,6 +17,12 @@ function upstream(use) {
   if (socket) return use(socket)
   const fresh = connect(upstreamPort, '127.0.0.1')
   fresh.setNoDelay(true)
+  // The upstream closes connections left idle (between rows): never hand out a closed one.
+  fresh.on('close', () => {
+    const at = idle.indexOf(fresh)
+    if (at >= 0) idle.splice(at, 1)
+  })
+  fresh.on('error', () => {})
   fresh.once('connect', () => use(fresh))
 }
 

@@ -1,11 +1,11 @@
 /**
- * `npm run bench:translation`: the streamed OpenAI -> Anthropic translation (`openAISourceToAnthropic` from
- * `dist/`) in isolation, per upstream event, against a baseline measured in the same run: `JSON.parse` of
- * every event's data alone. Rows: a text answer (40 deltas, in 6 reads and in one), and a tool call whose
+ * `npm run bench:translation`: the streamed OpenAI -> Anthropic translation (`openAIStreamToAnthropic` from
+ * `dist/`, web streams in and out as the router runs it) in isolation, per upstream event, against a
+ * baseline measured in the same run: `JSON.parse` of every event's data alone. Rows: a text answer (40 deltas, in 6 reads and in one), and a tool call whose
  * arguments stream as 400, 1,600 and 6,400 deltas (Claude Code writing a file), where the cost per event
  * must stay flat as the call grows.
  */
-import { openAISourceToAnthropic } from '../dist/router/openai-stream-to-anthropic.js'
+import { openAIStreamToAnthropic } from '../dist/router/openai-stream-to-anthropic.js'
 
 const quick = process.env.BENCH_QUICK === '1'
 const chunk = (delta, finish = null) =>
@@ -53,10 +53,19 @@ function reads(events, { size, perRead }) {
 
 async function translateOnce(parts) {
   let i = 0
-  const source = { read: async () => parts[i++], cancel: async () => {} }
-  const out = openAISourceToAnthropic(source, { requestedModel: 'bench/m', describe: 'bench' })
+  const upstream = new ReadableStream(
+    {
+      pull(controller) {
+        const part = parts[i++]
+        if (part === undefined) controller.close()
+        else controller.enqueue(part)
+      },
+    },
+    { highWaterMark: 0 },
+  )
+  const out = openAIStreamToAnthropic(upstream, { requestedModel: 'bench/m', describe: 'bench' }).getReader()
   let bytes = 0
-  for (let c = await out.read(); c !== undefined; c = await out.read()) bytes += c.length
+  for (let r = await out.read(); !r.done; r = await out.read()) bytes += r.value.length
   return bytes
 }
 

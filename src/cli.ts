@@ -13,7 +13,7 @@ import {
 import { runContainerServer } from './container/index.js'
 import { AppError } from './protocol/errors.js'
 import { loadRouterConfig } from './router/index.js'
-import { nodeHttpFetch, serveRouter } from './router/node.js'
+import { serveRouter } from './router/node.js'
 import { tokensEqual } from './server/auth.js'
 import { createLogger, secretValues } from './server/logger.js'
 import { startServer } from './server/start.js'
@@ -70,7 +70,6 @@ async function main(): Promise<void> {
           config: loadRouterConfig(config.routerConfigPath),
           secrets: config.secrets,
           logger,
-          fetch: nodeHttpFetch,
           ...(authToken !== undefined && {
             authorize: (token: string | undefined) => tokensEqual(token, authToken),
           }),

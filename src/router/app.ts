@@ -7,7 +7,6 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { AppError, toAppError } from '../protocol/errors.js'
-import { toWebResponse } from './chunk-source.js'
 import { anthropicErrorBody, errorResponse } from './error-response.js'
 import { incomingFromRequest } from './incoming-call.js'
 import { createRouterCore, type RouterCore } from './router-core.js'
@@ -16,14 +15,14 @@ import type { RouterOptions, RouterPrincipal } from './router-options.js'
 /** The largest request body the router reads: Anthropic's own limit for a Messages request. */
 export const MAX_ROUTER_BODY_BYTES = 32 * 1024 * 1024
 
-export const tooLarge = () =>
+const tooLarge = () =>
   new AppError('request_too_large', `the request body is over ${MAX_ROUTER_BODY_BYTES / 1024 / 1024} MiB`)
 
 export function createRouterApp(options: RouterOptions): Hono {
   return routerAppFor(createRouterCore(options))
 }
 
-/** The Hono app over an existing core (the Node adapter shares one core between its fast path and the app). */
+/** The Hono app over an existing core (the main server mounts it at `/llm` and serves it on a unix socket). */
 export function routerAppFor(core: RouterCore): Hono {
   // Who made each request, set by the auth middleware for the handlers after it.
   const principals = new WeakMap<Request, RouterPrincipal>()
@@ -69,11 +68,11 @@ export function routerAppFor(core: RouterCore): Hono {
   })
 
   app.post('/v1/messages', async (c) =>
-    toWebResponse(await core.messages(await incomingFromRequest(c.req.raw), principalOf(c.req.raw))),
+    core.messages(await incomingFromRequest(c.req.raw), principalOf(c.req.raw)),
   )
   app.post('/v1/messages/count_tokens', async (c) => core.countTokens(await incomingFromRequest(c.req.raw)))
   app.post('/v1/chat/completions', async (c) =>
-    toWebResponse(await core.chatCompletions(await incomingFromRequest(c.req.raw), principalOf(c.req.raw))),
+    core.chatCompletions(await incomingFromRequest(c.req.raw), principalOf(c.req.raw)),
   )
   app.get('/usage', (c) =>
     core.usage(principalOf(c.req.raw), { sessionId: c.req.query('sessionId'), limit: c.req.query('limit') }),

@@ -94,11 +94,15 @@ export const RouterSettings = z.looseObject({
   retry_after: z.number().min(0).optional(),
   /** Cache identical non-streaming answers in memory (also `litellm_settings.cache: true`). */
   cache_responses: z.boolean().optional(),
+  /** Seconds an answer that started may go without a byte while the router waits for the next one. */
+  stream_idle_timeout: seconds.optional(),
 })
 export type RouterSettings = z.infer<typeof RouterSettings>
 
 export const GeneralSettings = z.looseObject({
   master_key: SecretRef.optional(),
+  /** The largest upstream answer the router reads, in MiB (LiteLLM's name). */
+  max_response_size_mb: z.number().positive().optional(),
 })
 export type GeneralSettings = z.infer<typeof GeneralSettings>
 

@@ -5,7 +5,6 @@
  * failing, then move to the model's `fallbacks`. Records usage, metrics and (non-streaming) the cache.
  */
 import { AppError, toAppError } from '../protocol/errors.js'
-import { LiteResponse, liteHeaders, responseSource } from './chunk-source.js'
 import type { DeploymentHealth } from './deployment-health.js'
 import { peekFirstChunk, resumeBody } from './observed-body.js'
 import { pickDeployment } from './pick-deployment.js'
@@ -96,10 +95,9 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
     if (hit) {
       deps.metrics.cacheHits.add({ model: req.requestedModel })
       rec.finish({ status: 200, cached: true })
-      const headers: Record<string, string> = {}
-      for (const [k, v] of hit.headers) headers[k] = v
-      headers['x-router-cache'] = 'hit'
-      return new LiteResponse(200, headers, hit.body.slice()).asResponse()
+      const headers = new Headers(hit.headers)
+      headers.set('x-router-cache', 'hit')
+      return new Response(hit.body.slice(), { status: 200, headers })
     }
   }
   const first = deps.table.resolve(req.requestedModel)
@@ -137,7 +135,7 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
       if (cacheKey !== undefined && outcome.status === 200) {
         const body = new Uint8Array(await outcome.arrayBuffer())
         deps.cache?.set(cacheKey, body, outcome.headers)
-        return new LiteResponse(200, liteHeaders(outcome), body).asResponse()
+        return new Response(body, { status: 200, headers: outcome.headers })
       }
       return outcome
     }
@@ -237,8 +235,8 @@ async function attemptOnce(
   try {
     const response = await req.send(match, deployment, controller.signal, observer)
     const describe = `${deployment.modelName} (${deployment.id})`
-    const source = req.stream ? responseSource(response) : undefined
-    if (!source) {
+    const reader = req.stream ? response.body?.getReader() : undefined
+    if (!reader) {
       // Providers answer non-streaming requests fully read, so a failure while reading was already thrown.
       clearTimeout(timer)
       deps.health.succeeded(deployment.id, performance.now() - started)
@@ -247,23 +245,21 @@ async function attemptOnce(
       rec.finish({ status: response.status })
       return response
     }
-    const first = await peekFirstChunk(source, describe)
+    const first = await peekFirstChunk(reader, describe)
     clearTimeout(timer)
     deps.health.succeeded(deployment.id, performance.now() - started)
     rec.firstByte()
     const usageReader = sseUsage
-    const body = resumeBody(
-      source,
-      first,
-      (end) => {
+    const body = resumeBody(reader, first, {
+      onEnd: (end) => {
         release()
         if (usageReader) rec.tokens(usageReader.result())
         rec.finish({ status: response.status, error: end.error ?? rec.streamError })
       },
-      usageReader && ((chunk) => usageReader.push(chunk)),
-      (message) => failureFrame(req.endpoint, `${describe} failed mid-stream: ${message}`),
-    )
-    return new LiteResponse(response.status, liteHeaders(response), undefined, body).asResponse()
+      onChunk: usageReader && ((chunk) => usageReader.push(chunk)),
+      failureFrame: (message) => failureFrame(req.endpoint, `${describe} failed mid-stream: ${message}`),
+    })
+    return new Response(body, { status: response.status, headers: response.headers })
   } catch (err) {
     release()
     if (timedOut) {

@@ -5,7 +5,6 @@
  */
 import { type AppError, toAppError } from '../protocol/errors.js'
 import { dispatch as dispatchRequest } from './dispatch.js'
-import { fastChatBody } from './fast-request.js'
 import { type MessagesDeps, parseBody } from './handle-messages.js'
 import type { IncomingCall } from './incoming-call.js'
 import { OpenAIChatBody } from './openai-chat-request.js'
@@ -26,7 +25,7 @@ export async function handleChatCompletions(
 ): Promise<Response> {
   try {
     const { rawBody } = incoming
-    const request = parseBody(OpenAIChatBody, rawBody, 'chat completions request', fastChatBody)
+    const request = parseBody(OpenAIChatBody, rawBody, 'chat completions request')
     return await dispatch(deps, incoming, rawBody, request, sessionId)
   } catch (err) {
     return openAIErrorResponse(err)

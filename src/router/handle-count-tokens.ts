@@ -12,6 +12,12 @@ import { pickDeployment } from './pick-deployment.js'
 import { noopObserver } from './providers/types.js'
 import { resolveDeployment } from './resolve-deployment.js'
 
+/** `signal`, also aborted after `ms`. */
+function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
+  const timeout = AbortSignal.timeout(ms)
+  return signal ? AbortSignal.any([signal, timeout]) : timeout
+}
+
 /** count_tokens takes a Messages request without `max_tokens`. */
 const CountTokensRequest = MessagesRequest.extend({ max_tokens: z.number().int().positive().optional() })
 
@@ -39,7 +45,8 @@ export async function handleCountTokens(deps: MessagesDeps, incoming: IncomingCa
         apiBase: resolved.apiBase,
         apiKey: resolved.apiKey,
         fetch: deps.fetch,
-        signal: incoming.signal,
+        // Not dispatched, so the attempt `timeout` is applied here.
+        signal: withTimeout(incoming.signal, deps.settings.timeoutMs),
         logger: deps.logger,
         observer: noopObserver,
       })

@@ -7,7 +7,6 @@ import type { Env } from '../config/config.js'
 import { AppError } from '../protocol/errors.js'
 import { MessagesRequest } from './anthropic-request.js'
 import { type DispatchDeps, dispatch } from './dispatch.js'
-import { fastMessagesRequest } from './fast-request.js'
 import type { IncomingCall } from './incoming-call.js'
 import { resolveDeployment } from './resolve-deployment.js'
 
@@ -23,24 +22,14 @@ export function formatIssues(error: z.ZodError): string {
     .join('; ')
 }
 
-/**
- * Parses a JSON body through `schema`; 400 with the bad fields named when it does not fit. `fast` may accept
- * the parsed JSON as it is (see `fastMessagesRequest`); when it returns `undefined` the schema decides.
- */
-export function parseBody<T>(
-  schema: z.ZodType<T>,
-  rawBody: string,
-  what: string,
-  fast?: (json: unknown) => T | undefined,
-): T {
+/** Parses a JSON body through `schema`; 400 with the bad fields named when it does not fit. */
+export function parseBody<T>(schema: z.ZodType<T>, rawBody: string, what: string): T {
   let json: unknown
   try {
     json = JSON.parse(rawBody)
   } catch {
     throw new AppError('invalid_request_error', 'the request body is not valid JSON')
   }
-  const quick = fast?.(json)
-  if (quick !== undefined) return quick
   const parsed = schema.safeParse(json)
   if (!parsed.success)
     throw new AppError('invalid_request_error', `invalid ${what}: ${formatIssues(parsed.error)}`)
@@ -49,7 +38,7 @@ export function parseBody<T>(
 
 /** Parses the client's body; 400 with the bad fields named when it is not a Messages request. */
 export function parseMessagesRequest(rawBody: string): MessagesRequest {
-  return parseBody(MessagesRequest, rawBody, 'request', fastMessagesRequest)
+  return parseBody(MessagesRequest, rawBody, 'request')
 }
 
 /** Sends one Messages request to its route and answers in the Anthropic format. */

@@ -1,6 +1,6 @@
 /**
  * What the router's handlers read of a client request: its raw body, headers, query string and abort signal.
- * The Hono app builds it from a web `Request`; the Node adapter (`serve-router.ts`) straight from the socket.
+ * The Hono app builds it from the web `Request`.
  */
 
 /** The part of `Headers` the router reads (a web `Headers` is one). */

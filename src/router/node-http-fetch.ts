@@ -1,162 +1,122 @@
 /**
- * A `fetch` for Node hosts over the router's own HTTP/1.1 client (`http1-client.ts`: keep-alive pools on
- * `net`/`tls`). The router core only needs some `fetch`; on Node 20 this one costs a fraction of the bundled
- * one per request (see bench/README.md), so `serveRouter` and the main server pass it in. Node-only: a
- * Cloudflare host keeps the platform `fetch`.
+ * A `fetch` for Node hosts over undici's pooled `request()` (keep-alive connections per origin, one `Agent`
+ * owned by the router), answering a real `Response` whose body is a pull-based web stream: the upstream
+ * socket is read only as fast as the client reads. undici refuses a `101` and malformed framing (both a
+ * length and chunked, bare-LF chunk sizes), and never sends a POST again: retries are dispatch's alone.
  *
- * Supports what the router sends: a method, string/byte bodies, header records or `Headers`, an abort signal
- * (before and during the answer), and streamed answers with backpressure. A request that fails on a reused
- * keep-alive socket before any answer (the server closed it meanwhile) is sent once more on a fresh one.
+ * Answers are asked for uncompressed (`accept-encoding: identity`): SSE must not wait behind a compressor,
+ * and what an answer weighs is nothing next to the time a model takes to write it. An upstream that
+ * compresses anyway is decoded here (gzip, deflate, br) so the size limit counts what the router reads;
+ * any other coding is an error. The timeouts live in the router core, the same on every host: dispatch's
+ * attempt `timeout` until the first chunk, `stream_idle_timeout` between chunks (`upstream-limits.ts`).
+ * Node-only: a Cloudflare host keeps the platform `fetch`.
  */
-import { type ChunkSource, readerSource, sourceStream } from './chunk-source.js'
-import { type Http1Answer, http1Request } from './http1-client.js'
+import type { Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream'
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
+import { Agent, type Dispatcher, request } from 'undici'
+
+const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 })
+
+const DECODERS: Record<string, () => Transform> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+}
+
+/** Statuses whose `Response` cannot have a body. */
+const NULL_BODY = new Set([204, 205, 304])
 
 function headerRecord(headers: HeadersInit | undefined): Record<string, string> {
   const out: Record<string, string> = {}
   if (!headers) return out
-  if (headers instanceof Headers || Array.isArray(headers)) {
-    for (const [k, v] of headers instanceof Headers ? headers : headers) out[k.toLowerCase()] = v
-    return out
-  }
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v
+  const entries = headers instanceof Headers || Array.isArray(headers) ? headers : Object.entries(headers)
+  for (const [k, v] of entries) out[k.toLowerCase()] = v
   return out
 }
 
-function bodyBytes(body: BodyInit | null | undefined): Buffer | undefined {
+function requestBody(body: BodyInit | null | undefined): string | Uint8Array | undefined {
   if (body === undefined || body === null) return undefined
-  if (typeof body === 'string') return Buffer.from(body)
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-  if (body instanceof ArrayBuffer) return Buffer.from(body)
+  if (typeof body === 'string' || body instanceof Uint8Array) return body
+  if (body instanceof ArrayBuffer) return new Uint8Array(body)
   throw new TypeError('nodeHttpFetch sends string or byte bodies only')
 }
 
-/**
- * The part of `Response` the router reads, over the socket directly: `text()`/`json()`/`arrayBuffer()` read
- * the bytes without a web stream, and `body` and `headers` are only built when asked for. Undici's
- * `Response`, its stream and its `Headers` cost more than the rest of a proxied request on Node 20.
- */
-class NodeResponse {
-  readonly status: number
-  readonly statusText: string
-  readonly ok: boolean
-  readonly redirected = false
-  readonly type = 'basic'
-  private stream: ReadableStream<Uint8Array> | undefined
-  private headerObject: Headers | undefined
-  bodyUsed = false
-
-  constructor(
-    private readonly answer: Http1Answer,
-    readonly url: string,
-  ) {
-    this.status = answer.head.status
-    this.statusText = answer.head.statusText
-    this.ok = this.status >= 200 && this.status < 300
+function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v)
+    else headers.append(name, value)
   }
-
-  get headers(): Headers {
-    if (!this.headerObject) {
-      const headers = new Headers()
-      const raw = this.answer.head.rawHeaders
-      for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string)
-      this.headerObject = headers
-    }
-    return this.headerObject
-  }
-
-  get body(): ReadableStream<Uint8Array> {
-    if (!this.stream) {
-      if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read')
-      this.bodyUsed = true
-      this.stream = sourceStream(this.answer.body)
-    }
-    return this.stream
-  }
-
-  /** Read by `responseSource`: the body without a web stream (once; the stream instead if it was built). */
-  chunkSource(): ChunkSource {
-    if (this.stream) return readerSource(this.stream)
-    if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read')
-    this.bodyUsed = true
-    return this.answer.body
-  }
-
-  /** The headers as a record (read by `liteHeaders`), without building a `Headers`. */
-  get headerRecord(): Record<string, string> {
-    const out: Record<string, string> = {}
-    const raw = this.answer.head.rawHeaders
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const key = (raw[i] as string).toLowerCase()
-      const value = raw[i + 1] as string
-      const had = out[key]
-      out[key] = had === undefined ? value : `${had}, ${value}`
-    }
-    return out
-  }
-
-  private async bytes(): Promise<Buffer> {
-    const source = this.chunkSource()
-    const first = await source.read()
-    if (first === undefined) return Buffer.alloc(0)
-    const parts = [first]
-    for (let c = await source.read(); c !== undefined; c = await source.read()) parts.push(c)
-    return parts.length === 1
-      ? Buffer.from(first.buffer, first.byteOffset, first.byteLength)
-      : Buffer.concat(parts)
-  }
-
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    const b = await this.bytes()
-    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer
-  }
-
-  async text(): Promise<string> {
-    return (await this.bytes()).toString('utf8')
-  }
-
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text())
-  }
+  return headers
 }
 
-async function send(url: URL, init: RequestInit, body: Buffer | undefined): Promise<Response> {
-  const answer = await http1Request({
-    url,
-    method: init.method ?? 'GET',
-    headers: headerRecord(init.headers),
-    body,
-    signal: init.signal ?? undefined,
-  })
-  // A structural stand-in for Response (see NodeResponse): the router reads nothing else of it.
-  return new NodeResponse(answer, url.href) as unknown as Response
+/** A web stream over a Node stream, pulling one chunk per read; cancelling destroys the Node stream. */
+function webStream(body: Readable): ReadableStream<Uint8Array> {
+  const chunks = body[Symbol.asyncIterator]()
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await chunks.next()
+        if (done) controller.close()
+        else controller.enqueue(value as Uint8Array)
+      },
+      cancel(reason) {
+        body.destroy(reason instanceof Error ? reason : undefined)
+      },
+    },
+    { highWaterMark: 0 },
+  )
 }
 
-const parsedUrls = new Map<string, URL>()
-
-/** The router calls a handful of endpoint URLs over and over: each is parsed once (never mutated after). */
-function parseUrl(href: string): URL {
-  let url = parsedUrls.get(href)
-  if (!url) {
-    url = new URL(href)
-    if (parsedUrls.size >= 256) parsedUrls.clear()
-    parsedUrls.set(href, url)
+/** The answer's body, decoded when the upstream compressed it. */
+function decodedBody(body: Readable, headers: Headers): Readable {
+  const coding = headers.get('content-encoding')?.trim().toLowerCase()
+  if (!coding || coding === 'identity') return body
+  const decoder = DECODERS[coding]
+  if (!decoder) {
+    body.destroy()
+    throw new Error(`the answer has content-encoding '${coding}', which the router cannot decode`)
   }
-  return url
+  headers.delete('content-encoding')
+  headers.delete('content-length')
+  return pipeline(body, decoder(), () => {})
 }
 
-/** `fetch` over the router's own HTTP/1.1 client on `net`/`tls` (see the module comment). */
+/** `fetch` over undici's pooled `request()` (see the module comment). */
 export const nodeHttpFetch: typeof fetch = async (input, init) => {
-  if (input instanceof Request) {
-    const body = init?.body ?? (input.body ? new Uint8Array(await input.arrayBuffer()) : undefined)
-    return nodeHttpFetch(input.url, {
-      method: input.method,
-      headers: input.headers,
-      signal: input.signal,
-      ...init,
+  const given = input instanceof Request ? input : undefined
+  const url = given ? given.url : String(input)
+  const headers = headerRecord(init?.headers ?? given?.headers)
+  headers['accept-encoding'] ??= 'identity'
+  const body =
+    init?.body !== undefined
+      ? requestBody(init.body)
+      : given?.body
+        ? new Uint8Array(await given.arrayBuffer())
+        : undefined
+  const signal = init?.signal ?? given?.signal ?? undefined
+  let answer: Dispatcher.ResponseData
+  try {
+    answer = await request(url, {
+      dispatcher: agent,
+      method: (init?.method ?? given?.method ?? 'GET') as Dispatcher.HttpMethod,
+      headers,
       body,
+      signal,
     })
+  } catch (err) {
+    // As `fetch` fails: an abort as itself, anything else as a TypeError whose cause says what happened.
+    if (signal?.aborted) throw err
+    throw new TypeError('fetch failed', { cause: err })
   }
-  const url = parseUrl(String(input))
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fetch(input, init)
-  return send(url, init ?? {}, bodyBytes(init?.body))
+  const status = answer.statusCode
+  const outHeaders = responseHeaders(answer.headers)
+  if (NULL_BODY.has(status)) {
+    await answer.body.dump()
+    return new Response(null, { status, headers: outHeaders })
+  }
+  return new Response(webStream(decodedBody(answer.body, outHeaders)), { status, headers: outHeaders })
 }

@@ -1,7 +1,7 @@
 /**
- * The router's Node-only entry: serving it on sockets (its HTTP/1.1 front, Node's server for the rest) and a
- * keep-alive `fetch` for upstream calls.
- * Kept apart from `index.ts` so a Web-standard host (Cloudflare) never loads `node:net` or `node:http`.
+ * The router's Node-only entry: serving its app on Node's HTTP server (TCP or a unix socket) and a pooled
+ * keep-alive `fetch` (undici) for upstream calls.
+ * Kept apart from `index.ts` so a Web-standard host (Cloudflare) never loads `node:*` modules or undici.
  */
 export { nodeHttpFetch } from './node-http-fetch.js'
-export { routerFront, routerRequestListener, serveRouter, writeResponse } from './serve-router.js'
+export { closeServer, nodeRouterCore, routerServer, serveRouter } from './serve-router.js'

@@ -4,7 +4,8 @@
  * cancelled by the client).
  */
 import { AppError } from '../protocol/errors.js'
-import type { ChunkSource } from './chunk-source.js'
+
+type Reader = ReadableStreamDefaultReader<Uint8Array>
 
 export interface BodyEnd {
   /** Set when the body failed or the client cancelled it. */
@@ -13,11 +14,12 @@ export interface BodyEnd {
 }
 
 /** Reads the first chunk; a read failure becomes a retryable `AppError` naming the upstream. */
-export async function peekFirstChunk(source: ChunkSource, describe: string): Promise<Uint8Array | undefined> {
+export async function peekFirstChunk(reader: Reader, describe: string): Promise<Uint8Array | undefined> {
   try {
-    return await source.read()
+    const { done, value } = await reader.read()
+    return done ? undefined : value
   } catch (err) {
-    source.cancel().catch(() => {})
+    reader.cancel().catch(() => {})
     if (err instanceof AppError) throw err
     const reason = err instanceof Error ? err.message : String(err)
     throw new AppError('api_error', `${describe} failed before the answer started: ${reason}`, {
@@ -28,50 +30,59 @@ export async function peekFirstChunk(source: ChunkSource, describe: string): Pro
   }
 }
 
-/** The rest of the body behind the peeked chunk; `onEnd` is called exactly once. */
-export function resumeBody(
-  source: ChunkSource,
-  first: Uint8Array | undefined,
-  onEnd: (end: BodyEnd) => void,
-  onChunk?: (chunk: Uint8Array) => void,
+export interface ResumeOptions {
+  /** Called exactly once, when the body ended, failed or was cancelled. */
+  onEnd(end: BodyEnd): void
+  onChunk?: (chunk: Uint8Array) => void
   /** The last chunk to send when the upstream fails after the answer started (an SSE error event). */
-  failureFrame?: (message: string) => Uint8Array,
-): ChunkSource {
-  let pending = first
-  if (first && onChunk) onChunk(first)
+  failureFrame?: (message: string) => Uint8Array
+}
+
+/** The rest of the body behind the peeked chunk, pulled only as fast as it is read. */
+export function resumeBody(
+  reader: Reader,
+  first: Uint8Array | undefined,
+  options: ResumeOptions,
+): ReadableStream<Uint8Array> {
+  const { onEnd, onChunk, failureFrame } = options
   let ended = false
-  let closed = false
   const end = (e: BodyEnd) => {
     if (ended) return
     ended = true
     onEnd(e)
   }
-  return {
-    async read() {
-      if (pending) {
-        const chunk = pending
-        pending = undefined
-        return chunk
-      }
-      if (closed) return undefined
-      try {
-        const value = await source.read()
-        if (value === undefined) {
-          closed = true
-          end({})
-        } else onChunk?.(value)
-        return value
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err)
-        closed = true
-        end({ error: message })
-        if (failureFrame) return failureFrame(message)
-        throw err
-      }
+  if (first) onChunk?.(first)
+  let pending = first
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (pending) {
+          controller.enqueue(pending)
+          pending = undefined
+          return
+        }
+        try {
+          const { done, value } = await reader.read()
+          if (done) {
+            end({})
+            controller.close()
+            return
+          }
+          onChunk?.(value)
+          controller.enqueue(value)
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err)
+          end({ error: message })
+          if (!failureFrame) throw err
+          controller.enqueue(failureFrame(message))
+          controller.close()
+        }
+      },
+      cancel(reason) {
+        end({ cancelled: true, error: 'the client closed the connection' })
+        return reader.cancel(reason)
+      },
     },
-    cancel(reason) {
-      end({ cancelled: true, error: 'the client closed the connection' })
-      return source.cancel(reason)
-    },
-  }
+    { highWaterMark: 0 },
+  )
 }

@@ -165,6 +165,34 @@ describe('openAIStreamToAnthropic', () => {
     ])
   })
 
+  it('sends each of 6,400 argument deltas once, so a long tool call costs in proportion to its length', async () => {
+    const chunk = (delta: unknown, finish: string | null = null) =>
+      `data: ${JSON.stringify({ id: 'c', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
+    const args = (text: string) => chunk({ tool_calls: [{ index: 0, function: { arguments: text } }] })
+    const lines = Array.from({ length: 6400 }, (_, i) => `line ${i} of the file\\n`)
+    const text = [
+      chunk({ role: 'assistant', content: '' }),
+      chunk({
+        tool_calls: [
+          { index: 0, id: 'call_1', type: 'function', function: { name: 'Write', arguments: '' } },
+        ],
+      }),
+      args('{"content":"'),
+      ...lines.map(args),
+      args('"}'),
+      chunk({}, 'tool_calls'),
+      'data: [DONE]\n\n',
+    ].join('')
+    const events = parseSse(await translate(text, 4096))
+    const pieces = events
+      .map((e) => e.data.delta as { type?: string; partial_json?: string } | undefined)
+      .filter((d) => d?.type === 'input_json_delta')
+      .map((d) => d?.partial_json)
+    // Each upstream delta goes out as itself: nothing sent so far is sent again.
+    expect(pieces).toHaveLength(6402)
+    expect(pieces.join('')).toBe(`{"content":"${lines.join('')}"}`)
+  })
+
   it('holds text that interleaves with an unfinished tool call until the call closes', async () => {
     const translator = new OpenAIStreamTranslator({ requestedModel: MODEL })
     const events = [

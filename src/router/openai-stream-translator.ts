@@ -7,8 +7,7 @@
  * is incomplete is held until the call closes, and arguments that do not start like a JSON object are buffered
  * and replaced by `{}` at the end. Cumulative snapshots stream only their new suffix. Block indexes start at 0.
  */
-import { type AnthropicStreamEvent, type AnthropicUsage, sseEventText } from './anthropic-sse.js'
-import { decodeLiteral } from './chunk-template.js'
+import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic-sse.js'
 import { type AnthropicStopReason, mapStopReason } from './map-stop-reason.js'
 import { mapUsage } from './map-usage.js'
 import type { ChatCompletionChunk, OpenAIUsage } from './openai-schema.js'
@@ -229,49 +228,6 @@ export class OpenAIStreamTranslator {
       if (open && open.kind !== 'tool') this.closeOpen(out)
       this.openTool(call, out)
     }
-  }
-
-  /** The index of the open block when it is a text block (text deltas can go straight into it). */
-  openTextIndex(): number | undefined {
-    const open = this.open
-    return open?.kind === 'text' ? open.index : undefined
-  }
-
-  /**
-   * The SSE text of a text delta whose content is `literal` (a JSON string literal's inside, as
-   * `JSON.stringify` writes it), when the text block is open so the delta goes straight into it: the same
-   * bytes `push` would produce, without the chunk and event objects. `undefined` when `push` is needed.
-   */
-  textDeltaEvent(literal: string): string | undefined {
-    const open = this.open
-    if (literal === '' || open?.kind !== 'text') return undefined
-    return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${open.index},"delta":{"type":"text_delta","text":"${literal}"}}\n\n`
-  }
-
-  /**
-   * The SSE text of a chunk that only adds `literal` (a JSON string literal's inside, as `JSON.stringify`
-   * writes it) to the arguments of tool call `toolIndex` of choice `choiceIndex`, when that call is the open
-   * block, the newest call, and already streaming its arguments: the same bytes `push` would produce, without
-   * the chunk and event objects. `undefined` (nothing changed) when `push` is needed.
-   */
-  toolArgumentsEvent(choiceIndex: number, toolIndex: number, literal: string): string | undefined {
-    const open = this.open
-    if (literal === '' || open?.kind !== 'tool' || this.head !== this.tools.size - 1) return undefined
-    const call = open.call
-    const p = this.progress.get(call)
-    if (!p || p.sent === 0 || p.buffered || this.tools.at(toolIndex, choiceIndex) !== call) return undefined
-    const piece = decodeLiteral(literal)
-    if (piece === undefined) return undefined
-    this.tools.add({ index: toolIndex, function: { arguments: piece } }, choiceIndex)
-    if (call.unsent !== piece) {
-      // A cumulative snapshot: only its new end goes out.
-      const out: AnthropicStreamEvent[] = []
-      this.streamArgs(call, open.index, out)
-      return out.map(sseEventText).join('')
-    }
-    call.unsent = ''
-    p.sent = call.args.length
-    return `event: content_block_delta\ndata: {"type":"content_block_delta","index":${open.index},"delta":{"type":"input_json_delta","partial_json":"${literal}"}}\n\n`
   }
 
   /** Translates one parsed chunk. Throws when the chunk is an upstream error object. */

@@ -1,8 +1,8 @@
 /**
  * The router's state and endpoints, independent of the HTTP framework: the route table, dispatch settings,
  * deployment health, cache, usage sink and metrics, and one function per endpoint from an `IncomingCall` to
- * a `Response` (errors already rendered in Anthropic's shape). `createRouterApp` mounts them in Hono; the Node
- * adapter `serveRouter` calls the hot ones straight from the socket.
+ * a `Response` (errors already rendered in Anthropic's shape). `createRouterApp` mounts them in Hono, the one
+ * way in: the hosts serve that app (Node through its own HTTP server, Cloudflare through `fetch`).
  */
 import { AppError, toAppError } from '../protocol/errors.js'
 import { DeploymentHealth } from './deployment-health.js'
@@ -23,7 +23,11 @@ import {
   silentLogger,
 } from './router-options.js'
 import { dispatchSettings } from './router-settings.js'
+import { limitedFetch } from './upstream-limits.js'
 import { InMemoryUsageSink, sumUsage } from './usage-sink.js'
+
+/** The platform's `fetch`, looked up at call time and never called as a method of something else. */
+const platformFetch: typeof fetch = (input, init) => globalThis.fetch(input, init)
 
 export interface RouterCore {
   logger: RouterLogger
@@ -44,7 +48,7 @@ export function createRouterCore(options: RouterOptions): RouterCore {
   const deps: MessagesDeps = {
     table: new RouteTable(options.config),
     secrets: options.secrets,
-    fetch: options.fetch ?? globalThis.fetch,
+    fetch: limitedFetch(options.fetch ?? platformFetch, settings.upstream),
     logger,
     settings,
     health: new DeploymentHealth(settings.allowedFails, settings.cooldownMs),

@@ -1,7 +1,8 @@
 /**
  * `router_settings` (and the caching switch of `litellm_settings`) resolved once into the numbers the
  * dispatcher uses, with LiteLLM's defaults: no retries, 600 s per attempt, 3 allowed fails and a 5 s cooldown.
- * The seed's `retry_policy {max_retries, timeout, exponential_backoff}` and `enable_loadbalancing` are read too.
+ * The seed's `retry_policy {max_retries, timeout, exponential_backoff}` and `enable_loadbalancing` are read too,
+ * and the limits upstream answers are read under (`stream_idle_timeout`, `general_settings.max_response_size_mb`).
  */
 import type { RouterConfig } from './config-schema.js'
 
@@ -24,7 +25,14 @@ export interface DispatchSettings {
   cooldownMs: number
   fallbacks: ReadonlyMap<string, readonly string[]>
   cache: { enabled: boolean; ttlMs: number; maxEntries: number }
+  /** Limits every upstream answer is read under (`upstream-limits.ts`). */
+  upstream: { maxBytes: number; idleMs: number }
 }
+
+/** Far above any model's answer (64k tokens of SSE is ~10 MiB), far below what hurts the process. */
+const DEFAULT_MAX_RESPONSE_MB = 64
+/** As long as undici's own default body timeout. */
+const DEFAULT_STREAM_IDLE_SECONDS = 300
 
 const SEED_RETRY_KEYS = new Set(['max_retries', 'timeout', 'exponential_backoff'])
 
@@ -71,6 +79,10 @@ export function dispatchSettings(config: RouterConfig): DispatchSettings {
       enabled: litellm.cache === true || s.cache_responses === true,
       ttlMs: ttl * 1000,
       maxEntries: 1000,
+    },
+    upstream: {
+      maxBytes: (config.general_settings.max_response_size_mb ?? DEFAULT_MAX_RESPONSE_MB) * 1024 * 1024,
+      idleMs: (s.stream_idle_timeout ?? DEFAULT_STREAM_IDLE_SECONDS) * 1000,
     },
   }
 }

@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fixture } from './__fixtures__/harness.js'
+import { serveRouterOver, sseChunk, startRawUpstream } from './__fixtures__/raw-upstream.js'
 import { type ScriptedHttpServer, startScriptedHttpServer } from './__fixtures__/scripted-http-server.js'
 import { parseRouterConfig } from './load-config.js'
 import { nodeHttpFetch } from './node-http-fetch.js'
@@ -102,6 +103,32 @@ describe('serveRouter (the router alone on node:http)', () => {
 })
 
 describe('nodeHttpFetch', () => {
+  it('keeps the upstream connection for the next request after a translated stream ends', async () => {
+    const body = `${sseChunk({ role: 'assistant', content: 'hi' })}${sseChunk({}, 'stop')}data: [DONE]\n\n`
+    // The body's end comes a moment after `[DONE]`, as from a server that writes each event on its own.
+    const upstream = await startRawUpstream((socket) => {
+      const size = Buffer.byteLength(body).toString(16)
+      socket.write(
+        `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n${size}\r\n${body}\r\n`,
+      )
+      setTimeout(() => socket.write('0\r\n\r\n'), 20)
+    })
+    closers.push(() => upstream.close())
+    const running = await serveRouterOver(upstream)
+    closers.push(() => running.close())
+    const client = new Anthropic({ baseURL: `http://127.0.0.1:${running.port}`, apiKey: 'k', maxRetries: 0 })
+    for (let i = 0; i < 3; i++) {
+      const message = await client.messages
+        .stream({ model: 'groq/m', max_tokens: 10, messages: [{ role: 'user', content: 'go' }] })
+        .finalMessage()
+      expect(message.content).toMatchObject([{ type: 'text', text: 'hi' }])
+      // Time for the end of the body to arrive, so the connection is free again.
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(upstream.requests).toHaveLength(3)
+    expect(upstream.connections.opened).toBe(1)
+  })
+
   it('streams answers, and reports refused connections and aborts like fetch', async () => {
     const upstream = await upstreamWith(() => ['one ', 'two ', 'three'], 5)
     const res = await nodeHttpFetch(`${upstream.url}/x?y=1`, {

@@ -6,20 +6,13 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createAdaptorServer, serve } from '@hono/node-server'
-import { Hono } from 'hono'
+import { serve } from '@hono/node-server'
 import { AgentService } from '../agent/agent-service.js'
 import { SessionTokens } from '../agent/session-tokens.js'
 import type { ServerConfig } from '../config/config.js'
 import { AppError } from '../protocol/errors.js'
-import {
-  createRouterCore,
-  loadRouterConfig,
-  type RouterCore,
-  RouterMetrics,
-  routerAppFor,
-} from '../router/index.js'
-import { nodeHttpFetch, routerFront } from '../router/node.js'
+import { loadRouterConfig, type RouterCore, RouterMetrics, routerAppFor } from '../router/index.js'
+import { closeServer, nodeRouterCore, routerServer } from '../router/node.js'
 import { PROVIDER_NAMES, providerVariables } from '../router/providers/provider-names.js'
 import { startEgressProxy } from '../sandbox/egress-proxy.js'
 import { hostSocketPath, listenOnSocketPath } from '../sandbox/host-socket.js'
@@ -87,18 +80,13 @@ function serverInfo(config: ServerConfig, driver: { name: string; isolated: bool
 }
 
 /**
- * The router on the sandboxes' unix socket, under `/llm`: the hot endpoints through the router's HTTP/1.1
- * front, the rest through the app. Closing cuts off answers still streaming (the sessions stopped first).
+ * The router on the sandboxes' unix socket, under `/llm`: the same app as the main server's `/llm`. Closing
+ * cuts off answers still streaming (the sessions stopped first).
  */
-async function serveRouterSocket(
-  core: RouterCore,
-  app: Hono,
-  socketPath: string,
-): Promise<{ close(): Promise<void> }> {
-  const fallback = createAdaptorServer({ fetch: new Hono().route('/llm', app).fetch }) as Server
-  const front = routerFront(core, '/llm', fallback)
-  await listenOnSocketPath(front.server, socketPath)
-  return { close: () => front.close(true) }
+async function serveRouterSocket(core: RouterCore, socketPath: string): Promise<{ close(): Promise<void> }> {
+  const server = routerServer(core, '/llm')
+  await listenOnSocketPath(server, socketPath)
+  return { close: () => closeServer(server, true) }
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -176,8 +164,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const recovered = agent.recover()
   if (recovered > 0) logger.warn({ sessions: recovered }, 'closed turns interrupted by the previous shutdown')
 
-  const routerCore = createRouterCore({
-    fetch: nodeHttpFetch,
+  const routerCore = nodeRouterCore({
     metrics: routerMetrics,
     config: loadRouterConfig(config.routerConfigPath),
     secrets: config.secrets,
@@ -195,7 +182,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // and the hosts of SANDBOX_EGRESS through the egress proxy.
   const sandboxSockets: { close(): Promise<void> }[] = []
   if (driver.isolated) {
-    sandboxSockets.push(await serveRouterSocket(routerCore, router, routerSocket))
+    sandboxSockets.push(await serveRouterSocket(routerCore, routerSocket))
     if (egressSocket !== undefined)
       sandboxSockets.push(
         await startEgressProxy({ socketPath: egressSocket, allow: config.sandboxEgress, logger }),

@@ -5,8 +5,7 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { expect } from 'vitest'
-import type { ChunkSource } from '../chunk-source.js'
-import { openAISourceToAnthropic } from '../openai-stream-to-anthropic.js'
+import { openAIStreamToAnthropic } from '../openai-stream-to-anthropic.js'
 import { SseParser } from '../sse-parser.js'
 
 export function fixture(name: string): string {
@@ -97,16 +96,20 @@ export function outline(events: ParsedEvent[]): unknown[][] {
   })
 }
 
-/** `openAISourceToAnthropic` over `reads` (runs of bytes, none ready before it is asked for), as text. */
+/** `openAIStreamToAnthropic` over `reads` (runs of bytes, each one read of the upstream), as text. */
 export async function translateReads(reads: Uint8Array[]): Promise<string> {
   let i = 0
-  const source: ChunkSource = { read: async () => reads[i++], cancel: async () => {} }
-  const out = openAISourceToAnthropic(source, { requestedModel: 'm', describe: 'test upstream' })
-  const decoder = new TextDecoder()
-  let text = ''
-  for (let c = await out.read(); c !== undefined; c = await out.read())
-    text += decoder.decode(c, { stream: true })
-  return text + decoder.decode()
+  const upstream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        const next = reads[i++]
+        if (next === undefined) controller.close()
+        else controller.enqueue(next)
+      },
+    },
+    { highWaterMark: 0 },
+  )
+  return readText(openAIStreamToAnthropic(upstream, { requestedModel: 'm', describe: 'test upstream' }))
 }
 
 /** Checks that `bytes` translate to `expected` however they are cut into reads (up to ten cuts). */

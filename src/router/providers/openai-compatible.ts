@@ -5,11 +5,10 @@
 import type { Env } from '../../config/config.js'
 import { AppError } from '../../protocol/errors.js'
 import { buildOpenAIRequest, type OpenAIDialect } from '../build-openai-request.js'
-import { LiteResponse, liteHeader, responseSource } from '../chunk-source.js'
 import { cleanJsonSchema } from '../clean-json-schema.js'
 import { openAIResponseToAnthropic } from '../openai-response-to-anthropic.js'
 import { parseCompletion } from '../openai-schema.js'
-import { openAISourceToAnthropic } from '../openai-stream-to-anthropic.js'
+import { openAIStreamToAnthropic } from '../openai-stream-to-anthropic.js'
 import { rewriteModelField } from '../rewrite-model-field.js'
 import { upstreamConnectionError, upstreamHttpError } from '../upstream-error.js'
 import { jsonUsage } from '../usage-tap.js'
@@ -111,16 +110,15 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
     async chatCompletions(call: ChatProviderCall): Promise<Response> {
       const stream = call.request.stream === true
       const response = await post(call, chatPassThroughBody(call, dialect), stream)
-      const contentType = liteHeader(response, 'content-type') ?? 'application/json'
-      const source = stream ? responseSource(response) : undefined
-      if (source) {
+      const contentType = response.headers.get('content-type') ?? 'application/json'
+      if (stream && response.body) {
         call.observer.readSseUsage('openai')
         const headers = { 'content-type': contentType, 'cache-control': 'no-cache' }
-        return new LiteResponse(response.status, headers, undefined, source).asResponse()
+        return new Response(response.body, { status: response.status, headers })
       }
       const text = await response.text()
       call.observer.usage(jsonUsage('openai', text))
-      return new LiteResponse(response.status, { 'content-type': contentType }, text).asResponse()
+      return new Response(text, { status: response.status, headers: { 'content-type': contentType } })
     },
     async send(call: ProviderCall): Promise<Response> {
       const { deployment, upstreamModel } = call.target
@@ -132,10 +130,9 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
       const response = await post(call, JSON.stringify(body), body.stream)
 
       if (body.stream) {
-        const upstream = responseSource(response)
-        if (!upstream)
+        if (!response.body)
           throw new AppError('api_error', `${ctx.describe} answered without a body`, { status: 502 })
-        const stream = openAISourceToAnthropic(upstream, {
+        const stream = openAIStreamToAnthropic(response.body, {
           requestedModel: call.requestedModel,
           describe: ctx.describe,
           onEnd: (summary) => {
@@ -158,13 +155,14 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
               )
           },
         })
-        return new LiteResponse(200, SSE_HEADERS, undefined, stream).asResponse()
+        return new Response(stream, { status: 200, headers: SSE_HEADERS })
       }
 
       let json: unknown
       try {
         json = await response.json()
       } catch (err) {
+        if (err instanceof AppError) throw err
         throw new AppError('api_error', `${ctx.describe} answered with invalid JSON`, {
           status: 502,
           cause: err,
@@ -182,7 +180,7 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
         outputTokens: message.usage.output_tokens,
         cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
       })
-      return LiteResponse.json(message)
+      return Response.json(message)
     },
   }
 }
