@@ -154,10 +154,13 @@ describe('SandboxManager with the none driver', () => {
         'CLAUDE_CONFIG_DIR',
         'CONTAINER_EXIT_ON_STDIN_END',
         'CONTAINER_SOCKET',
+        'HOME',
         'WORKSPACE_DIR',
-        ...['PATH', 'HOME', 'LANG'].filter((name) => process.env[name] !== undefined),
+        ...['PATH', 'LANG'].filter((name) => process.env[name] !== undefined),
       ].sort(),
     )
+    // A home of its own: Claude Code's login shells do not run the host user's start-up files.
+    expect(env.HOME).toBe(join(spec.runDir, 'home'))
     expect(env.WORKSPACE_DIR).toBe(spec.workspaceDir)
     expect(env.CLAUDE_CONFIG_DIR).toBe(spec.claudeDir)
 

@@ -1,7 +1,8 @@
 /**
- * `agent-router start` as its own process, on a host whose shell start-up file prints a marker and writes a
- * file, started with a descriptor left open (so the sandbox start closes it on the host side first): turns in
- * bwrap sandboxes, on demand and parked, never run the host user's shell configuration.
+ * `agent-router start` as its own process, on a host whose shell start-up files print a marker and write a
+ * file, started with a descriptor left open (so a bwrap sandbox start closes it on the host side first): turns
+ * in bwrap sandboxes (new and parked) and in plain processes (SANDBOX=none), with Claude Code running a shell
+ * command in each, never run the host user's shell configuration.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, writeFileSync } from 'node:fs'
@@ -11,20 +12,33 @@ import { packageRoot } from '../../src/sandbox/drivers/bwrap/args.js'
 import { probeBwrap } from '../../src/sandbox/drivers/bwrap/index.js'
 import { ensureContainerBuilt } from '../fixtures/ensure-built.js'
 import { BASHRC_MARKER, trappedHost } from '../fixtures/host-shell-config.js'
-import { type ScriptedModelServer, startScriptedModelServer } from '../fixtures/scripted-model-server.js'
+import {
+  endsWithToolResult,
+  isAgentRequest,
+  type ScriptedModelServer,
+  startScriptedModelServer,
+} from '../fixtures/scripted-model-server.js'
 import { tempDir, writeGroqRouterConfig } from './helpers.js'
 
 const bwrapProblem = probeBwrap()
-const dir = tempDir('ar-e2e-shellrc-')
-let scripted: ScriptedModelServer
-let server: ChildProcess
-let url = ''
-let output = ''
 
-describe.skipIf(bwrapProblem !== undefined)('the sandbox path on a host with a shell start-up file', () => {
+function trappedServerSuite(sandbox: 'bwrap' | 'none') {
+  const dir = tempDir(`ar-e2e-shellrc-${sandbox}-`)
+  let scripted: ScriptedModelServer
+  let server: ChildProcess
+  let url = ''
+  let output = ''
+
   beforeAll(async () => {
     ensureContainerBuilt()
-    scripted = await startScriptedModelServer({ respond: () => ({ text: 'answered' }) })
+    scripted = await startScriptedModelServer({
+      respond: (request) => {
+        if (!isAgentRequest(request) || endsWithToolResult(request)) return { text: 'answered' }
+        return {
+          toolCalls: [{ name: 'Bash', arguments: { command: 'echo ran-a-command', description: 'Echo' } }],
+        }
+      },
+    })
     const host = trappedHost(dir.path)
     const inherited = join(dir.path, 'inherited.txt')
     writeFileSync(inherited, 'inherited')
@@ -41,7 +55,7 @@ describe.skipIf(bwrapProblem !== undefined)('the sandbox path on a host with a s
         ROUTER_CONFIG: writeGroqRouterConfig(dir.path, scripted.openaiBaseUrl),
         GROQ_API_KEY: 'gsk_shellrc_test_key_5e0c',
         PORT: '0',
-        SANDBOX: 'bwrap',
+        SANDBOX: sandbox,
         LOG_LEVEL: 'debug',
       },
     })
@@ -69,16 +83,29 @@ describe.skipIf(bwrapProblem !== undefined)('the sandbox path on a host with a s
     dir.remove()
   })
 
-  it('answers turns in new and parked sandboxes without sourcing the host user’s .bashrc', async () => {
+  it('runs turns and their shell commands without sourcing the host user’s shell start-up files', async () => {
     for (const sessionId of ['first', 'second', 'third']) {
       const res = await fetch(`${url}/agent/message`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ sessionId, message: 'hello', model: 'groq/openai/gpt-oss-120b' }),
+        body: JSON.stringify({ sessionId, message: 'run it', model: 'groq/openai/gpt-oss-120b' }),
       })
-      expect(await res.json()).toMatchObject({ result: 'answered' })
+      const body = await res.json()
+      expect(body, JSON.stringify(body)).toMatchObject({ result: 'answered' })
+      const events = (await (await fetch(`${url}/agent/sessions/${sessionId}/events`)).json()) as {
+        events: { type: string; data?: { isError?: boolean } }[]
+      }
+      expect(events.events.find((e) => e.type === 'tool_result')?.data).toMatchObject({ isError: false })
     }
     expect(output).not.toContain(BASHRC_MARKER)
     expect(existsSync(join(dir.path, 'bashrc-ran'))).toBe(false)
-  }, 60_000)
+  }, 90_000)
+}
+
+describe.skipIf(bwrapProblem !== undefined)('bwrap sandboxes on a host with shell start-up files', () => {
+  trappedServerSuite('bwrap')
+})
+
+describe('plain-process sandboxes (SANDBOX=none) on a host with shell start-up files', () => {
+  trappedServerSuite('none')
 })

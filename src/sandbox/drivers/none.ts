@@ -1,10 +1,13 @@
 /**
  * The `none` driver: the container server as a plain child process, not isolated (it can read and write
- * whatever the host user can). What it does guarantee: a clean environment — only PATH, HOME and LANG of
- * the host, the spec's env and the container's own settings — so the host's provider keys never reach it.
+ * whatever the host user can). What it does guarantee: a clean environment — only PATH and LANG of the host,
+ * the spec's env and the container's own settings — so the host's provider keys never reach it; and a home
+ * of its own (`<run dir>/home`, as a bwrap sandbox has), so the login shells Claude Code runs its commands in
+ * do not run the host user's shell start-up files.
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { type Env, environment, PROVIDER_SECRET_NAMES } from '../../config/config.js'
 import { AppError } from '../../protocol/errors.js'
 import { superviseContainerProcess } from '../container-process.js'
@@ -12,10 +15,10 @@ import { containerSocketPath, removeSocketFile } from '../host-socket.js'
 import type { DriverStartOptions, SandboxDriver, SandboxHandle, SandboxSpec } from '../types.js'
 
 /** Host variables a container inherits. */
-const HOST_VARIABLES = ['PATH', 'HOME', 'LANG'] as const
+const HOST_VARIABLES = ['PATH', 'LANG'] as const
 
 export interface NoneDriverOptions {
-  /** Where PATH/HOME/LANG come from (default: the host environment via config's `environment()`). */
+  /** Where PATH and LANG come from (default: the host environment via config's `environment()`). */
   hostEnv?: Env
 }
 
@@ -30,6 +33,11 @@ export function assertNoProviderSecrets(spec: SandboxSpec): void {
   }
 }
 
+/** The sandbox's own home: the run dir's `home`, made on start. */
+export function sessionHome(spec: SandboxSpec): string {
+  return join(spec.runDir, 'home')
+}
+
 /** The container's whole environment: host basics, then the spec, then the container's own settings. */
 export function containerEnvironment(
   spec: SandboxSpec,
@@ -42,6 +50,7 @@ export function containerEnvironment(
     if (value !== undefined) env[name] = value
   }
   Object.assign(env, spec.env, {
+    HOME: sessionHome(spec),
     CONTAINER_SOCKET: socketPath,
     WORKSPACE_DIR: spec.workspaceDir,
     CLAUDE_CONFIG_DIR: spec.claudeDir,
@@ -62,7 +71,8 @@ export function createNoneDriver(driverOptions: NoneDriverOptions = {}): Sandbox
       assertNoProviderSecrets(spec)
       const [executable, ...args] = command
       if (executable === undefined) throw new AppError('invalid_config', 'sandbox command is empty')
-      for (const dir of [spec.workspaceDir, spec.claudeDir, spec.runDir]) mkdirSync(dir, { recursive: true })
+      for (const dir of [spec.workspaceDir, spec.claudeDir, spec.runDir, sessionHome(spec)])
+        mkdirSync(dir, { recursive: true })
       const socketPath = containerSocketPath(spec.runDir)
       const child = spawn(executable, args, {
         cwd: spec.workspaceDir,
