@@ -13,7 +13,7 @@ import {
 import { runContainerServer } from './container/index.js'
 import { AppError } from './protocol/errors.js'
 import { loadRouterConfig } from './router/index.js'
-import { serveRouter } from './router/node.js'
+import { serveRouter } from './router/node/index.js'
 import { tokensEqual } from './server/auth.js'
 import { createLogger, secretValues } from './server/logger.js'
 import { startServer } from './server/start.js'

@@ -7,7 +7,7 @@ import { resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import { z } from 'zod'
 import { AppError } from '../protocol/errors.js'
-import { PROVIDER_CATALOG } from '../router/providers/provider-names.js'
+import { PROVIDER_CATALOG } from '../router/config/provider-names.js'
 import { parseByteSize } from './byte-size.js'
 import { parseDuration } from './duration.js'
 

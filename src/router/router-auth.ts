@@ -3,10 +3,10 @@
  * per-session tokens of `sessionTokens`. The answer is a principal (its session, if any) or undefined (401).
  */
 import type { Env } from '../config/config.js'
-import type { RouterConfig } from './config-schema.js'
-import type { HeaderReader } from './incoming-call.js'
-import { resolveSecretRef } from './resolve-secret.js'
+import type { RouterConfig } from './config/config-schema.js'
+import { resolveSecretRef } from './config/resolve-secret.js'
 import type { RouterOptions, RouterPrincipal } from './router-options.js'
+import type { HeaderReader } from './wire/incoming-call.js'
 
 export type Authenticate = (headers: HeaderReader) => Promise<RouterPrincipal | undefined>
 

@@ -1,8 +1,8 @@
 /** What `createRouterApp` takes. */
 import type { Env } from '../config/config.js'
-import type { RouterConfig } from './config-schema.js'
-import type { RouterMetrics } from './router-metrics.js'
-import type { UsageSink } from './usage-sink.js'
+import type { RouterConfig } from './config/config-schema.js'
+import type { RouterMetrics } from './usage/router-metrics.js'
+import type { UsageSink } from './usage/usage-sink.js'
 
 export interface RouterLogger {
   info(obj: object, msg?: string): void

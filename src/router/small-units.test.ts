@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { messagesUrl } from './providers/anthropic.js'
-import { ollamaBase } from './providers/ollama.js'
-import { chatCompletionsUrl } from './providers/openai-compatible.js'
-import { rewriteModelField } from './rewrite-model-field.js'
-import { type SseEvent, SseParser } from './sse-parser.js'
-import { toAnthropicToolId, toProviderToolId } from './tool-call-id.js'
-import { redact } from './upstream-error.js'
+import { messagesUrl } from './providers/anthropic/anthropic.js'
+import { ollamaBase } from './providers/openai-compatible/ollama.js'
+import { chatCompletionsUrl } from './providers/openai-compatible/openai-compatible.js'
+import { rewriteModelField } from './providers/rewrite-model-field.js'
+import { redact } from './providers/upstream-error.js'
+import { type SseEvent, SseParser } from './wire/sse-parser.js'
+import { toAnthropicToolId, toProviderToolId } from './wire/tool-call-id.js'
 
 describe('tool-call ids', () => {
   it('keeps valid ids and round-trips invalid ones through a valid Anthropic id', () => {

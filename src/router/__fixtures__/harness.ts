@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { expect } from 'vitest'
-import { openAIStreamToAnthropic } from '../openai-stream-to-anthropic.js'
-import { SseParser } from '../sse-parser.js'
+import { openAIStreamToAnthropic } from '../providers/openai-compatible/openai-stream-to-anthropic.js'
+import { SseParser } from '../wire/sse-parser.js'
 
 export function fixture(name: string): string {
   return readFileSync(new URL(`./${name}.chunks.txt`, import.meta.url), 'utf8')
