@@ -15,12 +15,8 @@ import { handleChatCompletions } from './endpoints/handle-chat-completions.js'
 import { handleCountTokens } from './endpoints/handle-count-tokens.js'
 import { handleMessages, type MessagesDeps } from './endpoints/handle-messages.js'
 import { type Authenticate, authenticator } from './router-auth.js'
-import {
-  type RouterLogger,
-  type RouterOptions,
-  type RouterPrincipal,
-  silentLogger,
-} from './router-options.js'
+import type { RouterOptions, RouterPrincipal } from './router-options.js'
+import { type RouterLogger, silentLogger } from './usage/router-logger.js'
 import { defaultRouterMetrics } from './usage/router-metrics.js'
 import { InMemoryUsageSink, sumUsage } from './usage/usage-sink.js'
 import { errorResponse } from './wire/error-response.js'

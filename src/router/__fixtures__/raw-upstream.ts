@@ -3,7 +3,7 @@
  * request (head and `content-length` body) to a script, which writes whatever bytes it likes on the socket.
  */
 import { createServer, type Socket } from 'node:net'
-import { parseRouterConfig } from '../config/load-config.js'
+import { parseRouterConfig } from '../config/parse-config.js'
 import { serveRouter } from '../node/serve-router.js'
 
 export interface RawRequest {

@@ -1,6 +1,6 @@
 /** A router app over an injected upstream `fetch`, with an in-memory usage sink and its own metrics registry. */
 import { createRouterApp } from '../app.js'
-import { parseRouterConfig } from '../config/load-config.js'
+import { parseRouterConfig } from '../config/parse-config.js'
 import type { RouterOptions } from '../router-options.js'
 import { RouterMetrics } from '../usage/router-metrics.js'
 import { InMemoryUsageSink } from '../usage/usage-sink.js'

@@ -1,6 +1,7 @@
 /** `os.environ/NAME` references of the config resolved from the router's secrets, at request time. */
-import type { Env } from '../../config/config.js'
+
 import { AppError } from '../../protocol/errors.js'
+import type { Env } from './env.js'
 
 const ENV_REF = 'os.environ/'
 

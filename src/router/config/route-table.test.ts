@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultRouterConfig, parseRouterConfig } from './load-config.js'
+import { defaultRouterConfig, parseRouterConfig } from './parse-config.js'
 import { type Deployment, RouteTable, targetOf } from './route-table.js'
 
 const table = new RouteTable(

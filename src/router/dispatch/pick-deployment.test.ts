@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseRouterConfig } from '../config/load-config.js'
+import { parseRouterConfig } from '../config/parse-config.js'
 import { type Deployment, RouteTable } from '../config/route-table.js'
 import { dispatchSettings } from '../config/router-settings.js'
 import { DeploymentHealth } from './deployment-health.js'

@@ -1,6 +1,7 @@
 /** One deployment of a matched route -> the provider, upstream model, base URL and key to call it with. */
-import type { Env } from '../../config/config.js'
+
 import { AppError } from '../../protocol/errors.js'
+import type { Env } from '../config/env.js'
 import { providerVariables } from '../config/provider-names.js'
 import { resolveSecretRef } from '../config/resolve-secret.js'
 import { type Deployment, type RouteMatch, type Target, targetOf } from '../config/route-table.js'

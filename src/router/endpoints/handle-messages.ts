@@ -3,8 +3,8 @@
  * of each attempt's deployment, which answers in the Anthropic format.
  */
 import type { z } from 'zod'
-import type { Env } from '../../config/config.js'
 import { AppError } from '../../protocol/errors.js'
+import type { Env } from '../config/env.js'
 import { type DispatchDeps, dispatch } from '../dispatch/dispatch.js'
 import { resolveDeployment } from '../dispatch/resolve-deployment.js'
 import { MessagesRequest } from '../wire/anthropic-request.js'

@@ -4,8 +4,8 @@
  */
 
 import { type Deployment, type RouteMatch, type Target, targetOf } from '../config/route-table.js'
-import type { RouterLogger } from '../router-options.js'
 import { costUsd, type TokenCounts } from './price-table.js'
+import type { RouterLogger } from './router-logger.js'
 import type { RouterMetrics } from './router-metrics.js'
 import type { UsageEntry, UsageSink } from './usage-sink.js'
 

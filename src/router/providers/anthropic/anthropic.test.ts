@@ -8,7 +8,7 @@ import {
   startScriptedHttpServer,
 } from '../../__fixtures__/scripted-http-server.js'
 import { createRouterApp } from '../../app.js'
-import { parseRouterConfig } from '../../config/load-config.js'
+import { parseRouterConfig } from '../../config/parse-config.js'
 import { InMemoryUsageSink } from '../../usage/usage-sink.js'
 
 const SSE = readFileSync(

@@ -2,8 +2,9 @@
  * The shared OpenAI-compatible provider: translates the Anthropic request into a chat-completions request in
  * the provider's dialect, and the answer (SSE or JSON) back. Each provider file only states its differences.
  */
-import type { Env } from '../../../config/config.js'
+
 import { AppError } from '../../../protocol/errors.js'
+import type { Env } from '../../config/env.js'
 import type { ProviderName } from '../../config/provider-names.js'
 import { jsonUsage } from '../../usage/usage-tap.js'
 import { parseCompletion } from '../../wire/openai-schema.js'

@@ -1,9 +1,8 @@
 /**
- * Reads and validates the router configuration (`ROUTER_CONFIG`, a LiteLLM-style YAML file), or returns the
- * built-in default that routes every provider prefix to that provider. This file is the only router module
- * that touches the file system; a non-Node host calls `parseRouterConfig` with the text itself.
+ * Validates the router configuration (a LiteLLM-style YAML text), or returns the built-in default that routes
+ * every provider prefix to that provider. Reading the file is the Node adapter's (`node/load-config.ts`); a
+ * non-Node host calls `parseRouterConfig` with the text itself.
  */
-import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
 import { AppError } from '../../protocol/errors.js'
@@ -54,18 +53,4 @@ export function parseRouterConfig(yamlText: string, source = 'router config'): R
     throw new AppError('invalid_config', `${source}: ${formatIssues(parsed.error)}`)
   }
   return parsed.data
-}
-
-/** Loads the YAML file at `path`, or the built-in default when `path` is undefined. */
-export function loadRouterConfig(path: string | undefined): RouterConfig {
-  if (path === undefined) return defaultRouterConfig()
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (err) {
-    throw new AppError('invalid_config', `could not read router config ${path}: ${(err as Error).message}`, {
-      cause: err,
-    })
-  }
-  return parseRouterConfig(text, path)
 }

@@ -1,9 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../protocol/errors.js'
-import { loadRouterConfig, parseRouterConfig } from './load-config.js'
+import { parseRouterConfig } from './parse-config.js'
 
 const SEED = `
 model_list:
@@ -101,22 +98,5 @@ describe('router config', () => {
     ).toMatch(/litellm_params\.model: litellm_params\.model may only contain/)
     expect(configError(() => parseRouterConfig('model_list: [oops'))).toMatch(/not valid YAML/)
     expect(configError(() => parseRouterConfig(''))).toMatch(/empty/)
-  })
-
-  it('loads a file, and the built-in default when no path is given', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'router-config-'))
-    const path = join(dir, 'litellm_config.yaml')
-    writeFileSync(path, SEED)
-    expect(loadRouterConfig(path).model_list).toHaveLength(2)
-    expect(configError(() => loadRouterConfig(join(dir, 'missing.yaml')))).toContain('missing.yaml')
-    expect(loadRouterConfig(undefined).model_list.map((m) => m.model_name)).toEqual([
-      'groq/*',
-      'openrouter/*',
-      'openai/*',
-      'ollama/*',
-      'anthropic/*',
-      'deepseek/*',
-      'hosted_vllm/*',
-    ])
   })
 })
