@@ -33,15 +33,19 @@ interface RecorderRequest {
   sessionId: string | undefined
 }
 
-/** Random per process, then a counter: unique ids without a UUID (and its formatting) per request. */
-const ID_PREFIX = Array.from(crypto.getRandomValues(new Uint8Array(10)), (b) =>
-  b.toString(16).padStart(2, '0'),
-).join('')
+/**
+ * Random per process, then a counter: unique ids without a UUID (and its formatting) per request. Drawn at
+ * the first request, not at load: workerd refuses randomness in module scope.
+ */
+let idPrefix: string | undefined
 let idCounter = 0
 
 function nextRequestId(): string {
+  idPrefix ??= Array.from(crypto.getRandomValues(new Uint8Array(10)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('')
   idCounter++
-  return `req_${ID_PREFIX}${idCounter.toString(16).padStart(12, '0')}`
+  return `req_${idPrefix}${idCounter.toString(16).padStart(12, '0')}`
 }
 
 export function usageRecorder(deps: RecorderDeps, req: RecorderRequest): UsageRecorder {

@@ -74,14 +74,14 @@ export class SseUsageReader {
     const last = this.tail.at(-1) ?? this.head.at(-1)
     if (this.format === 'openai' && last && lastOpenAIUsage(concat([last]), tokens)) return tokens
     // Only the events that mention usage are decoded and parsed: found in the bytes, cut at their blank lines.
-    const scan = (bytes: Buffer) => {
-      for (let at = bytes.indexOf(USAGE); at >= 0; ) {
-        const start = bytes.lastIndexOf(BOUNDARY, at)
-        const end = bytes.indexOf(BOUNDARY, at)
+    const scan = (bytes: Uint8Array) => {
+      for (let at = indexOf(bytes, USAGE); at >= 0; ) {
+        const start = lastIndexOf(bytes, BOUNDARY, at)
+        const end = indexOf(bytes, BOUNDARY, at)
         for (const json of usageData(bytes, start < 0 ? 0 : start + 2, end))
           readUsage(this.format, json, tokens)
         if (end < 0) break
-        at = bytes.indexOf(USAGE, end)
+        at = indexOf(bytes, USAGE, end)
       }
     }
     if (!this.dropped) {
@@ -90,9 +90,9 @@ export class SseUsageReader {
     }
     // Only whole events: the head up to its last boundary, the tail from its first.
     const head = concat(this.head)
-    scan(head.subarray(0, head.lastIndexOf(BOUNDARY) + 2))
+    scan(head.subarray(0, lastIndexOf(head, BOUNDARY) + 2))
     const tail = concat(this.tail)
-    scan(tail.subarray(tail.indexOf(BOUNDARY) + 2))
+    scan(tail.subarray(indexOf(tail, BOUNDARY) + 2))
     return tokens
   }
 }
@@ -101,17 +101,17 @@ export class SseUsageReader {
  * The last event of `bytes` whose `usage` is an object, read into `tokens`; `false` when there is none, or
  * when the event with the last mention starts before `bytes` does (then the whole kept text is scanned).
  */
-function lastOpenAIUsage(bytes: Buffer, tokens: TokenCounts): boolean {
-  for (let at = bytes.lastIndexOf(USAGE); at >= 0; ) {
-    const start = bytes.lastIndexOf(BOUNDARY, at)
+function lastOpenAIUsage(bytes: Uint8Array, tokens: TokenCounts): boolean {
+  for (let at = lastIndexOf(bytes, USAGE); at >= 0; ) {
+    const start = lastIndexOf(bytes, BOUNDARY, at)
     if (start < 0) return false
-    for (const json of usageData(bytes, start + 2, bytes.indexOf(BOUNDARY, at))) {
+    for (const json of usageData(bytes, start + 2, indexOf(bytes, BOUNDARY, at))) {
       if (record(record(json)?.usage)) {
         readUsage('openai', json, tokens)
         return true
       }
     }
-    at = start === 0 ? -1 : bytes.lastIndexOf(USAGE, start - 1)
+    at = start === 0 ? -1 : lastIndexOf(bytes, USAGE, start - 1)
   }
   return false
 }
@@ -120,9 +120,9 @@ function lastOpenAIUsage(bytes: Buffer, tokens: TokenCounts): boolean {
  * The parsed `data:` lines that mention usage, of the event in `bytes` from `start` to `end` (-1: to the end
  * of `bytes`). A cut or non-JSON line is skipped: nothing to count in it.
  */
-function usageData(bytes: Buffer, start: number, end: number): unknown[] {
+function usageData(bytes: Uint8Array, start: number, end: number): unknown[] {
   const out: unknown[] = []
-  for (const line of bytes.toString('utf8', start, end < 0 ? bytes.length : end).split('\n')) {
+  for (const line of decoder.decode(bytes.subarray(start, end < 0 ? bytes.length : end)).split('\n')) {
     if (!line.startsWith('data:') || !line.includes('"usage"')) continue
     try {
       out.push(JSON.parse(line.slice(5)))
@@ -133,15 +133,45 @@ function usageData(bytes: Buffer, start: number, end: number): unknown[] {
   return out
 }
 
-const USAGE = Buffer.from('"usage"')
-const BOUNDARY = Buffer.from('\n\n')
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+const USAGE = encoder.encode('"usage"')
+const BOUNDARY = encoder.encode('\n\n')
 
-function concat(chunks: Uint8Array[]): Buffer {
-  if (chunks.length === 1) {
-    const only = chunks[0] as Uint8Array
-    return Buffer.from(only.buffer, only.byteOffset, only.byteLength)
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array
+  const out = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.length, 0))
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
   }
-  return Buffer.concat(chunks)
+  return out
+}
+
+function startsAt(bytes: Uint8Array, pattern: Uint8Array, at: number): boolean {
+  for (let i = 1; i < pattern.length; i++) if (bytes[at + i] !== pattern[i]) return false
+  return true
+}
+
+/** Where `pattern` first occurs in `bytes` at or after `from`, or -1. */
+function indexOf(bytes: Uint8Array, pattern: Uint8Array, from = 0): number {
+  const last = bytes.length - pattern.length
+  for (let at = bytes.indexOf(pattern[0] as number, from); at >= 0 && at <= last; ) {
+    if (startsAt(bytes, pattern, at)) return at
+    at = bytes.indexOf(pattern[0] as number, at + 1)
+  }
+  return -1
+}
+
+/** Where the last occurrence of `pattern` in `bytes` that starts at or before `from` starts, or -1. */
+function lastIndexOf(bytes: Uint8Array, pattern: Uint8Array, from = bytes.length): number {
+  for (let at = Math.min(from, bytes.length - pattern.length); at >= 0; at--) {
+    at = bytes.lastIndexOf(pattern[0] as number, at)
+    if (at < 0) return -1
+    if (startsAt(bytes, pattern, at)) return at
+  }
+  return -1
 }
 
 /** Usage of a whole JSON answer. */
