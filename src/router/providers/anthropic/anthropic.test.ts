@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs'
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import { afterEach, describe, expect, it } from 'vitest'
+import SSE from '../../__fixtures__/anthropic-thinking-tool.sse.txt?raw'
 import {
   type ScriptedHttpReply,
   type ScriptedHttpServer,
@@ -11,10 +11,6 @@ import { createRouterApp } from '../../app.js'
 import { parseRouterConfig } from '../../config/parse-config.js'
 import { InMemoryUsageSink } from '../../usage/usage-sink.js'
 
-const SSE = readFileSync(
-  new URL('../../__fixtures__/anthropic-thinking-tool.sse.txt', import.meta.url),
-  'utf8',
-)
 const KEY = 'sk-ant-provider-key-123'
 
 let upstream: ScriptedHttpServer | undefined
