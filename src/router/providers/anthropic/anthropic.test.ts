@@ -10,6 +10,7 @@ import {
 import { createRouterApp } from '../../app.js'
 import { parseRouterConfig } from '../../config/parse-config.js'
 import { InMemoryUsageSink } from '../../usage/usage-sink.js'
+import { messagesUrl } from './anthropic.js'
 
 const KEY = 'sk-ant-provider-key-123'
 
@@ -204,5 +205,12 @@ describe('anthropic pass-through', () => {
     expect(JSON.parse(args)).toEqual({ command: 'ls -la' })
     expect(finish).toBe('tool_calls')
     expect(usageChunk).toMatchObject({ prompt_tokens: 2168, completion_tokens: 42 })
+  })
+})
+
+describe('messagesUrl', () => {
+  it('builds the Messages URL from a base URL with or without /v1', () => {
+    expect(messagesUrl('https://api.anthropic.com')).toBe('https://api.anthropic.com/v1/messages')
+    expect(messagesUrl('https://proxy/v1')).toBe('https://proxy/v1/messages')
   })
 })
