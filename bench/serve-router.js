@@ -1,9 +1,8 @@
 /**
- * Starts the router alone the way `agent-router router` should (`serveRouter` from `dist/router/node.js`),
+ * Starts the router alone the way `agent-router router` should (`serveRouter` from `dist/router/node/index.js`),
  * for the benchmark: `node bench/serve-router.js <config.yaml> <port>`; prints `listening <port>`.
  */
-import { loadRouterConfig } from '../dist/router/index.js'
-import { serveRouter } from '../dist/router/node.js'
+import { loadRouterConfig, serveRouter } from '../dist/router/node/index.js'
 
 const [configPath, port] = process.argv.slice(2)
 const running = await serveRouter(

@@ -5,7 +5,7 @@
  * arguments stream as 400, 1,600 and 6,400 deltas (Claude Code writing a file), where the cost per event
  * must stay flat as the call grows.
  */
-import { openAIStreamToAnthropic } from '../dist/router/openai-stream-to-anthropic.js'
+import { openAIStreamToAnthropic } from '../dist/router/providers/openai-compatible/openai-stream-to-anthropic.js'
 
 const quick = process.env.BENCH_QUICK === '1'
 const chunk = (delta, finish = null) =>

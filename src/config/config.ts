@@ -7,11 +7,12 @@ import { resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import { z } from 'zod'
 import { AppError } from '../protocol/errors.js'
-import { PROVIDER_CATALOG } from '../router/providers/provider-names.js'
+import type { Env } from '../router/config/env.js'
+import { PROVIDER_CATALOG } from '../router/config/provider-names.js'
 import { parseByteSize } from './byte-size.js'
 import { parseDuration } from './duration.js'
 
-export type Env = Readonly<Record<string, string | undefined>>
+export type { Env }
 
 /** Provider credentials, read by the router only (referenced from the router config as `os.environ/NAME`). */
 export const PROVIDER_SECRET_NAMES: readonly string[] = [

@@ -3,8 +3,8 @@ import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { fixture, outline, parseSse, scriptedFetch, type UpstreamReply } from './__fixtures__/harness.js'
 import { createRouterApp } from './app.js'
-import { defaultRouterConfig, parseRouterConfig } from './load-config.js'
-import type { RouterLogger } from './router-options.js'
+import { defaultRouterConfig, parseRouterConfig } from './config/parse-config.js'
+import type { RouterLogger } from './usage/router-logger.js'
 
 const GROQ_KEY = 'gsk_secret_groq_key_123'
 const SECRETS = {

@@ -7,10 +7,10 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { AppError, toAppError } from '../protocol/errors.js'
-import { anthropicErrorBody, errorResponse } from './error-response.js'
-import { incomingFromRequest } from './incoming-call.js'
 import { createRouterCore, type RouterCore } from './router-core.js'
 import type { RouterOptions, RouterPrincipal } from './router-options.js'
+import { anthropicErrorBody, errorResponse } from './wire/error-response.js'
+import { incomingFromRequest } from './wire/incoming-call.js'
 
 /** The largest request body the router reads: Anthropic's own limit for a Messages request. */
 export const MAX_ROUTER_BODY_BYTES = 32 * 1024 * 1024

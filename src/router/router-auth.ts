@@ -2,11 +2,12 @@
  * Who may call the router: the `authorize` hook when given; otherwise `general_settings.master_key` and the
  * per-session tokens of `sessionTokens`. The answer is a principal (its session, if any) or undefined (401).
  */
-import type { Env } from '../config/config.js'
-import type { RouterConfig } from './config-schema.js'
-import type { HeaderReader } from './incoming-call.js'
-import { resolveSecretRef } from './resolve-secret.js'
+
+import type { RouterConfig } from './config/config-schema.js'
+import type { Env } from './config/env.js'
+import { resolveSecretRef } from './config/resolve-secret.js'
 import type { RouterOptions, RouterPrincipal } from './router-options.js'
+import type { HeaderReader } from './wire/incoming-call.js'
 
 export type Authenticate = (headers: HeaderReader) => Promise<RouterPrincipal | undefined>
 

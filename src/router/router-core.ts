@@ -5,26 +5,22 @@
  * way in: the hosts serve that app (Node through its own HTTP server, Cloudflare through `fetch`).
  */
 import { AppError, toAppError } from '../protocol/errors.js'
-import { DeploymentHealth } from './deployment-health.js'
-import { errorResponse } from './error-response.js'
-import { handleChatCompletions } from './handle-chat-completions.js'
-import { handleCountTokens } from './handle-count-tokens.js'
-import { handleMessages, type MessagesDeps } from './handle-messages.js'
-import type { IncomingCall } from './incoming-call.js'
-import { splitProviderModel } from './providers/provider-names.js'
-import { ResponseCache } from './response-cache.js'
-import { RouteTable } from './route-table.js'
+import { splitProviderModel } from './config/provider-names.js'
+import { RouteTable } from './config/route-table.js'
+import { dispatchSettings } from './config/router-settings.js'
+import { DeploymentHealth } from './dispatch/deployment-health.js'
+import { ResponseCache } from './dispatch/response-cache.js'
+import { limitedFetch } from './dispatch/upstream-limits.js'
+import { handleChatCompletions } from './endpoints/handle-chat-completions.js'
+import { handleCountTokens } from './endpoints/handle-count-tokens.js'
+import { handleMessages, type MessagesDeps } from './endpoints/handle-messages.js'
 import { type Authenticate, authenticator } from './router-auth.js'
-import { defaultRouterMetrics } from './router-metrics.js'
-import {
-  type RouterLogger,
-  type RouterOptions,
-  type RouterPrincipal,
-  silentLogger,
-} from './router-options.js'
-import { dispatchSettings } from './router-settings.js'
-import { limitedFetch } from './upstream-limits.js'
-import { InMemoryUsageSink, sumUsage } from './usage-sink.js'
+import type { RouterOptions, RouterPrincipal } from './router-options.js'
+import { type RouterLogger, silentLogger } from './usage/router-logger.js'
+import { defaultRouterMetrics } from './usage/router-metrics.js'
+import { InMemoryUsageSink, sumUsage } from './usage/usage-sink.js'
+import { errorResponse } from './wire/error-response.js'
+import type { IncomingCall } from './wire/incoming-call.js'
 
 /** The platform's `fetch`, looked up at call time and never called as a method of something else. */
 const platformFetch: typeof fetch = (input, init) => globalThis.fetch(input, init)

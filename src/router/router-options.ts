@@ -1,14 +1,10 @@
 /** What `createRouterApp` takes. */
-import type { Env } from '../config/config.js'
-import type { RouterConfig } from './config-schema.js'
-import type { RouterMetrics } from './router-metrics.js'
-import type { UsageSink } from './usage-sink.js'
 
-export interface RouterLogger {
-  info(obj: object, msg?: string): void
-  warn(obj: object, msg?: string): void
-  error(obj: object, msg?: string): void
-}
+import type { RouterConfig } from './config/config-schema.js'
+import type { Env } from './config/env.js'
+import type { RouterLogger } from './usage/router-logger.js'
+import type { RouterMetrics } from './usage/router-metrics.js'
+import type { UsageSink } from './usage/usage-sink.js'
 
 /** Who made a request: usage is recorded under `sessionId` when there is one. */
 export interface RouterPrincipal {
@@ -21,7 +17,7 @@ export interface SessionTokenVerifier {
 }
 
 export interface RouterOptions {
-  /** The parsed and validated config file (`loadRouterConfig`). */
+  /** The parsed and validated config file (`parseRouterConfig`, or `loadRouterConfig` on Node). */
   config: RouterConfig
   /** Resolves `os.environ/NAME` and the providers' default key variables (GROQ_API_KEY…). */
   secrets: Env
@@ -42,10 +38,4 @@ export interface RouterOptions {
   /** Prometheus registry the router writes to; default `defaultRouterMetrics`. */
   metrics?: RouterMetrics
   logger?: RouterLogger
-}
-
-export const silentLogger: RouterLogger = {
-  info() {},
-  warn() {},
-  error() {},
 }

@@ -3,8 +3,8 @@
  * request processing time, turn time and errors by kind — followed by the router's own (model response time
  * as time to first byte and total, retries, fallbacks, cooldowns, tokens).
  */
-import { Counter, Histogram } from '../router/metrics-registry.js'
-import type { RouterMetrics } from '../router/router-metrics.js'
+import { Counter, Histogram } from '../router/usage/metrics-registry.js'
+import type { RouterMetrics } from '../router/usage/router-metrics.js'
 
 const TURN_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]
 

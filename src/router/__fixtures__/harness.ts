@@ -2,14 +2,49 @@
  * Test helpers for the router: recorded upstream streams replayed at awkward byte boundaries, an injected
  * upstream `fetch` that records what the router sent, and an SSE reader for the router's output.
  */
-import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { expect } from 'vitest'
-import { openAIStreamToAnthropic } from '../openai-stream-to-anthropic.js'
-import { SseParser } from '../sse-parser.js'
+import { openAIStreamToAnthropic } from '../providers/openai-compatible/openai-stream-to-anthropic.js'
+import { SseParser } from '../wire/sse-parser.js'
+import contentFilter from './content-filter.chunks.txt?raw'
+import cumulativeAndFinalArgs from './cumulative-and-final-args.chunks.txt?raw'
+import emptyArguments from './empty-arguments.chunks.txt?raw'
+import lengthMidTool from './length-mid-tool.chunks.txt?raw'
+import midStreamError from './mid-stream-error.chunks.txt?raw'
+import missingIndexAndId from './missing-index-and-id.chunks.txt?raw'
+import ollamaIndexZero from './ollama-index-zero.chunks.txt?raw'
+import parallelInterleaved from './parallel-interleaved.chunks.txt?raw'
+import reasoning from './reasoning.chunks.txt?raw'
+import text from './text.chunks.txt?raw'
+import textThenTool from './text-then-tool.chunks.txt?raw'
+import toolDeltas from './tool-deltas.chunks.txt?raw'
+import truncated from './truncated.chunks.txt?raw'
+import twoChoices from './two-choices.chunks.txt?raw'
+import usageEveryChunk from './usage-every-chunk.chunks.txt?raw'
+
+// Imported, not read from disk, so the same tests can run where there is no file system (workerd).
+const FIXTURES: Record<string, string> = {
+  'content-filter': contentFilter,
+  'cumulative-and-final-args': cumulativeAndFinalArgs,
+  'empty-arguments': emptyArguments,
+  'length-mid-tool': lengthMidTool,
+  'mid-stream-error': midStreamError,
+  'missing-index-and-id': missingIndexAndId,
+  'ollama-index-zero': ollamaIndexZero,
+  'parallel-interleaved': parallelInterleaved,
+  reasoning: reasoning,
+  'text-then-tool': textThenTool,
+  text: text,
+  'tool-deltas': toolDeltas,
+  truncated: truncated,
+  'two-choices': twoChoices,
+  'usage-every-chunk': usageEveryChunk,
+}
 
 export function fixture(name: string): string {
-  return readFileSync(new URL(`./${name}.chunks.txt`, import.meta.url), 'utf8')
+  const text = FIXTURES[name]
+  if (text === undefined) throw new Error(`no fixture ${name}.chunks.txt`)
+  return text
 }
 
 /** The bytes of `text` as a stream of reads of `size` bytes (splits UTF-8 characters and lines on purpose). */

@@ -3,8 +3,8 @@
  * request (head and `content-length` body) to a script, which writes whatever bytes it likes on the socket.
  */
 import { createServer, type Socket } from 'node:net'
-import { parseRouterConfig } from '../load-config.js'
-import { serveRouter } from '../serve-router.js'
+import { parseRouterConfig } from '../config/parse-config.js'
+import { serveRouter } from '../node/serve-router.js'
 
 export interface RawRequest {
   head: string

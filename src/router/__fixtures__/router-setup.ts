@@ -1,9 +1,9 @@
 /** A router app over an injected upstream `fetch`, with an in-memory usage sink and its own metrics registry. */
 import { createRouterApp } from '../app.js'
-import { parseRouterConfig } from '../load-config.js'
-import { RouterMetrics } from '../router-metrics.js'
+import { parseRouterConfig } from '../config/parse-config.js'
 import type { RouterOptions } from '../router-options.js'
-import { InMemoryUsageSink } from '../usage-sink.js'
+import { RouterMetrics } from '../usage/router-metrics.js'
+import { InMemoryUsageSink } from '../usage/usage-sink.js'
 
 export function routerWith(yaml: string, fetchImpl: typeof fetch, extra: Partial<RouterOptions> = {}) {
   const usage = new InMemoryUsageSink()

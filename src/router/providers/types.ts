@@ -1,13 +1,13 @@
 /** The interface every provider plugin implements; plugins are collected by prefix in `index.ts`. */
-import type { Env } from '../../config/config.js'
-import type { MessagesRequest } from '../anthropic-request.js'
-import type { HeaderReader } from '../incoming-call.js'
-import type { OpenAIChatBody } from '../openai-chat-request.js'
-import type { TokenCounts } from '../price-table.js'
-import type { Target } from '../route-table.js'
-import type { RouterLogger } from '../router-options.js'
-import type { UsageFormat } from '../usage-tap.js'
-import type { ProviderName } from './provider-names.js'
+import type { Env } from '../config/env.js'
+import type { ProviderName } from '../config/provider-names.js'
+import type { Target } from '../config/route-table.js'
+import type { TokenCounts } from '../usage/price-table.js'
+import type { RouterLogger } from '../usage/router-logger.js'
+import type { UsageFormat } from '../usage/usage-tap.js'
+import type { MessagesRequest } from '../wire/anthropic-request.js'
+import type { HeaderReader } from '../wire/incoming-call.js'
+import type { OpenAIChatBody } from '../wire/openai-chat-request.js'
 
 /** What a provider reports about an answer while it is sent (usage accounting). */
 export interface CallObserver {

@@ -1,0 +1,293 @@
+/**
+ * Sends one client request to a model with LiteLLM's reliability semantics: pick a deployment
+ * (`routing_strategy`), give each attempt `timeout` until its answer starts, retry retryable failures with
+ * backoff (honouring `Retry-After`) only while nothing has reached the client, cool down deployments that keep
+ * failing, then move to the model's `fallbacks`. Records usage, metrics and (non-streaming) the cache.
+ */
+import { AppError, toAppError } from '../../protocol/errors.js'
+import type { Deployment, RouteMatch, RouteTable } from '../config/route-table.js'
+import type { DispatchSettings } from '../config/router-settings.js'
+import type { CallObserver } from '../providers/types.js'
+import type { TokenCounts } from '../usage/price-table.js'
+import type { RouterLogger } from '../usage/router-logger.js'
+import type { RouterMetrics } from '../usage/router-metrics.js'
+import { type UsageRecorder, usageRecorder } from '../usage/usage-recorder.js'
+import type { UsageEntry, UsageSink } from '../usage/usage-sink.js'
+import { SseUsageReader } from '../usage/usage-tap.js'
+import type { DeploymentHealth } from './deployment-health.js'
+import { peekFirstChunk, resumeBody } from './observed-body.js'
+import { pickDeployment } from './pick-deployment.js'
+import { ResponseCache } from './response-cache.js'
+import { retryDelay } from './retry-delay.js'
+
+export interface DispatchDeps {
+  table: RouteTable
+  settings: DispatchSettings
+  health: DeploymentHealth
+  metrics: RouterMetrics
+  logger: RouterLogger
+  usage: UsageSink | undefined
+  cache: ResponseCache | undefined
+}
+
+export interface DispatchRequest {
+  endpoint: UsageEntry['endpoint']
+  requestedModel: string
+  stream: boolean
+  sessionId: string | undefined
+  /** The client's signal: when it aborts, nothing is retried. */
+  signal: AbortSignal | undefined
+  /** The client's body, for the cache key. */
+  rawBody: string
+  /** Sends one attempt to one deployment; throws `AppError`s (with `retryable`) for failures before the answer. */
+  send(
+    match: RouteMatch,
+    deployment: Deployment,
+    signal: AbortSignal,
+    observer: CallObserver,
+  ): Promise<Response>
+}
+
+/** LiteLLM's `retry_policy` key for an error. */
+function policyKey(e: AppError): string {
+  if (e.status === 429) return 'RateLimitErrorRetries'
+  if (e.type === 'timeout_error' || e.status === 408) return 'TimeoutErrorRetries'
+  if (e.status === 401) return 'AuthenticationErrorRetries'
+  if (e.status === 400 || e.status === 422) return 'BadRequestErrorRetries'
+  return 'InternalServerErrorRetries'
+}
+
+function retryBudget(settings: DispatchSettings, e: AppError): number {
+  const own = settings.retriesByError[policyKey(e)]
+  if (own !== undefined) return own
+  return e.retryable ? settings.numRetries : 0
+}
+
+/** A bad request stays bad on another model; everything else may work elsewhere. */
+function canFallBack(e: AppError): boolean {
+  return e.type !== 'invalid_request_error' && e.type !== 'request_too_large'
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
+
+function noRouteError(deps: DispatchDeps, model: string): AppError {
+  return new AppError(
+    'not_found_error',
+    `no route for model '${model}'; configured patterns: ${deps.table.patterns().join(', ')}`,
+  )
+}
+
+export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promise<Response> {
+  const rec = usageRecorder(deps, req)
+  const cacheKey = deps.cache && !req.stream ? await ResponseCache.key(req.endpoint, req.rawBody) : undefined
+  if (cacheKey !== undefined) {
+    const hit = deps.cache?.get(cacheKey)
+    if (hit) {
+      deps.metrics.cacheHits.add({ model: req.requestedModel })
+      rec.finish({ status: 200, cached: true })
+      const headers = new Headers(hit.headers)
+      headers.set('x-router-cache', 'hit')
+      return new Response(hit.body.slice(), { status: 200, headers })
+    }
+  }
+  const first = deps.table.resolve(req.requestedModel)
+  if (!first) {
+    const err = noRouteError(deps, req.requestedModel)
+    rec.finish({ status: err.status, error: err.message })
+    throw err
+  }
+  const chain = [
+    req.requestedModel,
+    ...(deps.settings.fallbacks.get(req.requestedModel) ??
+      deps.settings.fallbacks.get(first.route.pattern) ??
+      []),
+  ]
+  let lastError: AppError | undefined
+  for (let n = 0; n < chain.length; n++) {
+    const model = chain[n] as string
+    const match = n === 0 ? first : deps.table.resolve(model)
+    if (!match) {
+      lastError ??= noRouteError(deps, model)
+      continue
+    }
+    if (n > 0) {
+      deps.metrics.fallbacks.add({ model: req.requestedModel, fallback: model })
+      deps.logger.warn(
+        { model: req.requestedModel, fallback: model, error: lastError?.message },
+        'falling back',
+      )
+      rec.fallbackModel = model
+    }
+    const outcome = await tryModel(deps, req, match, rec)
+    // Not `instanceof Response`: @hono/node-server swaps the global Response class, so a Response made by a
+    // provider may not be an instance of the one this module sees. AppError is ours and always is.
+    if (!(outcome instanceof AppError)) {
+      if (cacheKey !== undefined && outcome.status === 200) {
+        const body = new Uint8Array(await outcome.arrayBuffer())
+        deps.cache?.set(cacheKey, body, outcome.headers)
+        return new Response(body, { status: 200, headers: outcome.headers })
+      }
+      return outcome
+    }
+    lastError = outcome
+    if (req.signal?.aborted || !canFallBack(outcome)) break
+  }
+  const err = lastError ?? noRouteError(deps, req.requestedModel)
+  rec.finish({ status: err.status, error: err.message })
+  throw err
+}
+
+/** Every attempt on one model; the answer, or the error that ended the attempts. */
+async function tryModel(
+  deps: DispatchDeps,
+  req: DispatchRequest,
+  match: RouteMatch,
+  rec: UsageRecorder,
+): Promise<Response | AppError> {
+  const { settings, health } = deps
+  const tried = new Set<string>()
+  const canCool = match.route.deployments.length > 1
+  for (let attempt = 0; ; attempt++) {
+    const deployment = pickDeployment(match.route.deployments, settings.strategy, health, tried)
+    if (!deployment) {
+      const wait = Math.ceil(health.soonestRelease(match.route.deployments.map((d) => d.id)) / 1000)
+      return new AppError(
+        'rate_limit_error',
+        `every deployment of '${match.route.pattern}' is cooling down after repeated failures; retry in ${wait} s`,
+        { status: 429, headers: { 'retry-after': String(wait) } },
+      )
+    }
+    tried.add(deployment.id)
+    try {
+      return await attemptOnce(deps, req, match, deployment, rec)
+    } catch (err) {
+      const e = toAppError(err)
+      if (req.signal?.aborted) return e
+      if (e.retryable || e.status === 401 || e.status === 403) {
+        if (health.failed(deployment.id, canCool)) {
+          deps.metrics.cooldowns.add({ deployment: deployment.id, model: deployment.modelName })
+          deps.logger.warn({ deployment: deployment.id, error: e.message }, 'deployment cooling down')
+        }
+      }
+      if (attempt >= retryBudget(settings, e)) return e
+      const delay = retryDelay(attempt, e.headers['retry-after'], {
+        baseMs: settings.retryBaseMs,
+        exponential: settings.exponentialBackoff,
+        maxRetryAfterMs: settings.maxRetryAfterMs,
+      })
+      if (delay === undefined) return e
+      deps.metrics.retries.add({ model: req.requestedModel })
+      deps.logger.warn(
+        { model: req.requestedModel, attempt: attempt + 1, delayMs: delay, error: e.message },
+        'retrying',
+      )
+      rec.retries++
+      await sleep(delay, req.signal)
+      if (req.signal?.aborted) return e
+    }
+  }
+}
+
+async function attemptOnce(
+  deps: DispatchDeps,
+  req: DispatchRequest,
+  match: RouteMatch,
+  deployment: Deployment,
+  rec: UsageRecorder,
+): Promise<Response> {
+  const controller = new AbortController()
+  const onClientAbort = () => controller.abort(req.signal?.reason)
+  req.signal?.addEventListener('abort', onClientAbort, { once: true })
+  const timeoutMs = (deployment.params.timeout ?? settingsTimeoutSeconds(deps)) * 1000
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    controller.abort(new Error('attempt timed out'))
+  }, timeoutMs)
+  const started = performance.now()
+  const release = () => {
+    clearTimeout(timer)
+    req.signal?.removeEventListener('abort', onClientAbort)
+    deps.health.ended(deployment.id)
+  }
+  deps.health.started(deployment.id)
+  rec.target(match, deployment)
+  let sseUsage: SseUsageReader | undefined
+  const observer: CallObserver = {
+    usage: (tokens: TokenCounts) => rec.tokens(tokens),
+    streamError: (message: string) => {
+      rec.streamError = message
+    },
+    readSseUsage: (format) => {
+      sseUsage = new SseUsageReader(format)
+    },
+  }
+  try {
+    const response = await req.send(match, deployment, controller.signal, observer)
+    const describe = `${deployment.modelName} (${deployment.id})`
+    const reader = req.stream ? response.body?.getReader() : undefined
+    if (!reader) {
+      // Providers answer non-streaming requests fully read, so a failure while reading was already thrown.
+      clearTimeout(timer)
+      deps.health.succeeded(deployment.id, performance.now() - started)
+      rec.firstByte()
+      release()
+      rec.finish({ status: response.status })
+      return response
+    }
+    const first = await peekFirstChunk(reader, describe)
+    clearTimeout(timer)
+    deps.health.succeeded(deployment.id, performance.now() - started)
+    rec.firstByte()
+    const usageReader = sseUsage
+    const body = resumeBody(reader, first, {
+      onEnd: (end) => {
+        release()
+        if (usageReader) rec.tokens(usageReader.result())
+        rec.finish({ status: response.status, error: end.error ?? rec.streamError })
+      },
+      onChunk: usageReader && ((chunk) => usageReader.push(chunk)),
+      failureFrame: (message) => failureFrame(req.endpoint, `${describe} failed mid-stream: ${message}`),
+    })
+    return new Response(body, { status: response.status, headers: response.headers })
+  } catch (err) {
+    release()
+    if (timedOut) {
+      throw new AppError(
+        'timeout_error',
+        `${deployment.modelName} (${deployment.id}) did not answer within ${timeoutMs / 1000} s`,
+        { status: 504, retryable: true, cause: err },
+      )
+    }
+    throw err
+  }
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * What a client gets when a stream breaks after it started: an Anthropic `event: error`, or an OpenAI error
+ * chunk on the chat-completions endpoint. The leading blank line ends an event the upstream left half-sent.
+ */
+function failureFrame(endpoint: DispatchRequest['endpoint'], message: string): Uint8Array {
+  const error = { type: 'api_error', message }
+  return encoder.encode(
+    endpoint === 'chat_completions'
+      ? `\n\ndata: ${JSON.stringify({ error })}\n\n`
+      : `\n\nevent: error\ndata: ${JSON.stringify({ type: 'error', error })}\n\n`,
+  )
+}
+
+function settingsTimeoutSeconds(deps: DispatchDeps): number {
+  return deps.settings.timeoutMs / 1000
+}

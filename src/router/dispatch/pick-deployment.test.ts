@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import { parseRouterConfig } from '../config/parse-config.js'
+import { type Deployment, RouteTable } from '../config/route-table.js'
+import { dispatchSettings } from '../config/router-settings.js'
+import { DeploymentHealth } from './deployment-health.js'
+import { pickDeployment } from './pick-deployment.js'
+
+const config = parseRouterConfig(`
+model_list:
+  - {model_name: m, litellm_params: {model: groq/a, weight: 3}}
+  - {model_name: m, litellm_params: {model: groq/b, weight: 1}}
+`)
+const deployments = new RouteTable(config).resolve('m')?.route.deployments as Deployment[]
+
+function sequence(values: number[]): () => number {
+  let i = 0
+  return () => values[i++ % values.length] as number
+}
+
+describe('pickDeployment', () => {
+  it('shuffles by weight', () => {
+    const health = new DeploymentHealth(3, 5000)
+    const random = sequence([0, 0.2, 0.5, 0.74, 0.76, 0.99])
+    const picks = Array.from(
+      { length: 6 },
+      () => pickDeployment(deployments, 'simple-shuffle', health, new Set(), random)?.params.model,
+    )
+    expect(picks).toEqual(['groq/a', 'groq/a', 'groq/a', 'groq/a', 'groq/b', 'groq/b'])
+  })
+
+  it('prefers untried, then the fastest deployment for latency-based routing', () => {
+    const health = new DeploymentHealth(3, 5000)
+    health.succeeded('model_list[0]', 80)
+    expect(pickDeployment(deployments, 'latency-based-routing', health, new Set())?.id).toBe('model_list[1]')
+    health.succeeded('model_list[1]', 200)
+    expect(pickDeployment(deployments, 'latency-based-routing', health, new Set())?.id).toBe('model_list[0]')
+  })
+
+  it('skips deployments tried for this request and those cooling down', () => {
+    let now = 1000
+    const health = new DeploymentHealth(0, 5000, () => now)
+    expect(pickDeployment(deployments, 'ordered', health, new Set(['model_list[0]']))?.id).toBe(
+      'model_list[1]',
+    )
+    expect(health.failed('model_list[1]', true)).toBe(true)
+    expect(pickDeployment(deployments, 'ordered', health, new Set(['model_list[0]']))?.id).toBe(
+      'model_list[0]',
+    )
+    expect(health.failed('model_list[0]', true)).toBe(true)
+    expect(pickDeployment(deployments, 'ordered', health, new Set())).toBeUndefined()
+    now += 5001
+    expect(pickDeployment(deployments, 'ordered', health, new Set())?.id).toBe('model_list[0]')
+  })
+})
+
+describe('dispatchSettings', () => {
+  it("reads the seed's retry_policy and enable_loadbalancing, and LiteLLM's per-error retries", () => {
+    const s = dispatchSettings(
+      parseRouterConfig(`
+model_list: [{model_name: m, litellm_params: {model: groq/a}}]
+router_settings:
+  routing_strategy: least-busy
+  enable_loadbalancing: true
+  retry_policy: {max_retries: 3, timeout: 30, exponential_backoff: true, RateLimitErrorRetries: 5}
+  fallbacks: [{"m": ["x"]}, {"m": ["y"]}]
+`),
+    )
+    expect(s).toMatchObject({
+      strategy: 'least-busy',
+      numRetries: 3,
+      timeoutMs: 30_000,
+      exponentialBackoff: true,
+      retriesByError: { RateLimitErrorRetries: 5 },
+      allowedFails: 3,
+      cooldownMs: 5000,
+    })
+    expect(s.fallbacks.get('m')).toEqual(['x', 'y'])
+    expect(s.cache.enabled).toBe(false)
+  })
+})

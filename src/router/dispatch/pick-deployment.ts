@@ -1,0 +1,61 @@
+/**
+ * Chooses one deployment of a route (`routing_strategy`): `simple-shuffle` picks at random weighted by
+ * `weight` (or `rpm`/`tpm`), `least-busy` the one with the fewest requests in flight, `latency-based-routing`
+ * the fastest first byte so far (untried ones first), `ordered` (`enable_loadbalancing: false`) the first.
+ * Deployments cooling down and those already tried for this request are skipped while others remain.
+ */
+
+import type { Deployment } from '../config/route-table.js'
+import type { Strategy } from '../config/router-settings.js'
+import type { DeploymentHealth } from './deployment-health.js'
+
+function weightOf(d: Deployment): number {
+  return d.params.weight ?? d.params.rpm ?? d.params.tpm ?? 1
+}
+
+function shuffle(candidates: readonly Deployment[], random: () => number): Deployment | undefined {
+  if (candidates.length <= 1) return candidates[0]
+  const total = candidates.reduce((sum, d) => sum + weightOf(d), 0)
+  let r = random() * total
+  for (const d of candidates) {
+    r -= weightOf(d)
+    if (r < 0) return d
+  }
+  return candidates.at(-1)
+}
+
+function lowest(candidates: readonly Deployment[], score: (d: Deployment) => number): Deployment | undefined {
+  let best: Deployment | undefined
+  let bestScore = Number.POSITIVE_INFINITY
+  for (const d of candidates) {
+    const s = score(d)
+    if (s < bestScore) {
+      best = d
+      bestScore = s
+    }
+  }
+  return best
+}
+
+export function pickDeployment(
+  deployments: readonly Deployment[],
+  strategy: Strategy,
+  health: DeploymentHealth,
+  tried: ReadonlySet<string>,
+  random: () => number = Math.random,
+): Deployment | undefined {
+  const available = deployments.filter((d) => !health.isCooling(d.id))
+  if (available.length === 0) return undefined
+  const fresh = available.filter((d) => !tried.has(d.id))
+  const candidates = fresh.length > 0 ? fresh : available
+  switch (strategy) {
+    case 'ordered':
+      return candidates[0]
+    case 'least-busy':
+      return lowest(candidates, (d) => health.of(d.id).inFlight)
+    case 'latency-based-routing':
+      return lowest(candidates, (d) => health.of(d.id).latencyMs ?? -1)
+    default:
+      return shuffle(candidates, random)
+  }
+}

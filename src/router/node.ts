@@ -1,7 +1,0 @@
-/**
- * The router's Node-only entry: serving its app on Node's HTTP server (TCP or a unix socket) and a pooled
- * keep-alive `fetch` (undici) for upstream calls.
- * Kept apart from `index.ts` so a Web-standard host (Cloudflare) never loads `node:*` modules or undici.
- */
-export { nodeHttpFetch } from './node-http-fetch.js'
-export { closeServer, nodeRouterCore, routerServer, serveRouter } from './serve-router.js'

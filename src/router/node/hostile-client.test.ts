@@ -1,0 +1,111 @@
+/**
+ * The router served on Node (`serveRouter`) against a client on a raw socket: pipelined requests whose
+ * answers it never reads, a request sent after `connection: close`, and a pathological head. The server
+ * must stop reading instead of buffering, run nothing after `close`, and answer a bad head at once.
+ */
+import { connect, type Socket } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  completion,
+  httpAnswer,
+  type RawUpstream,
+  serveRouterOver,
+  startRawUpstream,
+} from '../__fixtures__/raw-upstream.js'
+
+const closers: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close()
+})
+
+async function routerOver(answer: Buffer): Promise<{ port: number; up: RawUpstream }> {
+  const up = await startRawUpstream((socket) => socket.write(answer))
+  closers.push(() => up.close())
+  const running = await serveRouterOver(up)
+  closers.push(() => running.close())
+  return { port: running.port, up }
+}
+
+function rawClient(port: number): Socket {
+  const socket = connect(port, '127.0.0.1')
+  socket.on('error', () => {})
+  closers.push(async () => {
+    socket.destroy()
+  })
+  return socket
+}
+
+function messagesRequest(content: string, headers = ''): string {
+  const body = JSON.stringify({ model: 'groq/m', max_tokens: 10, messages: [{ role: 'user', content }] })
+  return `POST /v1/messages HTTP/1.1\r\nhost: router\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}\r\n${body}`
+}
+
+/** The first answer head the client gets. */
+function firstAnswer(client: Socket): Promise<string> {
+  return new Promise<string>((resolve) => {
+    let text = ''
+    client.on('data', (d: Buffer) => {
+      text += d.toString('latin1')
+      if (text.includes('\r\n\r\n')) resolve(text)
+    })
+  })
+}
+
+/** Resolves once `count()` has not changed for `quietMs` (or reached `max`), with its last value. */
+async function settled(count: () => number, max: number, quietMs = 1500): Promise<number> {
+  let last = -1
+  let since = Date.now()
+  while (count() < max) {
+    if (count() !== last) {
+      last = count()
+      since = Date.now()
+    } else if (Date.now() - since >= quietMs) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return count()
+}
+
+describe('the router against a hostile client', () => {
+  it('stops reading a connection whose pipelined answers are never read', async () => {
+    const { port, up } = await routerOver(httpAnswer(completion('a'.repeat(256 * 1024))))
+    const client = rawClient(port)
+    const sent = 200
+    // Each request is about one socket read; their answers (256 KiB each) are never read.
+    const request = messagesRequest('x'.repeat(64 * 1024))
+    for (let i = 0; i < sent; i++) client.write(request)
+    const run = await settled(() => up.requests.length, sent)
+    expect(run).toBeGreaterThan(0)
+    expect(run).toBeLessThan(sent / 2)
+  }, 30_000)
+
+  it('runs nothing a client sent after connection: close', async () => {
+    const { port, up } = await routerOver(httpAnswer(completion('once')))
+    const client = rawClient(port)
+    client.resume()
+    const closed = new Promise((resolve) => client.on('close', resolve))
+    client.write(messagesRequest('first', 'connection: close\r\n') + messagesRequest('second'))
+    await closed
+    // Node's parser refuses what follows `close` and drops the connection; the first may or may not run.
+    expect(await settled(() => up.requests.length, 2, 500)).toBeLessThanOrEqual(1)
+    expect(up.requests.filter((r) => r.body.includes('second'))).toEqual([])
+  })
+
+  it('runs nothing pipelined behind a request refused for its declared size', async () => {
+    const { port, up } = await routerOver(httpAnswer(completion('once')))
+    const client = rawClient(port)
+    const answer = firstAnswer(client)
+    const tooLarge = `POST /v1/messages HTTP/1.1\r\nhost: router\r\ncontent-type: application/json\r\ncontent-length: ${32 * 1024 * 1024 + 1}\r\n\r\n`
+    client.write(tooLarge + messagesRequest('second'))
+    expect(await answer).toMatch(/^HTTP\/1\.1 413 /)
+    expect(await settled(() => up.requests.length, 1, 500)).toBe(0)
+  })
+
+  it('answers a 16 KiB pathological head at once, without calling the upstream', async () => {
+    const { port, up } = await routerOver(httpAnswer(completion('never')))
+    const client = rawClient(port)
+    const answer = firstAnswer(client)
+    client.write(`POST /v1/messages HTTP/1.1\r\nhost: router\r\nx-a: ${' \t'.repeat(8 * 1024)}x\r\n\r\n`)
+    expect(await answer).toMatch(/^HTTP\/1\.1 4\d\d /)
+    expect(up.requests).toHaveLength(0)
+  }, 10_000)
+})

@@ -1,0 +1,8 @@
+/**
+ * The router's Node-only entry: serving its app on Node's HTTP server (TCP or a unix socket), a pooled
+ * keep-alive `fetch` (undici) for upstream calls, and reading the config file.
+ * Kept apart from `../index.ts` so a Web-standard host (Cloudflare) never loads `node:*` modules or undici.
+ */
+export { loadRouterConfig } from './load-config.js'
+export { nodeHttpFetch } from './node-http-fetch.js'
+export { closeServer, nodeRouterCore, routerServer, serveRouter } from './serve-router.js'

@@ -1,0 +1,46 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { AppError } from '../../protocol/errors.js'
+import { loadRouterConfig } from './load-config.js'
+
+const SEED = `
+model_list:
+  - model_name: openrouter/*
+    litellm_params:
+      model: openrouter/*
+  - model_name: groq/*
+    litellm_params:
+      model: groq/*
+`
+
+function configError(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError)
+    expect((err as AppError).type).toBe('invalid_config')
+    return (err as AppError).message
+  }
+  throw new Error('expected an invalid_config error')
+}
+
+describe('loadRouterConfig', () => {
+  it('loads a file, and the built-in default when no path is given', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'router-config-'))
+    const path = join(dir, 'litellm_config.yaml')
+    writeFileSync(path, SEED)
+    expect(loadRouterConfig(path).model_list).toHaveLength(2)
+    expect(configError(() => loadRouterConfig(join(dir, 'missing.yaml')))).toContain('missing.yaml')
+    expect(loadRouterConfig(undefined).model_list.map((m) => m.model_name)).toEqual([
+      'groq/*',
+      'openrouter/*',
+      'openai/*',
+      'ollama/*',
+      'anthropic/*',
+      'deepseek/*',
+      'hosted_vllm/*',
+    ])
+  })
+})

@@ -1,0 +1,143 @@
+/**
+ * Anthropic: a byte-for-byte pass-through of the Messages API (conformance case 24). The body is forwarded as
+ * received except for the top-level `model`, which is rewritten in place when the upstream name differs; the
+ * answer (JSON or SSE) comes back unchanged. `anthropic-version` and `anthropic-beta` are forwarded.
+ * `count_tokens` uses Anthropic's own endpoint; chat-completions requests are translated both ways.
+ */
+import { AppError } from '../../../protocol/errors.js'
+import { jsonUsage } from '../../usage/usage-tap.js'
+import { SSE_HEADERS } from '../openai-compatible/openai-compatible.js'
+import { rewriteModelField } from '../rewrite-model-field.js'
+import {
+  type ChatProviderCall,
+  displayUrl,
+  type Provider,
+  type ProviderCall,
+  type UpstreamCall,
+} from '../types.js'
+import { upstreamConnectionError, upstreamHttpError } from '../upstream-error.js'
+import { AnthropicMessageIn, anthropicMessageToChat } from './anthropic-response-to-chat.js'
+import { anthropicStreamToChat } from './anthropic-stream-to-chat.js'
+import { chatRequestToAnthropic } from './chat-request-to-anthropic.js'
+
+const DEFAULT_VERSION = '2023-06-01'
+
+/** Response headers worth passing back to the client. */
+const KEEP_HEADERS = ['content-type', 'request-id', 'retry-after', 'cache-control']
+
+/** `https://api.anthropic.com` -> `https://api.anthropic.com/v1/messages` (also accepts `…/v1` and the full URL). */
+export function messagesUrl(base: string): string {
+  const trimmed = base.replace(/\/+$/, '')
+  if (trimmed.endsWith('/v1/messages')) return trimmed
+  if (trimmed.endsWith('/v1')) return `${trimmed}/messages`
+  return `${trimmed}/v1/messages`
+}
+
+function describe(call: UpstreamCall) {
+  return { describe: `anthropic at ${displayUrl(call.apiBase)}`, secrets: [call.apiKey] }
+}
+
+/** POSTs `body` to `url` with the client's Anthropic headers; a non-2xx answer is thrown as an AppError. */
+async function post(call: UpstreamCall, url: string, body: string, accept?: string): Promise<Response> {
+  const ctx = describe(call)
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'anthropic-version': call.headers.get('anthropic-version') ?? DEFAULT_VERSION,
+  }
+  const beta = call.headers.get('anthropic-beta')
+  if (beta) headers['anthropic-beta'] = beta
+  const wanted = accept ?? call.headers.get('accept')
+  if (wanted) headers.accept = wanted
+  if (call.apiKey) headers['x-api-key'] = call.apiKey
+  let response: Response
+  try {
+    response = await call.fetch(url, { method: 'POST', headers, body, signal: call.signal })
+  } catch (err) {
+    throw upstreamConnectionError(err, ctx)
+  }
+  if (!response.ok) throw await upstreamHttpError(response, ctx)
+  return response
+}
+
+function keptHeaders(response: Response): Headers {
+  const out = new Headers()
+  for (const name of KEEP_HEADERS) {
+    const value = response.headers.get(name)
+    if (value) out.set(name, value)
+  }
+  return out
+}
+
+/** The client's body with the upstream model name, every other byte unchanged. */
+function passThroughBody(call: ProviderCall): string {
+  if (call.target.upstreamModel === call.request.model) return call.rawBody
+  const rewritten = rewriteModelField(call.rawBody, call.target.upstreamModel)
+  if (rewritten === undefined) {
+    throw new AppError('invalid_request_error', 'the request body has no top-level "model" string')
+  }
+  return rewritten
+}
+
+export const anthropic: Provider = {
+  name: 'anthropic',
+  requiresKey: true,
+  defaultApiBase: () => 'https://api.anthropic.com',
+  async send(call: ProviderCall): Promise<Response> {
+    const response = await post(call, `${messagesUrl(call.apiBase)}${call.search}`, passThroughBody(call))
+    const headers = keptHeaders(response)
+    const isSse = (response.headers.get('content-type') ?? '').includes('text/event-stream')
+    if (isSse && response.body) {
+      call.observer.readSseUsage('anthropic')
+      const body = response.body
+      return new Response(body, { status: response.status, headers })
+    }
+    const text = await response.text()
+    call.observer.usage(jsonUsage('anthropic', text))
+    return new Response(text, { status: response.status, headers })
+  },
+  async countTokens(call: ProviderCall): Promise<Response> {
+    const response = await post(
+      call,
+      `${messagesUrl(call.apiBase)}/count_tokens${call.search}`,
+      passThroughBody(call),
+      'application/json',
+    )
+    return new Response(response.body, { status: response.status, headers: keptHeaders(response) })
+  },
+  async chatCompletions(call: ChatProviderCall): Promise<Response> {
+    const body = chatRequestToAnthropic(call.request, call.target.upstreamModel)
+    const stream = call.request.stream === true
+    const response = await post(
+      call,
+      messagesUrl(call.apiBase),
+      JSON.stringify(body),
+      stream ? 'text/event-stream' : 'application/json',
+    )
+    if (stream && response.body) {
+      const out = anthropicStreamToChat(response.body, {
+        requestedModel: call.requestedModel,
+        includeUsage: call.request.stream_options?.include_usage === true,
+        onUsage: (t) => call.observer.usage(t),
+        onError: (m) => call.observer.streamError(m),
+      })
+      return new Response(out, { status: 200, headers: SSE_HEADERS })
+    }
+    const text = await response.text()
+    call.observer.usage(jsonUsage('anthropic', text))
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      json = undefined
+    }
+    const parsed = AnthropicMessageIn.safeParse(json)
+    if (!parsed.success) {
+      throw new AppError(
+        'api_error',
+        `${describe(call).describe} answered with an unexpected response shape`,
+        { status: 502 },
+      )
+    }
+    return Response.json(anthropicMessageToChat(parsed.data, call.requestedModel))
+  },
+}
