@@ -114,12 +114,18 @@ export class ModelLister {
   private resolve(route: Route) {
     const deployment = route.deployments[0]
     if (!deployment) return undefined
+    let resolved: ReturnType<typeof resolveDeployment>
     try {
       const match = { requestedModel: route.pattern, route, wildcard: '' }
-      return resolveDeployment(this.options.secrets, match, deployment)
+      resolved = resolveDeployment(this.options.secrets, match, deployment)
     } catch {
       return undefined
     }
+    // A keyless local server counts as configured only when something names its address.
+    const { baseVariable } = providerVariables(resolved.provider.name)
+    const placed =
+      deployment.params.api_base !== undefined || (this.options.secrets[baseVariable] ?? '') !== ''
+    return resolved.apiKey !== undefined || placed ? resolved : undefined
   }
 
   /** The provider's model ids, cached; empty when it cannot be asked (logged once per cache period). */
