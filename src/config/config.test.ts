@@ -13,7 +13,7 @@ describe('loadServerConfig', () => {
       host: '127.0.0.1',
       dataDir: '/srv/app/data',
       routerConfigPath: undefined,
-      defaultModel: 'groq/openai/gpt-oss-120b',
+      defaultModel: undefined,
       sandbox: 'auto',
       sleepAfterMs: 600_000,
       maxInstances: 8,

@@ -84,7 +84,7 @@ const ServerEnv = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   ROUTER_CONFIG: nonEmpty,
-  DEFAULT_MODEL: z.string().min(1).default('groq/openai/gpt-oss-120b'),
+  DEFAULT_MODEL: nonEmpty,
   SANDBOX: SandboxMode.default('auto'),
   SANDBOX_MEMORY: byteSize('SANDBOX_MEMORY', '2g'),
   SANDBOX_PIDS: z.coerce
@@ -130,7 +130,8 @@ export interface ServerConfig {
   dataDir: string
   /** Absolute path of a LiteLLM-style YAML file, or undefined for the built-in default. */
   routerConfigPath: string | undefined
-  defaultModel: string
+  /** DEFAULT_MODEL; when unset, the server picks one from the first configured provider. */
+  defaultModel: string | undefined
   sandbox: z.infer<typeof SandboxMode>
   /** Memory limit of one sandbox in bytes (SANDBOX_MEMORY, default 2 GiB). */
   sandboxMemoryBytes: number

@@ -14,7 +14,13 @@ export const ERROR_STATUS = {
   api_error: 500,
   timeout_error: 504,
   overloaded_error: 529,
-  invalid_config: 500,
+  /**
+   * A configuration problem (a missing key, a bad router config). 400, not 5xx: Claude Code prints a 4xx
+   * message verbatim and gives up, where a 5xx becomes "a server-side issue, usually temporary" and is retried.
+   */
+  invalid_config: 400,
+  /** No route for the requested model. 400, not 404: Claude Code replaces a 404's message with its own. */
+  no_route: 400,
 } as const
 
 export type ErrorType = keyof typeof ERROR_STATUS

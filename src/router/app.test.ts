@@ -214,14 +214,15 @@ describe('router app', () => {
     expect(JSON.parse(calls[0]?.body ?? '{}').stream_options).toBeUndefined()
   })
 
-  it('answers an unknown model with an Anthropic-shaped 404 naming the configured patterns', async () => {
+  // Claude Code prints a 400's message as it is; a 404's it replaces with "It may not exist…".
+  it('answers an unknown model with a 400 no_route naming the configured patterns', async () => {
     const { app, calls } = setup([])
     const res = await post(app, { ...claudeCodeBody(), model: 'mistral/large' })
-    expect(res.status).toBe(404)
+    expect(res.status).toBe(400)
     expect(await res.json()).toEqual({
       type: 'error',
       error: {
-        type: 'not_found_error',
+        type: 'no_route',
         message:
           "no route for model 'mistral/large'; configured patterns: groq/*, openrouter/*, openai/*, ollama/*, anthropic/*, deepseek/*, hosted_vllm/*",
       },
@@ -306,15 +307,18 @@ describe('router app', () => {
     expect(lines.join('\n')).not.toMatch(/secret/)
   })
 
-  it('says which variable is missing when a provider has no key', async () => {
+  // A 5xx would be shown by Claude Code as "a server-side issue, usually temporary" and retried.
+  it('says which variable is missing when a provider has no key, as a 400 invalid_config', async () => {
     const app = createRouterApp({
       config: defaultRouterConfig(),
       secrets: {},
       fetch: scriptedFetch([]).fetch,
     })
     const res = await post(app, claudeCodeBody())
-    expect(res.status).toBe(500)
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/GROQ_API_KEY/)
+    expect(res.status).toBe(400)
+    const body = (await res.json()) as { error: { type: string; message: string } }
+    expect(body.error.type).toBe('invalid_config')
+    expect(body.error.message).toMatch(/set GROQ_API_KEY/)
   })
 
   it('uses api_base, os.environ keys and exact names before wildcards from the config', async () => {

@@ -9,6 +9,7 @@ import { splitProviderModel } from './config/provider-names.js'
 import { RouteTable } from './config/route-table.js'
 import { dispatchSettings } from './config/router-settings.js'
 import { DeploymentHealth } from './dispatch/deployment-health.js'
+import { ModelLister } from './dispatch/list-models.js'
 import { ResponseCache } from './dispatch/response-cache.js'
 import { limitedFetch } from './dispatch/upstream-limits.js'
 import { handleChatCompletions } from './endpoints/handle-chat-completions.js'
@@ -33,7 +34,10 @@ export interface RouterCore {
   countTokens(call: IncomingCall): Promise<Response>
   usage(principal: RouterPrincipal, query: { sessionId?: string; limit?: string }): Promise<Response>
   metrics(): Response
-  models(): Response
+  /** `GET /v1/models`: the offered models, then the wildcard routes (which also take a typed model name). */
+  models(): Promise<Response>
+  /** Configured routes and the models they offer (`list-models.ts`), for the agent's model picker. */
+  lister: ModelLister
 }
 
 export function createRouterCore(options: RouterOptions): RouterCore {
@@ -54,6 +58,8 @@ export function createRouterCore(options: RouterOptions): RouterCore {
       ? new ResponseCache(settings.cache.ttlMs, settings.cache.maxEntries)
       : undefined,
   }
+
+  const lister = new ModelLister({ table: deps.table, secrets: options.secrets, fetch: deps.fetch, logger })
 
   /** Runs a handler; a thrown error becomes an Anthropic-shaped answer (and a log line when it is ours). */
   const guarded = async (fn: () => Promise<Response>): Promise<Response> => {
@@ -92,18 +98,22 @@ export function createRouterCore(options: RouterOptions): RouterCore {
       new Response(metrics.render(), {
         headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
       }),
-    models: () => {
-      const data = options.config.model_list
-        .filter((entry, i, all) => all.findIndex((e) => e.model_name === entry.model_name) === i)
-        .map((entry) => ({
-          id: entry.model_name,
-          object: 'model' as const,
-          type: 'model' as const,
-          display_name: entry.model_name,
-          owned_by: splitProviderModel(entry.litellm_params.model).provider,
-          created: 0,
-          created_at: '1970-01-01T00:00:00Z',
-        }))
+    lister,
+    models: async () => {
+      const listed = (await lister.models()).map((m) => ({ id: m.id, owned_by: m.provider }))
+      const wildcards = lister
+        .routes()
+        .filter((r) => r.wildcard)
+        .map((r) => ({ id: r.pattern, owned_by: r.provider }))
+      const data = [...listed, ...wildcards].map((m) => ({
+        id: m.id,
+        object: 'model' as const,
+        type: 'model' as const,
+        display_name: m.id,
+        owned_by: m.owned_by,
+        created: 0,
+        created_at: '1970-01-01T00:00:00Z',
+      }))
       return Response.json({
         object: 'list',
         data,

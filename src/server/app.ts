@@ -18,7 +18,7 @@ import { bearerToken, tokensEqual } from './auth.js'
 import type { Logger } from './logger.js'
 import { openApiDocument } from './openapi.js'
 import type { RateLimiter } from './rate-limit.js'
-import { agentRoutes, type ServerInfo } from './routes/agent-routes.js'
+import { type AgentModels, agentRoutes, type ServerInfo } from './routes/agent-routes.js'
 import { claudeCodeRoutes } from './routes/claude-code-routes.js'
 
 export interface AppOptions {
@@ -32,6 +32,8 @@ export interface AppOptions {
   defaultModel: string
   workspaceDir: (sessionId: string) => string
   info: () => ServerInfo
+  /** The model picker's choices (`GET /agent/models`). */
+  models?: () => Promise<AgentModels>
   /** Absolute path of the built web UI (dist/ui: index.html and hashed assets/), served at `/`. */
   uiDir: string
   /** Limits turns started per token or client address (POST /agent/message, POST /claude-code). */
@@ -164,7 +166,13 @@ export function createApp(options: AppOptions): Hono {
   }
   app.route(
     '/agent',
-    agentRoutes({ agent, workspaceDir: options.workspaceDir, info: options.info, admitTurn }),
+    agentRoutes({
+      agent,
+      workspaceDir: options.workspaceDir,
+      info: options.info,
+      admitTurn,
+      ...(options.models !== undefined && { models: options.models }),
+    }),
   )
   app.route(
     '/claude-code',

@@ -59,6 +59,9 @@ export function openApiDocument(): Schema {
       '/metrics': { get: op('Prometheus metrics') },
       '/agent/message': { post: op('Run a turn and answer when it ends', body(MessageBody)) },
       '/agent/info': { get: op('Default model, sandbox driver, configured providers and warnings') },
+      '/agent/models': {
+        get: op('Models of the configured providers, the default model, and routes that take any model name'),
+      },
       '/agent/sessions': { get: op('Sessions, most recent first') },
       '/agent/sessions/{id}': {
         get: withSession('Session state (AgentSessionState)'),

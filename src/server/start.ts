@@ -11,7 +11,7 @@ import { AgentService } from '../agent/agent-service.js'
 import { SessionTokens } from '../agent/session-tokens.js'
 import type { ServerConfig } from '../config/config.js'
 import { AppError } from '../protocol/errors.js'
-import { PROVIDER_NAMES, providerVariables } from '../router/config/provider-names.js'
+import { configuredProviders, PROVIDER_NAMES, providerVariables } from '../router/config/provider-names.js'
 import { type RouterCore, RouterMetrics, routerAppFor } from '../router/index.js'
 import { closeServer, loadRouterConfig, nodeRouterCore, routerServer } from '../router/node/index.js'
 import { startEgressProxy } from '../sandbox/egress-proxy.js'
@@ -28,6 +28,7 @@ import { ServerMetrics } from './metrics.js'
 import { RateLimiter } from './rate-limit.js'
 import type { ServerInfo } from './routes/agent-routes.js'
 import { SessionContainers, sessionPaths } from './session-containers.js'
+import { announceStart } from './startup-summary.js'
 import { attachWebSocket } from './websocket.js'
 
 export interface StartOptions {
@@ -36,6 +37,8 @@ export interface StartOptions {
   logger?: Logger
   /** Command that starts a container server (default: this package's own). */
   containerCommand?: string[]
+  /** Where the start summary goes as plain lines; default stdout when it is a terminal, else the logger. */
+  announce?: { write(text: string): unknown }
 }
 
 export interface RunningServer {
@@ -52,14 +55,18 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.test(host)
 }
 
+/** With no provider configured, sessions start on this, so the first message says which key to set. */
+const FALLBACK_DEFAULT_MODEL = 'groq/openai/gpt-oss-120b'
+
 /** What `GET /agent/info` reports, with the warnings the UI shows in its banner. */
-function serverInfo(config: ServerConfig, driver: { name: string; isolated: boolean }): ServerInfo {
-  const providers = PROVIDER_NAMES.map((name) => {
-    const { keyVariable, baseVariable } = providerVariables(name)
-    const set = (variable: string | undefined) =>
-      variable !== undefined && (config.secrets[variable] ?? '') !== ''
-    return { name, configured: set(keyVariable) || set(baseVariable) }
-  })
+function serverInfo(
+  config: ServerConfig,
+  driver: { name: string; isolated: boolean },
+  defaultModel: string,
+  routed: readonly string[],
+): ServerInfo {
+  const found = new Set<string>([...configuredProviders(config.secrets), ...routed])
+  const providers = PROVIDER_NAMES.map((name) => ({ name, configured: found.has(name) }))
   const warnings: string[] = []
   if (!driver.isolated) {
     warnings.push(
@@ -72,7 +79,7 @@ function serverInfo(config: ServerConfig, driver: { name: string; isolated: bool
     )
   }
   return {
-    defaultModel: config.defaultModel,
+    defaultModel,
     sandbox: { driver: driver.name, isolated: driver.isolated },
     providers,
     warnings,
@@ -133,6 +140,21 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const usage = new SqliteUsageSink(store.database, (err) =>
     logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not record router usage'),
   )
+  const routerCore = nodeRouterCore({
+    metrics: routerMetrics,
+    config: loadRouterConfig(config.routerConfigPath),
+    secrets: config.secrets,
+    logger,
+    // A sandbox's token attributes its requests (and their usage) to its session; AUTH_TOKEN admits people.
+    authorize: (token) => {
+      const sessionId = tokens.verify(token)
+      if (sessionId !== undefined) return { sessionId }
+      return config.authToken === undefined || tokensEqual(token, config.authToken)
+    },
+    usage,
+  })
+  const defaultModel =
+    config.defaultModel ?? (await routerCore.lister.defaultModel()) ?? FALLBACK_DEFAULT_MODEL
   const sandboxes = new SandboxManager({
     driver,
     logger,
@@ -151,7 +173,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     store,
     containers,
     workspace: new DirectoryWorkspaceInspector((id) => sessionPaths(config.dataDir, id).workspace),
-    defaultModel: config.defaultModel,
+    defaultModel,
     permissionMode: config.permissionMode,
     permissionTimeoutMs: config.permissionTimeoutMs,
     logger,
@@ -164,19 +186,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const recovered = agent.recover()
   if (recovered > 0) logger.warn({ sessions: recovered }, 'closed turns interrupted by the previous shutdown')
 
-  const routerCore = nodeRouterCore({
-    metrics: routerMetrics,
-    config: loadRouterConfig(config.routerConfigPath),
-    secrets: config.secrets,
-    logger,
-    // A sandbox's token attributes its requests (and their usage) to its session; AUTH_TOKEN admits people.
-    authorize: (token) => {
-      const sessionId = tokens.verify(token)
-      if (sessionId !== undefined) return { sessionId }
-      return config.authToken === undefined || tokensEqual(token, config.authToken)
-    },
-    usage,
-  })
   const router = routerAppFor(routerCore)
   // Sandboxes have no network: they reach the router (only the router) on a unix socket bound into them,
   // and the hosts of SANDBOX_EGRESS through the egress proxy.
@@ -190,7 +199,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   }
   // The same path from src/server (tests) and dist/server (built): the Vite output in dist/ui.
   const uiDir = fileURLToPath(new URL('../../dist/ui', import.meta.url))
-  const info = serverInfo(config, driver)
+  const info = serverInfo(
+    config,
+    driver,
+    defaultModel,
+    routerCore.lister.routes().map((r) => r.provider),
+  )
   const turnLimiter = config.rateLimit.perMinute > 0 ? new RateLimiter(config.rateLimit) : undefined
   const app = createApp({
     agent,
@@ -199,9 +213,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     authToken: config.authToken,
     logger,
     dataDir: config.dataDir,
-    defaultModel: config.defaultModel,
+    defaultModel,
     workspaceDir: (id) => sessionPaths(config.dataDir, id).workspace,
     info: () => info,
+    models: async () => ({
+      defaultModel,
+      models: await routerCore.lister.models(),
+      routes: routerCore.lister.routes(),
+    }),
     metrics: () => metrics.render(),
     onError: (kind) => metrics.errors.add({ kind }),
     onRequest: ({ method, route, status, durationMs }) =>
@@ -229,7 +248,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     isLoopback(config.host) || config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   routerUrl = `http://${reachable}:${port}/llm`
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
-  logger.info({ url, dataDir: config.dataDir, sandbox: driver.name }, 'agent-router listening')
+  announceStart(
+    { url, dataDir: config.dataDir, sandbox: driver, defaultModel, info },
+    logger,
+    options.announce ?? (process.stdout.isTTY === true ? process.stdout : undefined),
+  )
 
   let closing: Promise<void> | undefined
   return {

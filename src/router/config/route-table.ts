@@ -91,6 +91,11 @@ export class RouteTable {
     )
   }
 
+  /** Configured routes in config order. */
+  routes(): readonly Route[] {
+    return this.ordered
+  }
+
   /** Configured `model_name`s in config order. */
   patterns(): string[] {
     return this.ordered.map((r) => r.pattern)

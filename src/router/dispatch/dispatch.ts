@@ -82,7 +82,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 
 function noRouteError(deps: DispatchDeps, model: string): AppError {
   return new AppError(
-    'not_found_error',
+    'no_route',
     `no route for model '${model}'; configured patterns: ${deps.table.patterns().join(', ')}`,
   )
 }

@@ -27,7 +27,7 @@ export async function handleCountTokens(deps: MessagesDeps, incoming: IncomingCa
   const match = deps.table.resolve(request.model)
   if (!match) {
     throw new AppError(
-      'not_found_error',
+      'no_route',
       `no route for model '${request.model}'; configured patterns: ${deps.table.patterns().join(', ')}`,
     )
   }

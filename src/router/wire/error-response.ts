@@ -11,6 +11,9 @@ const ANTHROPIC_TYPES = new Set([
   'api_error',
   'timeout_error',
   'overloaded_error',
+  // Ours, kept so a client can tell a configuration problem from a bad request; Claude Code goes by status.
+  'invalid_config',
+  'no_route',
 ])
 
 export interface AnthropicErrorBody {

@@ -25,10 +25,21 @@ export interface ServerInfo {
   warnings: string[]
 }
 
+/**
+ * What `GET /agent/models` answers: the model pickers' choices, only from configured providers. A wildcard
+ * route also takes a model name typed in (the UI's "other model…").
+ */
+export interface AgentModels {
+  defaultModel: string
+  models: { id: string; provider: string; route: string }[]
+  routes: { pattern: string; provider: string; wildcard: boolean }[]
+}
+
 export interface AgentRoutesOptions {
   agent: AgentService
   workspaceDir: (sessionId: string) => string
   info: () => ServerInfo
+  models?: () => Promise<AgentModels>
   /** Throws a 429 AppError when the caller may not start another turn now. */
   admitTurn: (c: Context) => void
 }
@@ -81,6 +92,11 @@ export function agentRoutes(options: AgentRoutesOptions): Hono {
   })
 
   app.get('/info', (c) => c.json(options.info()))
+
+  app.get('/models', async (c) => {
+    const none: AgentModels = { defaultModel: options.info().defaultModel, models: [], routes: [] }
+    return c.json(options.models ? await options.models() : none)
+  })
 
   app.get('/sessions', (c) => c.json({ sessions: agent.listSessions().map((r) => sessionState(agent, r)) }))
 

@@ -159,11 +159,16 @@ export async function serverInfo(): Promise<ServerInfo> {
   }
 }
 
-/** Model ids the router offers; `*` patterns are routes, not choosable models, so they are left out. */
-export async function routerModels(): Promise<string[]> {
-  const body = await request('GET', '/llm/v1/models')
-  const data = isRecord(body) && Array.isArray(body.data) ? body.data : []
-  return data.map((m) => (isRecord(m) ? str(m.id) : '')).filter((id) => id !== '' && !id.includes('*'))
+/** The configured providers' models and the wildcard routes that take a typed model name (`/agent/models`). */
+export async function agentModels(): Promise<{ ids: string[]; wildcards: string[] }> {
+  const body = await request('GET', '/agent/models')
+  const b = isRecord(body) ? body : {}
+  const models = Array.isArray(b.models) ? b.models.filter(isRecord) : []
+  const routes = Array.isArray(b.routes) ? b.routes.filter(isRecord) : []
+  return {
+    ids: models.map((m) => str(m.id)).filter((id) => id !== ''),
+    wildcards: routes.filter((r) => r.wildcard === true).map((r) => str(r.pattern)),
+  }
 }
 
 export interface WaitingPrompt {

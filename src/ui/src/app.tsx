@@ -48,7 +48,10 @@ export function App() {
   const [sessionsError, setSessionsError] = useState<string | undefined>(undefined)
   const [drafts, setDrafts] = useState<string[]>([])
   const [info, setInfo] = useState<api.ServerInfo | undefined>(undefined)
-  const [routerIds, setRouterIds] = useState<string[]>([])
+  const [routerModels, setRouterModels] = useState<{ ids: string[]; wildcards: string[] }>({
+    ids: [],
+    wildcards: [],
+  })
   const [modelChoice, setModelChoice] = useState<Record<string, string>>({})
   const [pending, setPending] = useState<string[]>([])
   const [notice, setNotice] = useState<string | undefined>(undefined)
@@ -79,7 +82,7 @@ export function App() {
 
   const loadInfo = useCallback(async () => {
     api.serverInfo().then(setInfo, () => undefined)
-    api.routerModels().then(setRouterIds, () => undefined)
+    api.agentModels().then(setRouterModels, () => undefined)
   }, [])
 
   useEffect(() => {
@@ -157,8 +160,8 @@ export function App() {
     modelChoice[sessionId] ??
     chooseModel(sessionId, summary?.preferredModel, feed.status?.model ?? info?.defaultModel)
   const options = useMemo(
-    () => modelOptions(routerIds, [model, info?.defaultModel]),
-    [routerIds, model, info?.defaultModel],
+    () => modelOptions(routerModels.ids, [model, info?.defaultModel], routerModels.wildcards),
+    [routerModels, model, info?.defaultModel],
   )
   const running = feed.status?.isRunning === true
   const queued = items.filter((i) => i.kind === 'queued').length

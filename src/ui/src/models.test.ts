@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { modelOptions, SEED_MODELS } from './models'
+import { modelOptions, OTHER_MODEL } from './models'
 
 describe('modelOptions', () => {
-  it("offers the seed's models, then the router's concrete ids, never a wildcard pattern or a duplicate", () => {
-    const ids = modelOptions(
-      ['groq/*', 'groq/openai/gpt-oss-120b', 'ollama/qwen3:8b'],
-      ['my/custom', undefined],
-    ).map((m) => m.id)
-    expect(ids.slice(0, SEED_MODELS.length)).toEqual(SEED_MODELS.map((m) => m.id))
-    expect(ids.slice(SEED_MODELS.length)).toEqual(['ollama/qwen3:8b', 'my/custom'])
+  it("offers the router's models, then extras, then an 'other model' entry per wildcard route", () => {
+    const options = modelOptions(
+      ['groq/openai/gpt-oss-120b', 'groq/*', 'ollama/qwen3:8b'],
+      ['my/custom', 'ollama/qwen3:8b', undefined],
+      ['groq/*'],
+    )
+    expect(options.map((m) => m.id)).toEqual([
+      'groq/openai/gpt-oss-120b',
+      'ollama/qwen3:8b',
+      'my/custom',
+      `${OTHER_MODEL}groq/`,
+    ])
+    expect(options.at(-1)?.label).toBe('Other groq/ model…')
   })
 })

@@ -1,34 +1,39 @@
 /**
- * The model choice: the seed's list plus the router's concrete model ids, and the per-session preference
+ * The model choice: the configured providers' models as the server lists them, and the per-session preference
  * kept in localStorage under the seed's key `model_${sessionId}` (the server keeps it too, as the session's
  * preferredModel, once a message is sent with it).
  */
-
-export const SEED_MODELS: readonly { id: string; label: string }[] = [
-  { id: 'groq/openai/gpt-oss-120b', label: 'Groq GPT-OSS-120B' },
-  { id: 'groq/openai/gpt-oss-20b', label: 'Groq GPT-OSS-20B' },
-  { id: 'groq/moonshotai/kimi-k2-instruct', label: 'Groq Kimi K2 Instruct' },
-  { id: 'openrouter/z-ai/glm-4.5-air', label: 'OpenRouter GLM-4.5-Air' },
-  { id: 'openrouter/z-ai/glm-4.5', label: 'OpenRouter GLM-4.5' },
-  { id: 'openrouter/qwen/qwen3-coder', label: 'OpenRouter Qwen3 Coder' },
-]
 
 export interface ModelOption {
   id: string
   label: string
 }
 
-/** Seed models first, then the router's concrete ids, then any extra (e.g. the session's current model). */
+/** The value of an "other model…" entry: the wildcard route's prefix after it (`groq/`). */
+export const OTHER_MODEL = 'other-model:'
+
+/**
+ * The configured providers' models (from `GET /agent/models`), then any extra (the session's current model),
+ * then one "other model…" entry per wildcard route, which takes a model name typed in.
+ */
 export function modelOptions(
   routerIds: readonly string[],
   extra: readonly (string | undefined)[],
+  wildcards: readonly string[] = [],
 ): ModelOption[] {
-  const out: ModelOption[] = [...SEED_MODELS]
-  const seen = new Set(out.map((m) => m.id))
+  const out: ModelOption[] = []
+  const seen = new Set<string>()
   for (const id of [...routerIds, ...extra]) {
     if (id === undefined || id === '' || id.includes('*') || seen.has(id)) continue
     seen.add(id)
     out.push({ id, label: id })
+  }
+  for (const pattern of wildcards) {
+    const prefix = pattern.slice(0, pattern.indexOf('*'))
+    out.push({
+      id: `${OTHER_MODEL}${prefix}`,
+      label: prefix === '' ? 'Other model…' : `Other ${prefix} model…`,
+    })
   }
   return out
 }
@@ -63,5 +68,5 @@ export function chooseModel(
   preferred: string | undefined,
   fallback: string | undefined,
 ): string {
-  return savedModel(sessionId) ?? preferred ?? fallback ?? SEED_MODELS[0]!.id
+  return savedModel(sessionId) ?? preferred ?? fallback ?? ''
 }

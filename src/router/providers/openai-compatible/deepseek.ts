@@ -4,7 +4,7 @@ import { openAICompatibleProvider } from './openai-compatible.js'
 export const deepseek = openAICompatibleProvider({
   name: 'deepseek',
   requiresKey: true,
-  defaultApiBase: () => 'https://api.deepseek.com/v1',
+  defaultApiBase: (secrets) => secrets.DEEPSEEK_API_BASE || 'https://api.deepseek.com/v1',
   dialect: {
     images: false,
     reasoningHistory: true,

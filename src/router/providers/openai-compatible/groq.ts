@@ -15,7 +15,7 @@ const MAX_OUTPUT: Record<string, number> = {
 export const groq = openAICompatibleProvider({
   name: 'groq',
   requiresKey: true,
-  defaultApiBase: () => 'https://api.groq.com/openai/v1',
+  defaultApiBase: (secrets) => secrets.GROQ_API_BASE || 'https://api.groq.com/openai/v1',
   dialect: {
     dropSchemaKeys: new Set(['$schema', 'propertyNames', 'format']),
     maxOutputTokens: (model) => MAX_OUTPUT[model],

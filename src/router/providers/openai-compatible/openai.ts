@@ -4,6 +4,6 @@ import { openAICompatibleProvider } from './openai-compatible.js'
 export const openai = openAICompatibleProvider({
   name: 'openai',
   requiresKey: true,
-  defaultApiBase: () => 'https://api.openai.com/v1',
+  defaultApiBase: (secrets) => secrets.OPENAI_API_BASE || 'https://api.openai.com/v1',
   dialect: { maxTokensField: 'max_completion_tokens' },
 })

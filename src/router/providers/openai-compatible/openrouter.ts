@@ -4,7 +4,7 @@ import { openAICompatibleProvider } from './openai-compatible.js'
 export const openrouter = openAICompatibleProvider({
   name: 'openrouter',
   requiresKey: true,
-  defaultApiBase: () => 'https://openrouter.ai/api/v1',
+  defaultApiBase: (secrets) => secrets.OPENROUTER_API_BASE || 'https://openrouter.ai/api/v1',
   headers: { 'x-title': 'agent-router' },
   dialect: {
     mapThinking: (thinking) =>

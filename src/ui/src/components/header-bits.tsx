@@ -1,6 +1,6 @@
 /** Header pieces: the connection badge, the model selector and the warning banner. */
 import { useEffect, useState } from 'preact/hooks'
-import type { ModelOption } from '../models'
+import { type ModelOption, OTHER_MODEL } from '../models'
 import type { ConnectionState } from '../session-socket'
 import { Icon } from './icons'
 
@@ -55,7 +55,19 @@ export function ModelSelect(props: { value: string; options: ModelOption[]; onCh
   return (
     <span class="model-select">
       <label for="model-dropdown">Model</label>
-      <select id="model-dropdown" value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+      <select
+        id="model-dropdown"
+        value={props.value}
+        onChange={(e) => {
+          const picked = e.currentTarget.value
+          if (!picked.startsWith(OTHER_MODEL)) return props.onChange(picked)
+          // A wildcard route takes any model name of its provider: ask for it.
+          const prefix = picked.slice(OTHER_MODEL.length)
+          const typed = window.prompt(`Model name (sent as ${prefix}<name>)`, '')?.trim()
+          e.currentTarget.value = props.value
+          if (typed) props.onChange(typed.startsWith(prefix) ? typed : `${prefix}${typed}`)
+        }}
+      >
         {props.options.map((m) => (
           <option key={m.id} value={m.id} title={m.id}>
             {m.label}
