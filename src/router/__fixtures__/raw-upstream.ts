@@ -5,6 +5,7 @@
 import { createServer, type Socket } from 'node:net'
 import { parseRouterConfig } from '../config/parse-config.js'
 import { serveRouter } from '../node/serve-router.js'
+import type { RouterOptions } from '../router-options.js'
 
 export interface RawRequest {
   head: string
@@ -101,25 +102,24 @@ export function sseChunk(delta: Record<string, unknown>, finish: string | null =
   return `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`
 }
 
-/**
- * The router served alone on Node in front of `upstream` (a `groq/*` route to `<url>/v1`), with `settings`
- * (YAML lines) appended to its config.
- */
-export async function serveRouterOver(
-  upstream: { url: string },
-  settings = '',
-): Promise<{ port: number; url: string; close(): Promise<void> }> {
-  const running = await serveRouter(
-    {
-      config: parseRouterConfig(`
+/** Router options with a `groq/*` route to `<upstream>/v1`, and `settings` (YAML lines) appended. */
+export function routerOptionsOver(upstream: { url: string }, settings = ''): RouterOptions {
+  return {
+    config: parseRouterConfig(`
 model_list:
   - model_name: groq/*
     litellm_params: {model: groq/*, api_base: ${upstream.url}/v1}
 ${settings}
 `),
-      secrets: { GROQ_API_KEY: 'gsk_k' },
-    },
-    { port: 0 },
-  )
+    secrets: { GROQ_API_KEY: 'gsk_k' },
+  }
+}
+
+/** The router served alone on Node in front of `upstream` (see routerOptionsOver). */
+export async function serveRouterOver(
+  upstream: { url: string },
+  settings = '',
+): Promise<{ port: number; url: string; close(): Promise<void> }> {
+  const running = await serveRouter(routerOptionsOver(upstream, settings), { port: 0 })
   return { port: running.port, url: `http://127.0.0.1:${running.port}`, close: running.close }
 }

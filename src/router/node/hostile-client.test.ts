@@ -3,15 +3,20 @@
  * answers it never reads, a request sent after `connection: close`, and a pathological head. The server
  * must stop reading instead of buffering, run nothing after `close`, and answer a bad head at once.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   completion,
   httpAnswer,
   type RawUpstream,
+  routerOptionsOver,
   serveRouterOver,
   startRawUpstream,
 } from '../__fixtures__/raw-upstream.js'
+import { closeServer, nodeRouterCore, routerServer } from './serve-router.js'
 
 const closers: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -67,15 +72,35 @@ async function settled(count: () => number, max: number, quietMs = 1500): Promis
 
 describe('the router against a hostile client', () => {
   it('stops reading a connection whose pipelined answers are never read', async () => {
-    const { port, up } = await routerOver(httpAnswer(completion('a'.repeat(256 * 1024))))
-    const client = rawClient(port)
+    // Over a unix socket (small kernel buffers, no autotuning), so a 1 MiB answer cannot all leave the
+    // server: once the client stops reading, the server's socket stays backed up.
+    const up = await startRawUpstream((socket) => socket.write(httpAnswer(completion('a'.repeat(1 << 20)))))
+    closers.push(() => up.close())
+    const dir = mkdtempSync(join(tmpdir(), 'ar-pipe-'))
+    const path = join(dir, 'router.sock')
+    const server = routerServer(nodeRouterCore(routerOptionsOver(up)))
+    await new Promise<void>((resolve) => server.listen(path, resolve))
+    closers.push(async () => {
+      await closeServer(server, true)
+      rmSync(dir, { recursive: true, force: true })
+    })
+    const client = connect(path)
+    client.on('error', () => {})
+    closers.push(async () => {
+      client.destroy()
+    })
+    // The first answer starts arriving; the client then reads nothing more.
+    client.write(messagesRequest('first'))
+    await new Promise((resolve) => client.once('data', resolve))
+    client.pause()
+    // Then it pipelines requests whose answers it will never read: the server must stop taking them.
     const sent = 200
-    // Each request is about one socket read; their answers (256 KiB each) are never read.
     const request = messagesRequest('x'.repeat(64 * 1024))
     for (let i = 0; i < sent; i++) client.write(request)
-    const run = await settled(() => up.requests.length, sent)
-    expect(run).toBeGreaterThan(0)
-    expect(run).toBeLessThan(sent / 2)
+    const run = await settled(() => up.requests.length, sent + 1)
+    expect(run).toBeGreaterThanOrEqual(1)
+    // Node parses at most what was in the read that found the socket backed up.
+    expect(run).toBeLessThan(10)
   }, 30_000)
 
   it('runs nothing a client sent after connection: close', async () => {
