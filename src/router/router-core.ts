@@ -5,7 +5,6 @@
  * way in: the hosts serve that app (Node through its own HTTP server, Cloudflare through `fetch`).
  */
 import { AppError, toAppError } from '../protocol/errors.js'
-import { splitProviderModel } from './config/provider-names.js'
 import { RouteTable } from './config/route-table.js'
 import { dispatchSettings } from './config/router-settings.js'
 import { DeploymentHealth } from './dispatch/deployment-health.js'
