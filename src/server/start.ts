@@ -75,7 +75,9 @@ function serverInfo(
   }
   if (!providers.some((p) => p.configured) && config.routerConfigPath === undefined) {
     warnings.push(
-      `No model provider is configured: set one of ${PROVIDER_NAMES.map((name) => providerVariables(name).keyVariable).join(', ')} (or OLLAMA_API_BASE for a local Ollama) in the environment or .env, then restart.`,
+      `No model provider is configured: set one of ${PROVIDER_NAMES.map((name) => providerVariables(name))
+        .map((p) => (p.keyless === true ? p.baseVariable : p.keyVariable))
+        .join(', ')} in the environment or .env (a key, or a local server's address), then restart.`,
     )
   }
   return {
