@@ -5,10 +5,9 @@
  */
 import { type AppError, toAppError } from '../../protocol/errors.js'
 import { dispatch as dispatchRequest } from '../dispatch/dispatch.js'
-import { resolveDeployment } from '../dispatch/resolve-deployment.js'
 import type { IncomingCall } from '../wire/incoming-call.js'
 import { OpenAIChatBody } from '../wire/openai-chat-request.js'
-import { type MessagesDeps, parseBody } from './handle-messages.js'
+import { attemptCall, type MessagesDeps, parseBody } from './handle-messages.js'
 
 export function openAIErrorResponse(err: unknown): Response {
   const e: AppError = toAppError(err)
@@ -47,21 +46,9 @@ async function dispatch(
     signal: incoming.signal,
     rawBody,
     send(match, deployment, signal, observer) {
-      const { provider, target, apiBase, apiKey } = resolveDeployment(deps.secrets, match, deployment)
-      return provider.chatCompletions({
-        request,
-        rawBody,
-        headers: incoming.headers,
-        search: '',
-        target,
-        requestedModel: request.model,
-        apiBase,
-        apiKey,
-        fetch: deps.fetch,
-        signal,
-        logger: deps.logger,
-        observer,
-      })
+      const attempt = { match, deployment, signal, observer, requestedModel: request.model, search: '' }
+      const { provider, call } = attemptCall(deps, incoming, attempt)
+      return provider.chatCompletions({ ...call, request })
     },
   })
 }

@@ -5,8 +5,10 @@
 import type { z } from 'zod'
 import { AppError } from '../../protocol/errors.js'
 import type { Env } from '../config/env.js'
+import type { Deployment, RouteMatch } from '../config/route-table.js'
 import { type DispatchDeps, dispatch } from '../dispatch/dispatch.js'
 import { resolveDeployment } from '../dispatch/resolve-deployment.js'
+import type { CallObserver, Provider, UpstreamCall } from '../providers/types.js'
 import { MessagesRequest } from '../wire/anthropic-request.js'
 import type { IncomingCall } from '../wire/incoming-call.js'
 
@@ -41,6 +43,45 @@ export function parseMessagesRequest(rawBody: string): MessagesRequest {
   return parseBody(MessagesRequest, rawBody, 'request')
 }
 
+/**
+ * One attempt at one deployment, for either endpoint: the provider to call, and what every call to it carries
+ * (the client's body, headers and query; the resolved target, address and key; the attempt's signal).
+ */
+export function attemptCall(
+  deps: MessagesDeps,
+  incoming: IncomingCall,
+  attempt: {
+    match: RouteMatch
+    deployment: Deployment
+    signal: AbortSignal
+    observer: CallObserver
+    requestedModel: string
+    search: string
+  },
+): { provider: Provider; call: UpstreamCall } {
+  const { provider, target, apiBase, apiKey } = resolveDeployment(
+    deps.secrets,
+    attempt.match,
+    attempt.deployment,
+  )
+  return {
+    provider,
+    call: {
+      rawBody: incoming.rawBody,
+      headers: incoming.headers,
+      search: attempt.search,
+      target,
+      requestedModel: attempt.requestedModel,
+      apiBase,
+      apiKey,
+      fetch: deps.fetch,
+      signal: attempt.signal,
+      logger: deps.logger,
+      observer: attempt.observer,
+    },
+  }
+}
+
 /** Sends one Messages request to its route and answers in the Anthropic format. */
 export function handleMessages(
   deps: MessagesDeps,
@@ -57,21 +98,9 @@ export function handleMessages(
     signal: incoming.signal,
     rawBody,
     send(match, deployment, signal, observer) {
-      const { provider, target, apiBase, apiKey } = resolveDeployment(deps.secrets, match, deployment)
-      return provider.send({
-        request,
-        rawBody,
-        headers: incoming.headers,
-        search,
-        target,
-        requestedModel: request.model,
-        apiBase,
-        apiKey,
-        fetch: deps.fetch,
-        signal,
-        logger: deps.logger,
-        observer,
-      })
+      const attempt = { match, deployment, signal, observer, requestedModel: request.model, search }
+      const { provider, call } = attemptCall(deps, incoming, attempt)
+      return provider.send({ ...call, request })
     },
   })
 }
