@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check'
 import { expect } from 'vitest'
+import { AppError } from '../../protocol/errors.js'
 import { openAIStreamToAnthropic } from '../providers/openai-compatible/openai-stream-to-anthropic.js'
 import { SseParser } from '../wire/sse-parser.js'
 import contentFilter from './content-filter.chunks.txt?raw'
@@ -162,4 +163,16 @@ export async function expectSameWhereverCut(
     }),
     { numRuns: runs },
   )
+}
+
+/** The message of the `invalid_config` AppError `fn` throws; fails the test when it throws nothing or another error. */
+export function configError(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError)
+    expect((err as AppError).type).toBe('invalid_config')
+    return (err as AppError).message
+  }
+  throw new Error('expected an invalid_config error')
 }

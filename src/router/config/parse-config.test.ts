@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AppError } from '../../protocol/errors.js'
+import { configError } from '../__fixtures__/harness.js'
 import { parseRouterConfig } from './parse-config.js'
 
 const SEED = `
@@ -29,17 +29,6 @@ router_settings:
 general_settings:
   master_key: os.environ/ROUTER_MASTER_KEY
 `
-
-function configError(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError)
-    expect((err as AppError).type).toBe('invalid_config')
-    return (err as AppError).message
-  }
-  throw new Error('expected an invalid_config error')
-}
 
 describe('router config', () => {
   it("accepts the seed's litellm_config.yaml and keeps router and general settings typed", () => {

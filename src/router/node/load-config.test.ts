@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { AppError } from '../../protocol/errors.js'
+import { configError } from '../__fixtures__/harness.js'
 import { loadRouterConfig } from './load-config.js'
 
 const SEED = `
@@ -14,17 +14,6 @@ model_list:
     litellm_params:
       model: groq/*
 `
-
-function configError(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError)
-    expect((err as AppError).type).toBe('invalid_config')
-    return (err as AppError).message
-  }
-  throw new Error('expected an invalid_config error')
-}
 
 describe('loadRouterConfig', () => {
   it('loads a file, and the built-in default when no path is given', () => {
