@@ -17,13 +17,17 @@ import type {
 } from '../protocol/events.js'
 import type { PermissionRule } from '../protocol/permission-rules.js'
 import type { SdkResult } from '../protocol/sdk-lines.js'
-import type { SessionRecord, SessionStore } from '../store/session-store.js'
+import { emptySessionRecord, type SessionRecord, type SessionStore } from '../store/session-store.js'
 import type { ContainerConnection, ContainerProvider } from './container-provider.js'
 import type { WaitingPrompt } from './permission-broker.js'
 import { memoryRestoredNotice, restoredPrompt } from './restored-history.js'
 import { sdkLineToEffects } from './sdk-line-to-events.js'
 import { SessionPermissions } from './session-permissions.js'
+import { type TurnOutcome, type TurnUsage, turnOutcome, turnSummary } from './turn-outcome.js'
 import { type TurnContext, TurnQueue } from './turn-queue.js'
+
+export type { TurnOutcome }
+
 import { diffSnapshots, type WorkspaceInspector, type WorkspaceSnapshot } from './workspace-diff.js'
 
 export interface AgentLogger {
@@ -47,23 +51,13 @@ export interface AgentDeps {
    * a cost from the price table of the configured models (null when unknown). Claude Code's own figure
    * prices every model as Claude, so it is not used.
    */
-  turnUsage?: (
-    sessionId: string,
-    startedAt: number,
-  ) => { requests: number; inputTokens: number; outputTokens: number; costUsd: number | null }
+  turnUsage?: (sessionId: string, startedAt: number) => TurnUsage
   /** Told when a turn ends (for metrics). */
   onTurnEnd?: (turn: { durationMs: number; outcome: 'ok' | 'error' | 'interrupted' }) => void
   now?: () => number
 }
 
 export type EventListener = (event: OutboundEvent) => void
-
-export interface TurnOutcome {
-  /** The assistant's final text (the SDK's `result`), or the error message when the turn failed. */
-  result: string
-  isError: boolean
-  interrupted: boolean
-}
 
 /** What a turn has seen so far, across its requests to the container. */
 interface TurnProgress {
@@ -121,22 +115,7 @@ export class SessionActor {
 
   /** The stored session, or an empty one: a session is only written once someone sends it a message. */
   get record(): SessionRecord {
-    const stored = this.deps.store.getSession(this.id)
-    if (stored !== undefined) return stored
-    const now = this.now()
-    return {
-      id: this.id,
-      title: '',
-      createdAt: now,
-      lastActivity: now,
-      preferredModel: undefined,
-      claudeSessionId: undefined,
-      isRunning: false,
-      lastCommand: undefined,
-      sessionFiles: [],
-      permissionRules: [],
-      lastSeq: 0,
-    }
+    return this.deps.store.getSession(this.id) ?? emptySessionRecord(this.id, this.now())
   }
 
   get model(): string {
@@ -380,23 +359,7 @@ export class SessionActor {
     askedAt: number,
   ): TurnOutcome {
     this.activeTools.clear()
-    let outcome: TurnOutcome
-    if (interrupted) {
-      outcome = { result: 'Interrupted.', isError: false, interrupted: true }
-    } else if (failure !== undefined) {
-      outcome = { result: failure, isError: true, interrupted: false }
-    } else if (final === undefined) {
-      outcome = {
-        result: 'The agent stopped before finishing the turn. Send the message again to retry.',
-        isError: true,
-        interrupted: false,
-      }
-    } else if (final.is_error === true || final.subtype !== 'success') {
-      const detail = final.errors?.join('; ') || final.result || final.subtype
-      outcome = { result: `The turn ended with an error: ${detail}`, isError: true, interrupted: false }
-    } else {
-      outcome = { result: final.result ?? '', isError: false, interrupted: false }
-    }
+    const outcome = turnOutcome(final, failure, interrupted)
     if (!ctx.isCurrent()) return outcome
     if (outcome.isError) this.emit({ type: 'error', content: outcome.result })
     this.deps.store.updateSession(this.id, { isRunning: false, lastActivity: this.now() })
@@ -404,20 +367,9 @@ export class SessionActor {
     this.emitStatus({
       model,
       ...(interrupted && { interrupted: true }),
-      turn: {
-        // What the person waited, from their message (queue and sandbox start included), not Claude Code's
-        // own duration_ms, which leaves out its start-up.
-        durationMs: this.now() - askedAt,
-        ...(final?.num_turns !== undefined && { numTurns: final.num_turns }),
-        ...(usage !== undefined
-          ? {
-              modelCalls: usage.requests,
-              inputTokens: usage.inputTokens,
-              outputTokens: usage.outputTokens,
-              ...(usage.costUsd !== null && { costUsd: usage.costUsd }),
-            }
-          : { inputTokens: final?.usage?.input_tokens, outputTokens: final?.usage?.output_tokens }),
-      },
+      // What the person waited, from their message (queue and sandbox start included), not Claude Code's own
+      // duration_ms, which leaves out its start-up.
+      turn: turnSummary(final, usage, this.now() - askedAt),
     })
     return outcome
   }

@@ -39,3 +39,20 @@ export interface SessionStore {
   eventsAfter(sessionId: string, after: number, limit?: number): SessionEvent[]
   close(): void
 }
+
+/** A session nobody has sent a message yet: what a store returns nothing for. */
+export function emptySessionRecord(id: string, now: number): SessionRecord {
+  return {
+    id,
+    title: '',
+    createdAt: now,
+    lastActivity: now,
+    preferredModel: undefined,
+    claudeSessionId: undefined,
+    isRunning: false,
+    lastCommand: undefined,
+    sessionFiles: [],
+    permissionRules: [],
+    lastSeq: 0,
+  }
+}
