@@ -8,6 +8,10 @@
  */
 import { AppError } from '../protocol/errors.js'
 import { defaultContainerCommand } from './default-command.js'
+import { type EnsureOptions, SlotQueue } from './slot-queue.js'
+
+export type { EnsureOptions, WaitInfo } from './slot-queue.js'
+
 import { type Activity, trackedClient } from './tracked-client.js'
 import {
   type SandboxDriver,
@@ -38,20 +42,6 @@ export interface SandboxManagerOptions {
 /** Where a session's container is: `sleeping` = it ran before and was stopped (it resumes on next use). */
 export type SandboxState = 'running' | 'starting' | 'waiting' | 'sleeping' | 'stopped'
 
-export interface WaitInfo {
-  /** 1 = next in line. */
-  position: number
-  running: number
-  max: number
-}
-
-export interface EnsureOptions {
-  /** Called when the container cannot start yet because MAX_INSTANCES busy ones run (and when the position moves). */
-  onWait?: (info: WaitInfo) => void
-  /** Gives up waiting (rejects with the signal's reason). */
-  signal?: AbortSignal
-}
-
 interface Entry {
   handle: SandboxHandle
   alive: boolean
@@ -63,16 +53,6 @@ interface Entry {
   timer: NodeJS.Timeout | undefined
 }
 
-interface Waiter {
-  spec: SandboxSpec
-  options: EnsureOptions
-  promise: Promise<SandboxHandle>
-  resolve: (handle: Promise<SandboxHandle>) => void
-  reject: (err: unknown) => void
-  lastPosition: number
-  cleanup: () => void
-}
-
 export class SandboxManager {
   readonly driver: SandboxDriver
   readonly maxInstances: number
@@ -82,7 +62,7 @@ export class SandboxManager {
   private readonly starting = new Map<string, Promise<SandboxHandle>>()
   /** Sessions whose container is being stopped (a new one must wait for the socket). */
   private readonly stoppingBySession = new Map<string, Promise<void>>()
-  private readonly waiters: Waiter[] = []
+  private readonly queue: SlotQueue
   /** Sessions that had a container which is no longer running (asleep; they resume on next use). */
   private readonly asleep = new Set<string>()
   /** Idle sleeps in progress (their processes still count against the cap). */
@@ -94,6 +74,7 @@ export class SandboxManager {
     this.command = options.command ?? defaultContainerCommand()
     this.logger = options.logger ?? silentLogger
     this.maxInstances = Math.max(1, options.maxInstances ?? Number.POSITIVE_INFINITY)
+    this.queue = new SlotQueue(() => ({ running: this.runningCount(), max: this.maxInstances }), this.logger)
     this.driver.prepare?.(this.command).catch((err: unknown) => {
       this.logger.warn(
         { driver: this.driver.name, err: err instanceof Error ? err.message : String(err) },
@@ -116,14 +97,14 @@ export class SandboxManager {
     }
     const pending = this.starting.get(spec.sessionId)
     if (pending !== undefined) return pending
-    const queued = this.waiters.find((w) => w.spec.sessionId === spec.sessionId)
-    if (queued !== undefined) return queued.promise
-    if (this.waiters.length === 0) {
+    const queued = this.queue.waiting(spec.sessionId)
+    if (queued !== undefined) return queued
+    if (this.queue.length === 0) {
       if (this.hasSlot()) return this.launch(spec, undefined)
       const victim = this.leastRecentlyUsedIdle()
       if (victim !== undefined) return this.launch(spec, victim)
     }
-    return this.enqueue(spec, options)
+    return this.queue.add(spec, options)
   }
 
   get(sessionId: string): SandboxHandle | undefined {
@@ -137,7 +118,7 @@ export class SandboxManager {
 
   state(sessionId: string): SandboxState {
     if (this.starting.has(sessionId)) return 'starting'
-    if (this.waiters.some((w) => w.spec.sessionId === sessionId)) return 'waiting'
+    if (this.queue.waiting(sessionId) !== undefined) return 'waiting'
     const entry = this.entries.get(sessionId)
     if (entry?.alive === true && !entry.stopping) return 'running'
     return this.asleep.has(sessionId) ? 'sleeping' : 'stopped'
@@ -151,13 +132,10 @@ export class SandboxManager {
 
   /** Stops the session's container for good (it does not count as asleep); a waiting `ensure` is rejected. */
   async stop(sessionId: string): Promise<void> {
-    const waiter = this.waiters.find((w) => w.spec.sessionId === sessionId)
-    if (waiter !== undefined) {
-      this.dropWaiter(waiter)
-      waiter.reject(
-        new AppError('api_error', `the sandbox of session ${sessionId} was stopped`, { status: 503 }),
-      )
-    }
+    this.queue.reject(
+      sessionId,
+      new AppError('api_error', `the sandbox of session ${sessionId} was stopped`, { status: 503 }),
+    )
     const pending = this.starting.get(sessionId)
     if (pending !== undefined) await pending.catch(() => undefined)
     const entry = this.entries.get(sessionId)
@@ -171,12 +149,9 @@ export class SandboxManager {
   /** Stops every container (and any still starting) and rejects waiting `ensure` calls; nothing runs afterwards. */
   async stopAll(): Promise<void> {
     this.closed = true
-    for (const waiter of this.waiters.splice(0)) {
-      waiter.cleanup()
-      waiter.reject(
-        new AppError('api_error', 'the server is shutting down; the turn was not started', { status: 503 }),
-      )
-    }
+    this.queue.rejectAll(
+      new AppError('api_error', 'the server is shutting down; the turn was not started', { status: 503 }),
+    )
     const ids = new Set([...this.entries.keys(), ...this.starting.keys()])
     await Promise.all([...ids].map((id) => this.stop(id)))
     await Promise.all([...this.stoppingBySession.values()])
@@ -223,78 +198,20 @@ export class SandboxManager {
     return start
   }
 
-  private enqueue(spec: SandboxSpec, options: EnsureOptions): Promise<SandboxHandle> {
-    let resolve: (handle: Promise<SandboxHandle>) => void = () => {}
-    let reject: (err: unknown) => void = () => {}
-    const promise = new Promise<SandboxHandle>((res, rej) => {
-      resolve = res
-      reject = rej
-    })
-    const onAbort = () => {
-      this.dropWaiter(waiter)
-      reject(options.signal?.reason ?? new DOMException('This operation was aborted', 'AbortError'))
-    }
-    const waiter: Waiter = {
-      spec,
-      options,
-      promise,
-      resolve,
-      reject,
-      lastPosition: 0,
-      cleanup: () => options.signal?.removeEventListener('abort', onAbort),
-    }
-    if (options.signal?.aborted) {
-      onAbort()
-      return promise
-    }
-    options.signal?.addEventListener('abort', onAbort, { once: true })
-    this.waiters.push(waiter)
-    this.logger.info(
-      { sessionId: spec.sessionId, position: this.waiters.length, max: this.maxInstances },
-      'waiting for a free sandbox slot',
-    )
-    this.notifyPositions()
-    return promise
-  }
-
-  private dropWaiter(waiter: Waiter): void {
-    const index = this.waiters.indexOf(waiter)
-    if (index === -1) return
-    this.waiters.splice(index, 1)
-    waiter.cleanup()
-    this.notifyPositions()
-  }
-
-  private notifyPositions(): void {
-    const running = this.runningCount()
-    this.waiters.forEach((waiter, index) => {
-      if (waiter.lastPosition === index + 1) return
-      waiter.lastPosition = index + 1
-      try {
-        waiter.options.onWait?.({ position: index + 1, running, max: this.maxInstances })
-      } catch {
-        // a listener's failure must not break the queue
-      }
-    })
-  }
-
   /** Lets waiters in while there is room (or an idle container to put to sleep). */
   private drain(): void {
     if (this.closed) return
     let moved = false
-    while (this.waiters.length > 0) {
-      const head = this.waiters[0] as Waiter
+    while (this.queue.head() !== undefined) {
       let victim: [string, Entry] | undefined
       if (!this.hasSlot()) {
         victim = this.leastRecentlyUsedIdle()
         if (victim === undefined) break
       }
-      this.waiters.shift()
-      head.cleanup()
-      head.resolve(this.launch(head.spec, victim))
+      this.queue.admitHead((spec) => this.launch(spec, victim))
       moved = true
     }
-    if (moved) this.notifyPositions()
+    if (moved) this.queue.notifyPositions()
   }
 
   /** Marks the entry busy for a moment after `ensure` handed it out, so it is not evicted before its run. */
