@@ -3,9 +3,10 @@
  * union shared by server, agent and UI. Every outbound event except `text_delta` carries a `seq`.
  */
 import { z } from 'zod'
-import { EVENT_TYPES } from './wire-event.js'
+import { EVENT_TYPES, SESSION_ID_PATTERN } from './wire-event.js'
 
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
+export { SESSION_ID_PATTERN }
+
 export const SessionId = z.string().regex(SESSION_ID_PATTERN, 'session ids match ^[A-Za-z0-9_-]{1,64}$')
 
 /** Largest user message accepted, in characters. */

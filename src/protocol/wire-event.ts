@@ -3,6 +3,9 @@
  * here: the web UI imports this file, and the server's schemas in events.ts are built on it.
  */
 
+/** What a session id may be (a path segment, a folder name and a key everywhere). */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
+
 /** Persisted event types (they carry a `seq`). */
 export const EVENT_TYPES = [
   'user_message',

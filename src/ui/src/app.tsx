@@ -16,29 +16,10 @@ import { buildConversation, changedFiles, waitingPrompts } from './conversation'
 import { newSessionId } from './format'
 import { chooseModel, forgetModel, modelOptions, saveModel } from './models'
 import type { WireEvent } from './session-socket'
+import { initialSession, sessionInUrl, showSessionInUrl } from './session-url'
 import { forgetFeed, useSessionFeed } from './use-session-feed'
 import { useWaitingPrompts } from './use-waiting-prompts'
 import { useWorkspace } from './use-workspace'
-
-const LAST_SESSION = 'agent-router:session'
-
-function sessionInUrl(): string | undefined {
-  const fromUrl = new URLSearchParams(location.search).get('session')
-  return fromUrl && /^[A-Za-z0-9_-]{1,64}$/.test(fromUrl) ? fromUrl : undefined
-}
-
-function initialSession(): string {
-  return sessionInUrl() ?? localStorage.getItem(LAST_SESSION) ?? newSessionId()
-}
-
-/** Puts the session in the address bar: a new history entry when it is another session than the one shown. */
-function showSessionInUrl(id: string, how: 'push' | 'replace'): void {
-  const url = new URL(location.href)
-  url.searchParams.set('session', id)
-  if (how === 'push' && sessionInUrl() !== id) history.pushState(null, '', url)
-  else history.replaceState(history.state, '', url)
-  localStorage.setItem(LAST_SESSION, id)
-}
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
