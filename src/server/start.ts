@@ -13,7 +13,13 @@ import type { ServerConfig } from '../config/config.js'
 import { AppError } from '../protocol/errors.js'
 import { configuredProviders, PROVIDER_NAMES, providerVariables } from '../router/config/provider-names.js'
 import { type RouterCore, RouterMetrics, routerAppFor } from '../router/index.js'
-import { closeServer, loadRouterConfig, nodeRouterCore, routerServer } from '../router/node/index.js'
+import {
+  closeServer,
+  loadRouterConfig,
+  nodeRequestReader,
+  nodeRouterCore,
+  routerServer,
+} from '../router/node/index.js'
 import { startEgressProxy } from '../sandbox/egress-proxy.js'
 import { hostSocketPath, listenOnSocketPath } from '../sandbox/host-socket.js'
 import { SandboxManager } from '../sandbox/index.js'
@@ -188,7 +194,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const recovered = agent.recover()
   if (recovered > 0) logger.warn({ sessions: recovered }, 'closed turns interrupted by the previous shutdown')
 
-  const router = routerAppFor(routerCore)
+  const router = routerAppFor(routerCore, nodeRequestReader)
   // Sandboxes have no network: they reach the router (only the router) on a unix socket bound into them,
   // and the hosts of SANDBOX_EGRESS through the egress proxy.
   const sandboxSockets: { close(): Promise<void> }[] = []

@@ -28,7 +28,11 @@ function requestUrl(input: RequestInfo | URL): string {
   return input instanceof URL ? input.href : input.url
 }
 
-/** `body` read under `limits`: the same bytes, or an error once a limit is crossed. */
+/**
+ * `body` read under `limits`: the same bytes, or an error once a limit is crossed. The idle time is counted
+ * only while a read is waiting on the upstream (a client that reads slowly is not a silent upstream), by one
+ * timer per stream that is re-armed for the time left when it fires, not one per chunk.
+ */
 export function limitedBody(
   body: ReadableStream<Uint8Array>,
   limits: UpstreamLimits,
@@ -36,37 +40,58 @@ export function limitedBody(
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader()
   let size = 0
+  /** When the read in progress started; undefined while none is. */
+  let waitingSince: number | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let failure: AppError | undefined
+  const stopTimer = () => {
+    clearTimeout(timer)
+    timer = undefined
+  }
   const fail = (err: AppError): never => {
+    failure ??= err
+    stopTimer()
+    // A read in progress ends with `done`, and the pull then throws `failure`.
     reader.cancel(err).catch(() => {})
     throw err
+  }
+  const check = () => {
+    timer = undefined
+    if (waitingSince === undefined) return
+    const quiet = Date.now() - waitingSince
+    if (quiet < limits.idleMs) {
+      timer = setTimeout(check, limits.idleMs - quiet)
+      return
+    }
+    try {
+      fail(
+        new AppError(
+          'timeout_error',
+          `${describe} sent nothing for ${limits.idleMs / 1000} s (router_settings.stream_idle_timeout)`,
+          { status: 504, retryable: true },
+        ),
+      )
+    } catch {
+      // reported by the waiting pull
+    }
   }
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        let timer: ReturnType<typeof setTimeout> | undefined
-        const idle = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new AppError(
-                  'timeout_error',
-                  `${describe} sent nothing for ${limits.idleMs / 1000} s (router_settings.stream_idle_timeout)`,
-                  { status: 504, retryable: true },
-                ),
-              ),
-            limits.idleMs,
-          )
-        })
+        waitingSince = Date.now()
+        timer ??= setTimeout(check, limits.idleMs)
         let next: ReadableStreamReadResult<Uint8Array>
         try {
-          next = await Promise.race([reader.read(), idle])
+          next = await reader.read()
         } catch (err) {
-          if (err instanceof AppError) fail(err)
-          throw err
+          stopTimer()
+          throw failure ?? err
         } finally {
-          clearTimeout(timer)
+          waitingSince = undefined
         }
+        if (failure) throw failure
         if (next.done) {
+          stopTimer()
           controller.close()
           return
         }
@@ -82,7 +107,10 @@ export function limitedBody(
         }
         controller.enqueue(next.value)
       },
-      cancel: (reason) => reader.cancel(reason),
+      cancel: (reason) => {
+        stopTimer()
+        return reader.cancel(reason)
+      },
     },
     { highWaterMark: 0 },
   )

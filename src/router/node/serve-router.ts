@@ -14,12 +14,13 @@ import { routerAppFor } from '../app.js'
 import { createRouterCore, type RouterCore } from '../router-core.js'
 import type { RouterOptions } from '../router-options.js'
 import { nodeHttpFetch } from './node-http-fetch.js'
+import { nodeRequestReader } from './node-request-reader.js'
 
 const KEEP_ALIVE_MS = 65_000
 
 /** A Node HTTP server over the router app of `core`, its endpoints under `prefix` ('' or `/llm`). */
 export function routerServer(core: RouterCore, prefix = ''): Server {
-  const app = routerAppFor(core)
+  const app = routerAppFor(core, nodeRequestReader)
   const fetch = prefix === '' ? app.fetch : new Hono().route(prefix, app).fetch
   const server = createAdaptorServer({ fetch }) as Server
   server.keepAliveTimeout = KEEP_ALIVE_MS
