@@ -8,17 +8,14 @@ import { parseEnv } from 'node:util'
 import { z } from 'zod'
 import { AppError } from '../protocol/errors.js'
 import type { Env } from '../router/config/env.js'
-import { PROVIDER_CATALOG } from '../router/config/provider-names.js'
+import { PROVIDER_KEY_VARIABLES } from '../router/config/provider-names.js'
 import { parseByteSize } from './byte-size.js'
 import { parseDuration } from './duration.js'
 
 export type { Env }
 
 /** Provider credentials, read by the router only (referenced from the router config as `os.environ/NAME`). */
-export const PROVIDER_SECRET_NAMES: readonly string[] = [
-  ...Object.values(PROVIDER_CATALOG).map((provider) => provider.keyVariable),
-  'ROUTER_MASTER_KEY',
-]
+export const PROVIDER_SECRET_NAMES: readonly string[] = [...PROVIDER_KEY_VARIABLES, 'ROUTER_MASTER_KEY']
 
 const SandboxMode = z.enum(['auto', 'bwrap', 'none'])
 const PermissionMode = z.enum(['acceptEdits', 'default', 'bypassPermissions'])

@@ -1,7 +1,12 @@
 /** The LiteLLM-compatible model router: Anthropic Messages API in front, providers behind. */
 export { createRouterApp, routerAppFor } from './app.js'
-export type { GeneralSettings, ModelEntry, RetryPolicy, RouterSettings } from './config/config-schema.js'
-export { RouterConfig } from './config/config-schema.js'
+export type {
+  GeneralSettings,
+  ModelEntry,
+  RetryPolicy,
+  RouterConfig,
+  RouterSettings,
+} from './config/config-schema.js'
 export type { Env } from './config/env.js'
 export { defaultRouterConfig, parseRouterConfig } from './config/parse-config.js'
 export { createRouterCore, type RouterCore } from './router-core.js'

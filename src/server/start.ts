@@ -72,7 +72,10 @@ function serverInfo(
   routed: readonly string[],
 ): ServerInfo {
   const found = new Set<string>([...configuredProviders(config.secrets), ...routed])
-  const providers = PROVIDER_NAMES.map((name) => ({ name, configured: found.has(name) }))
+  // Every configured provider, and the well-known ones a newcomer may want to set up.
+  const providers = PROVIDER_NAMES.filter((name) => found.has(name) || providerVariables(name).featured).map(
+    (name) => ({ name, configured: found.has(name) }),
+  )
   const warnings: string[] = []
   if (!driver.isolated) {
     warnings.push(
@@ -82,6 +85,7 @@ function serverInfo(
   if (!providers.some((p) => p.configured) && config.routerConfigPath === undefined) {
     warnings.push(
       `No model provider is configured: set one of ${PROVIDER_NAMES.map((name) => providerVariables(name))
+        .filter((p) => p.featured)
         .map((p) => (p.keyless === true ? p.baseVariable : p.keyVariable))
         .join(', ')} in the environment or .env (a key, or a local server's address), then restart.`,
     )

@@ -6,21 +6,78 @@
 import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
 import { AppError } from '../../protocol/errors.js'
-import { RouterConfig } from './config-schema.js'
+import {
+  type DisabledEntry,
+  ModelEntry,
+  type RouterConfig,
+  RouterConfigFile,
+  type ServedEntry,
+} from './config-schema.js'
 import { PROVIDER_NAMES } from './provider-names.js'
+import { resolveProvider } from './resolve-provider.js'
 
 /**
  * Every provider as a wildcard route: `groq/<anything>` goes to Groq as `<anything>`; Claude Code's own
  * background requests for bare `claude-*` names go to Anthropic (a config file can alias them elsewhere).
  */
 export function defaultRouterConfig(): RouterConfig {
-  return RouterConfig.parse({
-    model_list: PROVIDER_NAMES.map((prefix) => ({
-      model_name: `${prefix}/*`,
-      litellm_params: { model: `${prefix}/*` },
-    })),
-    router_settings: { model_group_alias: { 'claude-*': 'anthropic/claude-*' } },
+  return resolveEntries(
+    RouterConfigFile.parse({
+      model_list: PROVIDER_NAMES.map((prefix) => ({
+        model_name: `${prefix}/*`,
+        litellm_params: { model: `${prefix}/*` },
+      })),
+      router_settings: { model_group_alias: { 'claude-*': 'anthropic/claude-*' } },
+    }),
+  )
+}
+
+function modelNameOf(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined
+  const name = (raw as Record<string, unknown>).model_name
+  return typeof name === 'string' ? name : undefined
+}
+
+/**
+ * Each `model_list` entry checked on its own: one that is malformed or names a provider the router cannot
+ * reach is disabled with its reason, and the others serve (LiteLLM itself fails such an entry only when it is
+ * called).
+ */
+function resolveEntries(file: z.infer<typeof RouterConfigFile>): RouterConfig {
+  const {
+    model_list,
+    router_settings,
+    general_settings,
+    litellm_settings,
+    environment_variables,
+    ...unread
+  } = file
+  const served: ServedEntry[] = []
+  const disabled: DisabledEntry[] = []
+  model_list.forEach((raw, i) => {
+    const id = `model_list[${i}]`
+    const parsed = ModelEntry.safeParse(raw)
+    if (!parsed.success) {
+      disabled.push({ id, modelName: modelNameOf(raw), reason: formatIssues(parsed.error) })
+      return
+    }
+    const entry = parsed.data
+    const resolution = resolveProvider(entry.litellm_params)
+    if (!resolution.ok) {
+      disabled.push({ id, modelName: entry.model_name, reason: resolution.reason })
+      return
+    }
+    served.push({ ...entry, id, provider: resolution.provider, upstreamModel: resolution.model })
   })
+  return {
+    model_list: served,
+    disabled,
+    router_settings,
+    general_settings,
+    litellm_settings,
+    environment_variables,
+    unread,
+  }
 }
 
 function issuePath(path: readonly PropertyKey[]): string {
@@ -31,7 +88,7 @@ function issuePath(path: readonly PropertyKey[]): string {
   return out === '' ? '(top level)' : out
 }
 
-function formatIssues(error: z.ZodError): string {
+export function formatIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issuePath(issue.path)}: ${issue.message}`).join('; ')
 }
 
@@ -48,9 +105,19 @@ export function parseRouterConfig(yamlText: string, source = 'router config'): R
   if (raw === null || raw === undefined) {
     throw new AppError('invalid_config', `${source}: the file is empty; it needs a model_list`)
   }
-  const parsed = RouterConfig.safeParse(raw)
+  const parsed = RouterConfigFile.safeParse(raw)
   if (!parsed.success) {
     throw new AppError('invalid_config', `${source}: ${formatIssues(parsed.error)}`)
   }
-  return parsed.data
+  const config = resolveEntries(parsed.data)
+  if (config.model_list.length === 0) {
+    const reasons = config.disabled.map(
+      (d) => `${d.id}${d.modelName ? ` (${d.modelName})` : ''}: ${d.reason}`,
+    )
+    throw new AppError(
+      'invalid_config',
+      `${source}: no model_list entry can be served: ${reasons.join('; ')}`,
+    )
+  }
+  return config
 }

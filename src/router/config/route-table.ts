@@ -4,14 +4,20 @@
  * among them; today the first deployment serves.
  */
 import type { LitellmParams, ModelInfo, RouterConfig } from './config-schema.js'
-import { isProviderName, type ProviderName, splitProviderModel } from './provider-names.js'
+import type { ProviderName } from './provider-names.js'
 
 export interface Deployment {
   /** `model_list[3]`, for logs and error messages. */
   id: string
   modelName: string
+  provider: ProviderName
+  /** The upstream model with the config's `*` kept. */
+  upstreamModel: string
   params: LitellmParams
   modelInfo: ModelInfo | undefined
+  /** LiteLLM's limits, from the entry, its `litellm_params` or its `model_info`. */
+  rpm: number | undefined
+  tpm: number | undefined
 }
 
 export interface Route {
@@ -32,6 +38,10 @@ export interface Target {
   /** The model name the provider knows (`openai/gpt-oss-120b` for `groq/openai/gpt-oss-120b`). */
   upstreamModel: string
   deployment: Deployment
+  /** Azure's `api-version`, resolved. */
+  apiVersion?: string
+  /** The entry's extra headers (`litellm_params.headers`), resolved. */
+  headers?: Record<string, string>
 }
 
 interface WildcardRoute {
@@ -59,7 +69,7 @@ export class RouteTable {
       this.wildcardAliases.push({ regex: new RegExp(`^${source}$`, 's'), target })
     }
     const byName = new Map<string, Route>()
-    config.model_list.forEach((entry, i) => {
+    for (const entry of config.model_list) {
       let route = byName.get(entry.model_name)
       if (!route) {
         route = { pattern: entry.model_name, deployments: [] }
@@ -67,12 +77,16 @@ export class RouteTable {
         this.ordered.push(route)
       }
       route.deployments.push({
-        id: `model_list[${i}]`,
+        id: entry.id,
         modelName: entry.model_name,
+        provider: entry.provider,
+        upstreamModel: entry.upstreamModel,
         params: entry.litellm_params,
         modelInfo: entry.model_info,
+        rpm: entry.rpm ?? entry.litellm_params.rpm ?? entry.model_info?.rpm,
+        tpm: entry.tpm ?? entry.litellm_params.tpm ?? entry.model_info?.tpm,
       })
-    })
+    }
     for (const route of this.ordered) {
       if (!route.pattern.includes('*')) {
         this.exact.set(route.pattern, route)
@@ -126,9 +140,6 @@ export class RouteTable {
 
 /** The provider and upstream model for one deployment of a match (`groq/*` with `*` = the matched part). */
 export function targetOf(match: RouteMatch, deployment: Deployment): Target {
-  const full = deployment.params.model.split('*').join(match.wildcard)
-  const { provider, model } = splitProviderModel(full)
-  // The schema only admits known prefixes; this guards against configs built without it.
-  if (!isProviderName(provider)) throw new Error(`unknown provider prefix in ${deployment.id}: ${full}`)
-  return { provider, upstreamModel: model, deployment }
+  const upstreamModel = deployment.upstreamModel.split('*').join(match.wildcard)
+  return { provider: deployment.provider, upstreamModel, deployment }
 }

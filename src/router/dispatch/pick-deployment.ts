@@ -1,8 +1,11 @@
 /**
  * Chooses one deployment of a route (`routing_strategy`): `simple-shuffle` picks at random weighted by
  * `weight` (or `rpm`/`tpm`), `least-busy` the one with the fewest requests in flight, `latency-based-routing`
- * the fastest first byte so far (untried ones first), `ordered` (`enable_loadbalancing: false`) the first.
- * Deployments cooling down and those already tried for this request are skipped while others remain.
+ * the fastest first byte so far (untried ones first), `usage-based` the one that used the fewest tokens this
+ * minute among those under their `rpm`/`tpm` (none when all are at their limit), `ordered`
+ * (`enable_loadbalancing: false`) the first. Deployments cooling down and those already tried for this request
+ * are skipped while others remain, and only those of the lowest `order` are considered (LiteLLM's priority;
+ * entries without `order` come after those with one).
  */
 
 import type { Deployment } from '../config/route-table.js'
@@ -10,7 +13,7 @@ import type { Strategy } from '../config/router-settings.js'
 import type { DeploymentHealth } from './deployment-health.js'
 
 function weightOf(d: Deployment): number {
-  return d.params.weight ?? d.params.rpm ?? d.params.tpm ?? 1
+  return d.params.weight ?? d.rpm ?? d.tpm ?? 1
 }
 
 function shuffle(candidates: readonly Deployment[], random: () => number): Deployment | undefined {
@@ -47,7 +50,10 @@ export function pickDeployment(
   const available = deployments.filter((d) => !health.isCooling(d.id))
   if (available.length === 0) return undefined
   const fresh = available.filter((d) => !tried.has(d.id))
-  const candidates = fresh.length > 0 ? fresh : available
+  const untried = fresh.length > 0 ? fresh : available
+  const orderOf = (d: Deployment) => d.params.order ?? Number.POSITIVE_INFINITY
+  const first = Math.min(...untried.map(orderOf))
+  const candidates = untried.filter((d) => orderOf(d) === first)
   switch (strategy) {
     case 'ordered':
       return candidates[0]
@@ -55,6 +61,15 @@ export function pickDeployment(
       return lowest(candidates, (d) => health.of(d.id).inFlight)
     case 'latency-based-routing':
       return lowest(candidates, (d) => health.of(d.id).latencyMs ?? -1)
+    case 'usage-based': {
+      const under = candidates.filter((d) => {
+        const s = health.thisMinute(d.id)
+        return (
+          (d.rpm === undefined || s.minuteRequests < d.rpm) && (d.tpm === undefined || s.minuteTokens < d.tpm)
+        )
+      })
+      return lowest(under, (d) => health.thisMinute(d.id).minuteTokens)
+    }
     default:
       return shuffle(candidates, random)
   }

@@ -80,8 +80,6 @@ function passThroughBody(call: ProviderCall): string {
 
 export const anthropic: Provider = {
   name: 'anthropic',
-  requiresKey: true,
-  defaultApiBase: (secrets) => secrets.ANTHROPIC_API_BASE || 'https://api.anthropic.com',
   async send(call: ProviderCall): Promise<Response> {
     const response = await post(call, `${messagesUrl(call.apiBase)}${call.search}`, passThroughBody(call))
     const headers = keptHeaders(response)

@@ -1,0 +1,21 @@
+/**
+ * What a deployment adds to every request body, as LiteLLM does with the rest of `litellm_params`: request
+ * defaults (`temperature: 0.2`) where the client's request does not set them, then `extra_body` merged over
+ * the whole body.
+ */
+import { type LitellmParams, REQUEST_DEFAULT_KEYS } from '../config/config-schema.js'
+
+/** `body` with the deployment's defaults and `extra_body`; undefined when the deployment adds nothing. */
+export function deploymentBody<T extends object>(
+  params: LitellmParams,
+  body: T,
+): (T & Record<string, unknown>) | undefined {
+  const given = params as Record<string, unknown>
+  const defaults: Record<string, unknown> = {}
+  for (const key of REQUEST_DEFAULT_KEYS) {
+    if (given[key] !== undefined && !Object.hasOwn(body, key)) defaults[key] = given[key]
+  }
+  const extra = params.extra_body ?? {}
+  if (Object.keys(defaults).length === 0 && Object.keys(extra).length === 0) return undefined
+  return { ...defaults, ...body, ...extra }
+}
