@@ -409,7 +409,7 @@ model_list:
     }
     expect(models.object).toBe('list')
     expect(models.data.map((m) => [m.id, m.owned_by])).toContainEqual(['groq/*', 'groq'])
-    expect(await (await app.request('/health')).json()).toEqual({ status: 'ok' })
+    expect(await (await app.request('/health')).json()).toEqual({ status: 'ok', warnings: [] })
   })
 
   it('works mounted under /llm in another Hono app', async () => {
@@ -424,6 +424,6 @@ model_list:
     expect(outline(parseSse(await res.text())).map((e) => e[0])).toContain('message_stop')
     const missing = await server.request('/llm/v1/messages', { method: 'POST', body: '{}' })
     expect(missing.status).toBe(400)
-    expect(await (await server.request('/llm/health')).json()).toEqual({ status: 'ok' })
+    expect(await (await server.request('/llm/health')).json()).toEqual({ status: 'ok', warnings: [] })
   })
 })

@@ -53,7 +53,8 @@ export function routerAppFor(core: RouterCore, reader: RequestReader = webReques
     ),
   )
 
-  app.get('/health', (c) => c.json({ status: 'ok' }))
+  // The config's warnings name keys and models, never values or addresses.
+  app.get('/health', (c) => c.json({ status: 'ok', warnings: core.warnings }))
 
   app.use('*', async (c, next) => {
     if (c.req.path.endsWith('/health')) return next()

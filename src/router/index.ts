@@ -1,5 +1,6 @@
 /** The LiteLLM-compatible model router: Anthropic Messages API in front, providers behind. */
 export { createRouterApp, routerAppFor } from './app.js'
+export { configWarnings, describeEntries } from './config/config-report.js'
 export type {
   GeneralSettings,
   ModelEntry,
@@ -7,7 +8,7 @@ export type {
   RouterConfig,
   RouterSettings,
 } from './config/config-schema.js'
-export type { Env } from './config/env.js'
+export { type Env, withConfigEnvironment } from './config/env.js'
 export { defaultRouterConfig, parseRouterConfig } from './config/parse-config.js'
 export { createRouterCore, type RouterCore } from './router-core.js'
 export type { RouterOptions, RouterPrincipal, SessionTokenVerifier } from './router-options.js'

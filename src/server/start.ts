@@ -12,7 +12,7 @@ import { SessionTokens } from '../agent/session-tokens.js'
 import type { ServerConfig } from '../config/config.js'
 import { AppError } from '../protocol/errors.js'
 import { configuredProviders, PROVIDER_NAMES, providerVariables } from '../router/config/provider-names.js'
-import { type RouterCore, RouterMetrics, routerAppFor } from '../router/index.js'
+import { type RouterCore, RouterMetrics, routerAppFor, withConfigEnvironment } from '../router/index.js'
 import {
   closeServer,
   loadRouterConfig,
@@ -116,7 +116,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     )
   }
   const tokens = new SessionTokens()
-  const secrets = secretValues(config.secrets)
+  const routerConfig = loadRouterConfig(config.routerConfigPath)
+  const secrets = secretValues(withConfigEnvironment(routerConfig.environment_variables, config.secrets))
   const logger =
     options.logger ??
     createLogger({
@@ -154,7 +155,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   )
   const routerCore = nodeRouterCore({
     metrics: routerMetrics,
-    config: loadRouterConfig(config.routerConfigPath),
+    config: routerConfig,
     secrets: config.secrets,
     logger,
     // A sandbox's token attributes its requests (and their usage) to its session; AUTH_TOKEN admits people.

@@ -50,7 +50,15 @@ export function pickDeployment(
   const available = deployments.filter((d) => !health.isCooling(d.id))
   if (available.length === 0) return undefined
   const fresh = available.filter((d) => !tried.has(d.id))
-  const untried = fresh.length > 0 ? fresh : available
+  let untried = fresh.length > 0 ? fresh : available
+  if (strategy === 'usage-based') {
+    untried = untried.filter((d) => {
+      const s = health.thisMinute(d.id)
+      return (
+        (d.rpm === undefined || s.minuteRequests < d.rpm) && (d.tpm === undefined || s.minuteTokens < d.tpm)
+      )
+    })
+  }
   const orderOf = (d: Deployment) => d.params.order ?? Number.POSITIVE_INFINITY
   const first = Math.min(...untried.map(orderOf))
   const candidates = untried.filter((d) => orderOf(d) === first)

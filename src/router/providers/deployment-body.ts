@@ -5,14 +5,21 @@
  */
 import { type LitellmParams, REQUEST_DEFAULT_KEYS } from '../config/config-schema.js'
 
-/** `body` with the deployment's defaults and `extra_body`; undefined when the deployment adds nothing. */
+/** The request defaults Anthropic's Messages API takes under the same name. */
+export const ANTHROPIC_DEFAULT_KEYS: readonly string[] = ['temperature', 'top_p', 'top_k']
+
+/**
+ * `body` with the deployment's defaults (of `keys`) and `extra_body`; undefined when the deployment adds
+ * nothing, so a body can be passed through unchanged.
+ */
 export function deploymentBody<T extends object>(
   params: LitellmParams,
   body: T,
+  keys: readonly string[] = REQUEST_DEFAULT_KEYS,
 ): (T & Record<string, unknown>) | undefined {
   const given = params as Record<string, unknown>
   const defaults: Record<string, unknown> = {}
-  for (const key of REQUEST_DEFAULT_KEYS) {
+  for (const key of keys) {
     if (given[key] !== undefined && !Object.hasOwn(body, key)) defaults[key] = given[key]
   }
   const extra = params.extra_body ?? {}
