@@ -7,6 +7,7 @@
 import { AppError } from '../../../protocol/errors.js'
 import { jsonUsage } from '../../usage/usage-tap.js'
 import { ANTHROPIC_DEFAULT_KEYS, deploymentBody } from '../deployment-body.js'
+import { refuseSeveralChoices } from '../one-choice.js'
 import { SSE_HEADERS } from '../openai-compatible/openai-compatible.js'
 import { rewriteModelField } from '../rewrite-model-field.js'
 import {
@@ -115,6 +116,7 @@ export const anthropic: Provider = {
     return new Response(response.body, { status: response.status, headers: keptHeaders(response) })
   },
   async chatCompletions(call: ChatProviderCall): Promise<Response> {
+    refuseSeveralChoices(call.request.n, 'anthropic/ models (Anthropic has no n)')
     const request = deploymentBody(call.target.deployment.params, call.request) ?? call.request
     const body = chatRequestToAnthropic(request, call.target.upstreamModel)
     const stream = call.request.stream === true
