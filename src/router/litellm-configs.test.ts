@@ -172,12 +172,64 @@ describe('LiteLLM configs as real projects write them', () => {
     // environment_variables: AZURE_API_KEY_CA is os.environ/AZURE_CA_SECRET.
     expect(calls.find((c) => c.url.includes('canada'))?.headers.get('api-key')).toBe('az-ca')
     expect(warnings).toEqual([
-      expect.stringMatching(/^router_settings\.enable_pre_call_checks is not supported by agent-router/),
       'router_settings.redis_host is not supported by agent-router and is ignored: routing state is kept in this process',
       'general_settings.database_url is not supported by agent-router and is ignored: usage is recorded in the SQLite database under DATA_DIR',
       'general_settings.json_logs is not supported by agent-router and is ignored: logs are JSON lines whenever output is not a terminal',
       'general_settings.health_check_interval is not supported by agent-router and is ignored: no background health checks are run',
     ])
+  })
+
+  it('pre-call checks: a prompt over every deployment’s max_input_tokens goes to the context-window fallback', async () => {
+    const yaml = `
+model_list:
+  - model_name: small
+    litellm_params: {model: groq/llama-3.1-8b-instant}
+    model_info: {max_input_tokens: 20}
+  - model_name: big
+    litellm_params: {model: openai/gpt-4.1}
+    model_info: {max_input_tokens: 1000000}
+router_settings:
+  enable_pre_call_checks: true
+  context_window_fallbacks: [{small: [big]}]
+`
+    const { app, calls, warnings } = serve(yaml, ok)
+    expect(warnings).toEqual([])
+    const ask = (text: string) =>
+      app.request('/v1/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(messages('small', false, text)),
+      })
+    expect((await ask('hi')).status).toBe(200)
+    expect((await ask('word '.repeat(200))).status).toBe(200)
+    // The short prompt fits the small model; the long one never reaches it.
+    expect(calls.map((c) => new URL(c.url).host)).toEqual(['api.groq.com', 'api.openai.com'])
+  })
+
+  it('additional_drop_params removes what a provider rejects from chat completions passed through', async () => {
+    const yaml = `
+model_list:
+  - model_name: fast
+    litellm_params: {model: groq/llama-3.1-8b-instant, additional_drop_params: [logprobs, top_logprobs]}
+`
+    const { app, calls } = serve(yaml, ok)
+    const res = await app.request('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'fast',
+        logprobs: true,
+        top_logprobs: 2,
+        seed: 7,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    })
+    expect(res.status).toBe(200)
+    expect(bodyOf(calls[0])).toEqual({
+      model: 'llama-3.1-8b-instant',
+      seed: 7,
+      messages: [{ role: 'user', content: 'hi' }],
+    })
   })
 
   it('many providers: every hosted provider serves; names that are not prefixes are disabled', async () => {

@@ -25,9 +25,7 @@ const REASONS: Record<string, string> = {
   'litellm_settings.json_logs': 'logs are JSON lines whenever output is not a terminal',
   'general_settings.json_logs': 'logs are JSON lines whenever output is not a terminal',
   'litellm_settings.drop_params':
-    'on /v1/messages each provider is sent only the parameters it takes; on /v1/chat/completions the body passes through as sent',
-  'router_settings.enable_pre_call_checks':
-    'prompts are not measured against model_info.max_input_tokens before a call; context_window_fallbacks act on the provider’s context-window error instead',
+    'on /v1/messages each provider is sent only the parameters it takes; on /v1/chat/completions the body passes through as sent (list parameters a provider rejects in litellm_params.additional_drop_params)',
   'general_settings.database_url': 'usage is recorded in the SQLite database under DATA_DIR',
   'general_settings.health_check_interval': 'no background health checks are run',
   'general_settings.background_health_checks': 'no background health checks are run',
@@ -38,7 +36,6 @@ const REASONS: Record<string, string> = {
   'router_settings.redis_port': 'routing state is kept in this process',
   'router_settings.redis_password': 'routing state is kept in this process',
   'litellm_params.max_retries': 'retries are router_settings.num_retries',
-  'litellm_params.additional_drop_params': 'the body passes through as sent',
 }
 
 /** The keys a section's schema declares. */

@@ -68,6 +68,8 @@ export const LitellmParams = z.looseObject({
   extra_headers: z.record(z.string(), z.string()).optional(),
   /** Merged into the upstream request body. */
   extra_body: z.record(z.string(), z.unknown()).optional(),
+  /** Top-level request parameters removed before the request is sent (LiteLLM's per-deployment drop list). */
+  additional_drop_params: z.array(z.string()).optional(),
   ...requestDefaults,
 })
 export type LitellmParams = z.infer<typeof LitellmParams>
@@ -156,6 +158,8 @@ export const RouterSettings = z.looseObject({
   stream_idle_timeout: seconds.optional(),
   /** The per-attempt timeout of streaming requests (default `timeout`). */
   stream_timeout: seconds.optional(),
+  /** Skip deployments whose `model_info.max_input_tokens` the prompt exceeds (on /v1/messages). */
+  enable_pre_call_checks: z.boolean().optional(),
   /** Fallbacks for any model without its own (LiteLLM's `default_fallbacks`). */
   default_fallbacks: z.array(z.string()).optional(),
 })

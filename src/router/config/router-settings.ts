@@ -34,6 +34,8 @@ export interface DispatchSettings {
   defaultFallbacks: readonly string[]
   /** The model a request for an unrouted model is sent to (`litellm_settings.default_model`). */
   defaultModel: string | undefined
+  /** Measure the prompt against each deployment's `max_input_tokens` before calling it. */
+  preCallChecks: boolean
   cache: { enabled: boolean; ttlMs: number; maxEntries: number }
   /** Limits every upstream answer is read under (`upstream-limits.ts`). */
   upstream: { maxBytes: number; idleMs: number }
@@ -95,6 +97,7 @@ export function dispatchSettings(config: RouterConfig): DispatchSettings {
     contextWindowFallbacks: fallbackMap(s.context_window_fallbacks ?? litellm.context_window_fallbacks),
     defaultFallbacks: s.default_fallbacks ?? [],
     defaultModel: litellm.default_model,
+    preCallChecks: s.enable_pre_call_checks === true,
     cache: {
       enabled: litellm.cache === true || s.cache_responses === true,
       ttlMs: ttl * 1000,

@@ -41,6 +41,8 @@ export interface DispatchRequest {
   signal: AbortSignal | undefined
   /** The client's body, for the cache key. */
   rawBody: string
+  /** The prompt's size in tokens, for `enable_pre_call_checks`; absent where it cannot be measured. */
+  inputTokens?: () => Promise<number>
   /** Sends one attempt to one deployment; throws `AppError`s (with `retryable`) for failures before the answer. */
   send(
     match: RouteMatch,
@@ -170,6 +172,29 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
   throw err
 }
 
+/**
+ * The route's deployments whose context window holds the prompt (`enable_pre_call_checks`, LiteLLM's: only
+ * deployments with `model_info.max_input_tokens` are measured), or a context-window error when none does, so
+ * `context_window_fallbacks` take over.
+ */
+async function fitting(
+  deps: DispatchDeps,
+  req: DispatchRequest,
+  match: RouteMatch,
+): Promise<readonly Deployment[] | AppError> {
+  const all = match.route.deployments
+  const limit = (d: Deployment) => d.modelInfo?.max_input_tokens
+  if (!deps.settings.preCallChecks || !req.inputTokens || all.every((d) => limit(d) === undefined)) return all
+  const tokens = await req.inputTokens()
+  const fit = all.filter((d) => (limit(d) ?? Number.POSITIVE_INFINITY) >= tokens)
+  if (fit.length > 0) return fit
+  const largest = Math.max(...all.map((d) => limit(d) ?? 0))
+  return new AppError(
+    'invalid_request_error',
+    `the prompt is about ${tokens} tokens, over the context window of every deployment of '${match.route.pattern}' (at most ${largest} input tokens)`,
+  )
+}
+
 /** Every attempt on one model; the answer, or the error that ended the attempts. */
 async function tryModel(
   deps: DispatchDeps,
@@ -179,11 +204,13 @@ async function tryModel(
 ): Promise<Response | AppError> {
   const { settings, health } = deps
   const tried = new Set<string>()
-  const canCool = match.route.deployments.length > 1
+  const deployments = await fitting(deps, req, match)
+  if (deployments instanceof AppError) return deployments
+  const canCool = deployments.length > 1
   for (let attempt = 0; ; attempt++) {
-    const deployment = pickDeployment(match.route.deployments, settings.strategy, health, tried)
+    const deployment = pickDeployment(deployments, settings.strategy, health, tried)
     if (!deployment) {
-      const ids = match.route.deployments.map((d) => d.id)
+      const ids = deployments.map((d) => d.id)
       if (!ids.every((id) => health.isCooling(id))) {
         return new AppError(
           'rate_limit_error',

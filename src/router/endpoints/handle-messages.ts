@@ -10,6 +10,7 @@ import { type DispatchDeps, dispatch } from '../dispatch/dispatch.js'
 import { resolveDeployment } from '../dispatch/resolve-deployment.js'
 import { refuseSeveralChoices } from '../providers/one-choice.js'
 import type { CallObserver, Provider, UpstreamCall } from '../providers/types.js'
+import { countRequestTokens } from '../usage/count-tokens.js'
 import { MessagesRequest } from '../wire/anthropic-request.js'
 import type { IncomingCall } from '../wire/incoming-call.js'
 
@@ -100,6 +101,7 @@ export function handleMessages(
     sessionId,
     signal: incoming.signal,
     rawBody,
+    inputTokens: () => countRequestTokens(request),
     send(match, deployment, signal, observer) {
       const attempt = { match, deployment, signal, observer, requestedModel: request.model, search }
       const { provider, call } = attemptCall(deps, incoming, attempt)

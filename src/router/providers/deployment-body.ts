@@ -1,7 +1,7 @@
 /**
- * What a deployment adds to every request body, as LiteLLM does with the rest of `litellm_params`: request
+ * What a deployment changes in every request body, as LiteLLM does with the rest of `litellm_params`: request
  * defaults (`temperature: 0.2`) where the client's request does not set them, then `extra_body` merged over
- * the whole body.
+ * the whole body, then the parameters of `additional_drop_params` removed.
  */
 import { type LitellmParams, REQUEST_DEFAULT_KEYS } from '../config/config-schema.js'
 
@@ -23,6 +23,10 @@ export function deploymentBody<T extends object>(
     if (given[key] !== undefined && !Object.hasOwn(body, key)) defaults[key] = given[key]
   }
   const extra = params.extra_body ?? {}
-  if (Object.keys(defaults).length === 0 && Object.keys(extra).length === 0) return undefined
-  return { ...defaults, ...body, ...extra }
+  const drop = (params.additional_drop_params ?? []).filter((key) => Object.hasOwn(body, key) || key in extra)
+  if (Object.keys(defaults).length === 0 && Object.keys(extra).length === 0 && drop.length === 0)
+    return undefined
+  const out: Record<string, unknown> = { ...defaults, ...body, ...extra }
+  for (const key of drop) delete out[key]
+  return out as T & Record<string, unknown>
 }

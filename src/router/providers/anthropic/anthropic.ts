@@ -77,7 +77,10 @@ function keptHeaders(response: Response): Headers {
  */
 function passThroughBody(call: ProviderCall, withDefaults = true): string {
   const params = call.target.deployment.params
-  const adds = params.extra_body !== undefined || ANTHROPIC_DEFAULT_KEYS.some((k) => Object.hasOwn(params, k))
+  const adds =
+    params.extra_body !== undefined ||
+    params.additional_drop_params !== undefined ||
+    ANTHROPIC_DEFAULT_KEYS.some((k) => Object.hasOwn(params, k))
   if (withDefaults && adds) {
     const raw = JSON.parse(call.rawBody) as Record<string, unknown>
     const body = deploymentBody(params, raw, ANTHROPIC_DEFAULT_KEYS)
