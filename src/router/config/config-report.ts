@@ -79,12 +79,6 @@ export function configWarnings(config: RouterConfig): string[] {
       if (!keys.has(key)) out.push(notHonoured(`${section}.${key}`))
     }
   }
-  const strategy = config.router_settings.routing_strategy
-  if (strategy === 'cost-based-routing') {
-    out.push(
-      'router_settings.routing_strategy cost-based-routing is not supported by agent-router: deployments are picked as with simple-shuffle',
-    )
-  }
   const byKey = new Map<string, string[]>()
   const note = (path: string, id: string) => byKey.set(path, [...(byKey.get(path) ?? []), id])
   for (const entry of config.model_list) {

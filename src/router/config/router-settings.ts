@@ -8,7 +8,13 @@
  */
 import type { RouterConfig } from './config-schema.js'
 
-export type Strategy = 'simple-shuffle' | 'least-busy' | 'latency-based-routing' | 'usage-based' | 'ordered'
+export type Strategy =
+  | 'simple-shuffle'
+  | 'least-busy'
+  | 'latency-based-routing'
+  | 'usage-based'
+  | 'cost-based'
+  | 'ordered'
 
 export interface DispatchSettings {
   strategy: Strategy
@@ -66,6 +72,8 @@ function strategyOf(s: RouterConfig['router_settings']): Strategy {
     case 'usage-based-routing':
     case 'usage-based-routing-v2':
       return 'usage-based'
+    case 'cost-based-routing':
+      return 'cost-based'
     default:
       return 'simple-shuffle'
   }

@@ -87,6 +87,27 @@ model_list:
   })
 })
 
+describe('pickDeployment by cost', () => {
+  it('picks the cheapest deployment: model_info costs, then the price table, unpriced last', () => {
+    const priced = new RouteTable(
+      parseRouterConfig(`
+model_list:
+  - {model_name: m, litellm_params: {model: openai/unlisted-model}}
+  - {model_name: m, litellm_params: {model: openai/gpt-4o}}
+  - {model_name: m, litellm_params: {model: openai/gpt-4o-mini}}
+  - {model_name: m, litellm_params: {model: openai/mine}, model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}}
+`),
+    ).resolve('m')?.route.deployments as Deployment[]
+    const health = new DeploymentHealth(3, 5000)
+    const pick = (tried: string[]) =>
+      pickDeployment(priced, 'cost-based', health, new Set(tried))?.params.model
+    expect(pick([])).toBe('openai/gpt-4o-mini')
+    expect(pick(['model_list[2]'])).toBe('openai/mine')
+    expect(pick(['model_list[2]', 'model_list[3]'])).toBe('openai/gpt-4o')
+    expect(pick(['model_list[1]', 'model_list[2]', 'model_list[3]'])).toBe('openai/unlisted-model')
+  })
+})
+
 describe('dispatchSettings', () => {
   it('takes litellm_settings where router_settings is silent, and router_settings where both speak', () => {
     const s = dispatchSettings(
