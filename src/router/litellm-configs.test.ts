@@ -206,6 +206,23 @@ router_settings:
     expect(calls.map((c) => new URL(c.url).host)).toEqual(['api.groq.com', 'api.openai.com'])
   })
 
+  it('names nested cache settings it does not use, and honours the cache itself', async () => {
+    const yaml = `
+model_list: [{model_name: m, litellm_params: {model: groq/llama-3.1-8b-instant}}]
+litellm_settings:
+  cache: true
+  cache_params: {type: redis, host: redis.internal, ttl: 60}
+`
+    const { send, calls, warnings } = serve(yaml, ok)
+    expect(warnings).toEqual([
+      'litellm_settings.cache_params.type is not supported by agent-router and is ignored: answers are cached in this process’s memory (only ttl is read)',
+      'litellm_settings.cache_params.host is not supported by agent-router and is ignored: answers are cached in this process’s memory (only ttl is read)',
+    ])
+    expect((await send('m')).status).toBe(200)
+    expect((await send('m')).status).toBe(200)
+    expect(calls).toHaveLength(1)
+  })
+
   it('additional_drop_params removes what a provider rejects from chat completions passed through', async () => {
     const yaml = `
 model_list:

@@ -70,6 +70,7 @@ function serverInfo(
   driver: { name: string; isolated: boolean },
   defaultModel: string,
   routed: readonly string[],
+  routerWarnings: readonly string[],
 ): ServerInfo {
   const found = new Set<string>([...configuredProviders(config.secrets), ...routed])
   // Every configured provider, and the well-known ones a newcomer may want to set up.
@@ -80,6 +81,11 @@ function serverInfo(
   if (!driver.isolated) {
     warnings.push(
       "Agents run without a sandbox (SANDBOX=none): they can read and change everything this server's user can. Install bubblewrap and set SANDBOX=bwrap (or auto).",
+    )
+  }
+  if (routerWarnings.length > 0) {
+    warnings.push(
+      `The router config (${config.routerConfigPath ?? 'built-in'}) has ${routerWarnings.length} warning${routerWarnings.length === 1 ? '' : 's'}: entries it cannot serve or keys it ignores, listed in the log and at GET /llm/health.`,
     )
   }
   if (!providers.some((p) => p.configured) && config.routerConfigPath === undefined) {
@@ -217,6 +223,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     driver,
     defaultModel,
     routerCore.lister.routes().map((r) => r.provider),
+    routerCore.warnings,
   )
   const turnLimiter = config.rateLimit.perMinute > 0 ? new RateLimiter(config.rateLimit) : undefined
   const app = createApp({

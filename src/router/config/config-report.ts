@@ -36,6 +36,7 @@ const REASONS: Record<string, string> = {
   'router_settings.redis_port': 'routing state is kept in this process',
   'router_settings.redis_password': 'routing state is kept in this process',
   'litellm_params.max_retries': 'retries are router_settings.num_retries',
+  'litellm_settings.cache_params': 'answers are cached in this process’s memory (only ttl is read)',
 }
 
 /** The keys a section's schema declares. */
@@ -63,7 +64,10 @@ const ANTHROPIC_DEFAULTS = new Set(['temperature', 'top_p', 'top_k'])
 
 function notHonoured(path: string, where?: string[]): string {
   const at = where === undefined ? '' : ` (${where.join(', ')})`
-  const why = REASONS[path] ?? REASONS[path.replace(/^model_list\[\*\]\./, '')]
+  const why =
+    REASONS[path] ??
+    REASONS[path.replace(/^model_list\[\*\]\./, '')] ??
+    REASONS[path.split('.').slice(0, 2).join('.')]
   return `${path}${at} is not supported by agent-router and is ignored${why === undefined ? '' : `: ${why}`}`
 }
 
@@ -78,6 +82,9 @@ export function configWarnings(config: RouterConfig): string[] {
     for (const key of Object.keys(config[section])) {
       if (!keys.has(key)) out.push(notHonoured(`${section}.${key}`))
     }
+  }
+  for (const key of Object.keys(config.litellm_settings.cache_params ?? {})) {
+    if (key !== 'ttl') out.push(notHonoured(`litellm_settings.cache_params.${key}`))
   }
   const byKey = new Map<string, string[]>()
   const note = (path: string, id: string) => byKey.set(path, [...(byKey.get(path) ?? []), id])

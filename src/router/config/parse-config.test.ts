@@ -121,7 +121,7 @@ model_list:
       {
         id: 'model_list[3]',
         modelName: 'hf',
-        reason: expect.stringMatching(/'mistralai\/' is not a provider prefix LiteLLM or agent-router knows/),
+        reason: expect.stringMatching(/'mistralai\/' is not a provider prefix agent-router serves/),
       },
       { id: 'model_list[4]', modelName: 'broken', reason: expect.stringMatching(/^litellm_params\.rpm: /) },
     ])

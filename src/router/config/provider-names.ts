@@ -271,6 +271,57 @@ export const PROVIDER_CATALOG = {
     keyless: true,
     local: true,
   },
+  moonshot: {
+    api: 'openai',
+    keyVariable: 'MOONSHOT_API_KEY',
+    baseVariable: 'MOONSHOT_API_BASE',
+    defaultBase: 'https://api.moonshot.ai/v1',
+    // Kimi's reasoning models answer 400 to a tool-call turn sent back without its reasoning_content.
+    quirks: { reasoningHistory: true },
+  },
+  meta_llama: {
+    api: 'openai',
+    keyVariable: 'LLAMA_API_KEY',
+    baseVariable: 'LLAMA_API_BASE',
+    defaultBase: 'https://api.llama.com/compat/v1',
+  },
+  volcengine: {
+    api: 'openai',
+    keyVariable: 'VOLCENGINE_API_KEY',
+    baseVariable: 'VOLCENGINE_API_BASE',
+    defaultBase: 'https://ark.cn-beijing.volces.com/api/v3',
+  },
+  friendliai: {
+    api: 'openai',
+    keyVariable: 'FRIENDLIAI_API_KEY',
+    moreKeyVariables: ['FRIENDLI_TOKEN'],
+    baseVariable: 'FRIENDLI_API_BASE',
+    defaultBase: 'https://api.friendli.ai/serverless/v1',
+  },
+  veniceai: {
+    api: 'openai',
+    keyVariable: 'VENICE_AI_API_KEY',
+    baseVariable: 'VENICE_AI_API_BASE',
+    defaultBase: 'https://api.venice.ai/api/v1',
+  },
+  scaleway: {
+    api: 'openai',
+    keyVariable: 'SCW_SECRET_KEY',
+    baseVariable: 'SCALEWAY_API_BASE',
+    defaultBase: 'https://api.scaleway.ai/v1',
+  },
+  chutes: {
+    api: 'openai',
+    keyVariable: 'CHUTES_API_KEY',
+    baseVariable: 'CHUTES_API_BASE',
+    defaultBase: 'https://llm.chutes.ai/v1',
+  },
+  litellm_proxy: {
+    api: 'openai',
+    keyVariable: 'LITELLM_PROXY_API_KEY',
+    baseVariable: 'LITELLM_PROXY_API_BASE',
+    keyless: true,
+  },
   openai_like: {
     api: 'openai',
     keyVariable: 'OPENAI_LIKE_API_KEY',

@@ -111,7 +111,7 @@ export function resolveProvider(params: {
   const what =
     prefix === ''
       ? `no provider can be inferred from the bare model name '${bare}'`
-      : `'${prefix}/' is not a provider prefix LiteLLM or agent-router knows`
+      : `'${prefix}/' is not a provider prefix agent-router serves`
   return {
     ok: false,
     reason: `${what}; ${hint ?? 'start it with a provider prefix such as openai/, groq/ or ollama/'}`,

@@ -128,6 +128,41 @@ const EXPECTED: Record<ProviderName, Expected> = {
   },
   lm_studio: { url: 'http://localhost:1234/v1/chat/completions' },
   llamafile: { url: 'http://127.0.0.1:8080/v1/chat/completions' },
+  moonshot: {
+    key: 'MOONSHOT_API_KEY',
+    url: 'https://api.moonshot.ai/v1/chat/completions',
+    auth: KEYED('moonshot'),
+  },
+  meta_llama: {
+    key: 'LLAMA_API_KEY',
+    url: 'https://api.llama.com/compat/v1/chat/completions',
+    auth: KEYED('meta_llama'),
+  },
+  volcengine: {
+    key: 'VOLCENGINE_API_KEY',
+    url: 'https://ark.cn-beijing.volces.com/api/v3/chat/completions',
+    auth: KEYED('volcengine'),
+  },
+  friendliai: {
+    key: 'FRIENDLIAI_API_KEY',
+    url: 'https://api.friendli.ai/serverless/v1/chat/completions',
+    auth: KEYED('friendliai'),
+  },
+  veniceai: {
+    key: 'VENICE_AI_API_KEY',
+    url: 'https://api.venice.ai/api/v1/chat/completions',
+    auth: KEYED('veniceai'),
+  },
+  scaleway: {
+    key: 'SCW_SECRET_KEY',
+    url: 'https://api.scaleway.ai/v1/chat/completions',
+    auth: KEYED('scaleway'),
+  },
+  chutes: { key: 'CHUTES_API_KEY', url: 'https://llm.chutes.ai/v1/chat/completions', auth: KEYED('chutes') },
+  litellm_proxy: {
+    env: { LITELLM_PROXY_API_BASE: 'http://litellm:4000' },
+    url: 'http://litellm:4000/chat/completions',
+  },
   openai_like: {
     env: { OPENAI_LIKE_API_BASE: 'http://proxy:9000/v1' },
     url: 'http://proxy:9000/v1/chat/completions',
