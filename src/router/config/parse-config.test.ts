@@ -153,4 +153,24 @@ model_list:
       ['i', 'cohere', 'command-a-03-2025'],
     ])
   })
+
+  it('takes keys written with no value as absent, as LiteLLM does', () => {
+    const config = parseRouterConfig(`
+model_list:
+  - model_name: fast
+    litellm_params:
+      model: groq/llama-3.1-8b-instant
+      api_key:
+    model_info:
+litellm_settings:
+  # set_verbose: True
+router_settings:
+general_settings:
+  master_key:
+`)
+    expect(config.model_list.map((e) => e.model_name)).toEqual(['fast'])
+    expect(config.model_list[0]?.litellm_params.api_key).toBeUndefined()
+    expect(config.litellm_settings).toEqual({})
+    expect(config.general_settings.master_key).toBeUndefined()
+  })
 })

@@ -88,8 +88,46 @@ function issuePath(path: readonly PropertyKey[]): string {
   return out === '' ? '(top level)' : out
 }
 
-export function formatIssues(error: z.ZodError): string {
+function formatIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issuePath(issue.path)}: ${issue.message}`).join('; ')
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** `value` without its keys whose value is null (YAML's `key:` with nothing after it). */
+function withoutNulls(value: unknown): unknown {
+  if (!isMapping(value)) return value
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null))
+}
+
+/**
+ * A key written with no value (`litellm_settings:` whose settings are all commented out, `api_key:` left
+ * blank) is absent, as it is to LiteLLM (`None`), in the sections and in each entry's `litellm_params` and
+ * `model_info`; values inside them (`extra_body`) are kept as written.
+ */
+function nullsAsAbsent(raw: unknown): unknown {
+  if (!isMapping(raw)) return raw
+  const top = withoutNulls(raw) as Record<string, unknown>
+  for (const section of [
+    'router_settings',
+    'litellm_settings',
+    'general_settings',
+    'environment_variables',
+  ]) {
+    if (isMapping(top[section])) top[section] = withoutNulls(top[section])
+  }
+  if (Array.isArray(top.model_list)) {
+    top.model_list = top.model_list.map((entry) => {
+      if (!isMapping(entry)) return entry
+      const out = withoutNulls(entry) as Record<string, unknown>
+      if (isMapping(out.litellm_params)) out.litellm_params = withoutNulls(out.litellm_params)
+      if (isMapping(out.model_info)) out.model_info = withoutNulls(out.model_info)
+      return out
+    })
+  }
+  return top
 }
 
 /** Parses LiteLLM-style YAML; throws `AppError('invalid_config')` naming `source` and every bad field. */
@@ -105,7 +143,7 @@ export function parseRouterConfig(yamlText: string, source = 'router config'): R
   if (raw === null || raw === undefined) {
     throw new AppError('invalid_config', `${source}: the file is empty; it needs a model_list`)
   }
-  const parsed = RouterConfigFile.safeParse(raw)
+  const parsed = RouterConfigFile.safeParse(nullsAsAbsent(raw))
   if (!parsed.success) {
     throw new AppError('invalid_config', `${source}: ${formatIssues(parsed.error)}`)
   }

@@ -5,7 +5,6 @@
  * `command-*` -> cohere). An entry no row can serve gets a reason a person can act on, and is disabled.
  */
 import {
-  defaultApiBase,
   PROVIDER_NAMES,
   type ProviderName,
   providerOfPrefix,
@@ -116,12 +115,4 @@ export function resolveProvider(params: {
     ok: false,
     reason: `${what}; ${hint ?? 'start it with a provider prefix such as openai/, groq/ or ollama/'}`,
   }
-}
-
-/** Whether `provider` has an address without `api_base` (its variable, or a default the environment completes). */
-export function hasDefaultBase(
-  provider: ProviderName,
-  env: Readonly<Record<string, string | undefined>>,
-): boolean {
-  return defaultApiBase(provider, env) !== undefined
 }

@@ -25,7 +25,7 @@ export interface ResolvedDeployment {
 }
 
 /** Azure's `api-version` when neither the entry nor `AZURE_API_VERSION` gives one (its current GA version). */
-export const DEFAULT_AZURE_API_VERSION = '2024-10-21'
+const DEFAULT_AZURE_API_VERSION = '2024-10-21'
 
 /** Where a deployment without `api_base` gets its address, for the error that says it has none. */
 function noBaseMessage(deployment: Deployment): string {
