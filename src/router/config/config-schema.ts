@@ -68,6 +68,9 @@ export const LitellmParams = z.looseObject({
   extra_headers: z.record(z.string(), z.string()).optional(),
   /** Merged into the upstream request body. */
   extra_body: z.record(z.string(), z.unknown()).optional(),
+  /** Prices per token, for usage costs and cost-based routing (LiteLLM also reads them from `model_info`). */
+  input_cost_per_token: z.number().min(0).optional(),
+  output_cost_per_token: z.number().min(0).optional(),
   /** Top-level request parameters removed before the request is sent (LiteLLM's per-deployment drop list). */
   additional_drop_params: z.array(z.string()).optional(),
   ...requestDefaults,

@@ -3,7 +3,7 @@
  * prefix. Each route holds every deployment listed under its `model_name`, so balancing and fallbacks can pick
  * among them; today the first deployment serves.
  */
-import type { LitellmParams, ModelInfo, RouterConfig } from './config-schema.js'
+import type { LitellmParams, ModelInfo, RouterConfig, ServedEntry } from './config-schema.js'
 import type { ProviderName } from './provider-names.js'
 
 export interface Deployment {
@@ -54,6 +54,13 @@ function escapeRegex(text: string): string {
   return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')
 }
 
+/** `model_info` with the prices `litellm_params` gives (LiteLLM reads them from either; `model_info` wins). */
+function withParamCosts(entry: ServedEntry): ModelInfo | undefined {
+  const { input_cost_per_token, output_cost_per_token } = entry.litellm_params
+  if (input_cost_per_token === undefined && output_cost_per_token === undefined) return entry.model_info
+  return { input_cost_per_token, output_cost_per_token, ...entry.model_info }
+}
+
 export class RouteTable {
   private readonly exact = new Map<string, Route>()
   private readonly wildcards: WildcardRoute[] = []
@@ -82,7 +89,7 @@ export class RouteTable {
         provider: entry.provider,
         upstreamModel: entry.upstreamModel,
         params: entry.litellm_params,
-        modelInfo: entry.model_info,
+        modelInfo: withParamCosts(entry),
         rpm: entry.rpm ?? entry.litellm_params.rpm ?? entry.model_info?.rpm,
         tpm: entry.tpm ?? entry.litellm_params.tpm ?? entry.model_info?.tpm,
       })

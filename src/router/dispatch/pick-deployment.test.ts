@@ -88,14 +88,14 @@ model_list:
 })
 
 describe('pickDeployment by cost', () => {
-  it('picks the cheapest deployment: model_info costs, then the price table, unpriced last', () => {
+  it('picks the cheapest deployment: costs from the config, then the price table, unpriced last', () => {
     const priced = new RouteTable(
       parseRouterConfig(`
 model_list:
   - {model_name: m, litellm_params: {model: openai/unlisted-model}}
   - {model_name: m, litellm_params: {model: openai/gpt-4o}}
   - {model_name: m, litellm_params: {model: openai/gpt-4o-mini}}
-  - {model_name: m, litellm_params: {model: openai/mine}, model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}}
+  - {model_name: m, litellm_params: {model: openai/mine, input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}}
 `),
     ).resolve('m')?.route.deployments as Deployment[]
     const health = new DeploymentHealth(3, 5000)
