@@ -78,9 +78,6 @@ describe('LiteLLM configs as real projects write them', () => {
     const { warnings, app } = serve(reliability, ok)
     expect(warnings).toEqual([
       "model_list[0] (zephyr-beta) is disabled: 'huggingface/' is not served by agent-router: Hugging Face's inference API is not OpenAI-compatible here",
-      expect.stringMatching(
-        /^litellm_settings\.drop_params is not supported by agent-router and is ignored: /,
-      ),
       'litellm_settings.set_verbose is not supported by agent-router and is ignored: the log level is LOG_LEVEL',
     ])
     const health = (await (await app.request('/health')).json()) as { warnings: string[] }
@@ -223,7 +220,7 @@ litellm_settings:
     expect(calls).toHaveLength(1)
   })
 
-  it('additional_drop_params removes what a provider rejects from chat completions passed through', async () => {
+  it('drop_params removes what the provider is known to reject, and additional_drop_params what the entry lists', async () => {
     const yaml = `
 model_list:
   - model_name: fast
@@ -247,6 +244,33 @@ model_list:
       seed: 7,
       messages: [{ role: 'user', content: 'hi' }],
     })
+    // reliability.yaml sets litellm_settings.drop_params: Groq rejects logit_bias, so it is not sent.
+    const dropping = serve(reliability, ok)
+    await dropping.app.request('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'llama-fast',
+        logit_bias: { '1': 5 },
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    })
+    expect(bodyOf(dropping.calls[0])).toEqual({
+      model: 'llama-3.1-8b-instant',
+      messages: [{ role: 'user', content: 'hi' }],
+    })
+    // Without drop_params the parameter goes to the provider as sent.
+    const keeping = serve('model_list: [{model_name: f, litellm_params: {model: groq/x}}]', ok)
+    await keeping.app.request('/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'f',
+        logit_bias: { '1': 5 },
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    })
+    expect(bodyOf(keeping.calls[0]).logit_bias).toEqual({ '1': 5 })
   })
 
   it('many providers: every hosted provider serves; names that are not prefixes are disabled', async () => {

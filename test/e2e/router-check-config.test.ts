@@ -44,7 +44,6 @@ describe('agent-router router --check-config', () => {
       '  model_list[3] llama-fast -> groq llama-3.1-8b-instant at https://api.groq.com/openai/v1 (key: GROQ_API_KEY, set)',
       'warnings:',
       "  ! model_list[0] (zephyr-beta) is disabled: 'huggingface/' is not served by agent-router: Hugging Face's inference API is not OpenAI-compatible here",
-      expect.stringMatching(/^ {2}! litellm_settings\.drop_params is not supported/),
       '  ! litellm_settings.set_verbose is not supported by agent-router and is ignored: the log level is LOG_LEVEL',
       '',
     ])

@@ -24,8 +24,6 @@ const REASONS: Record<string, string> = {
   'litellm_settings.set_verbose': 'the log level is LOG_LEVEL',
   'litellm_settings.json_logs': 'logs are JSON lines whenever output is not a terminal',
   'general_settings.json_logs': 'logs are JSON lines whenever output is not a terminal',
-  'litellm_settings.drop_params':
-    'on /v1/messages each provider is sent only the parameters it takes; on /v1/chat/completions the body passes through as sent (list parameters a provider rejects in litellm_params.additional_drop_params)',
   'general_settings.database_url': 'usage is recorded in the SQLite database under DATA_DIR',
   'general_settings.health_check_interval': 'no background health checks are run',
   'general_settings.background_health_checks': 'no background health checks are run',

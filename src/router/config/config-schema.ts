@@ -71,6 +71,8 @@ export const LitellmParams = z.looseObject({
   /** Prices per token, for usage costs and cost-based routing (LiteLLM also reads them from `model_info`). */
   input_cost_per_token: z.number().min(0).optional(),
   output_cost_per_token: z.number().min(0).optional(),
+  /** Remove the parameters this provider is known to reject (default `litellm_settings.drop_params`). */
+  drop_params: z.boolean().optional(),
   /** Top-level request parameters removed before the request is sent (LiteLLM's per-deployment drop list). */
   additional_drop_params: z.array(z.string()).optional(),
   ...requestDefaults,
@@ -185,6 +187,8 @@ export const LitellmSettings = z.looseObject({
   request_timeout: seconds.optional(),
   fallbacks: Fallbacks.optional(),
   context_window_fallbacks: Fallbacks.optional(),
+  /** Remove request parameters a provider is known to reject instead of sending them (its row's list). */
+  drop_params: z.boolean().optional(),
   /** Requests for a model no route matches go to this model. */
   default_model: z.string().min(1).optional(),
   /** Cache identical non-streaming answers in memory. */

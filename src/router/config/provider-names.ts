@@ -25,6 +25,8 @@ export interface ProviderQuirks {
   headers?: Readonly<Record<string, string>>
   /** Put before an upstream model name that has no `/` (Fireworks' `accounts/fireworks/models/`). */
   modelPrefix?: string
+  /** Request parameters the provider answers 400 to; removed when `drop_params` is on (LiteLLM's). */
+  rejectedParams?: readonly string[]
 }
 
 export interface ProviderRow {
@@ -73,6 +75,8 @@ export const PROVIDER_CATALOG = {
     featured: true,
     quirks: {
       dropSchemaKeys: ['propertyNames', 'format'],
+      // https://console.groq.com/docs/openai: "will result in a 400 error if they are supplied".
+      rejectedParams: ['logprobs', 'logit_bias', 'top_logprobs'],
       maxOutputTokens: {
         'openai/gpt-oss-120b': 65536,
         'openai/gpt-oss-20b': 65536,
@@ -309,6 +313,7 @@ export const PROVIDER_CATALOG = {
     keyVariable: 'SCW_SECRET_KEY',
     baseVariable: 'SCALEWAY_API_BASE',
     defaultBase: 'https://api.scaleway.ai/v1',
+    quirks: { rejectedParams: ['frequency_penalty', 'n', 'top_logprobs'] },
   },
   chutes: {
     api: 'openai',

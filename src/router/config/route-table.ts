@@ -15,6 +15,8 @@ export interface Deployment {
   upstreamModel: string
   params: LitellmParams
   modelInfo: ModelInfo | undefined
+  /** Remove the parameters the provider rejects (`drop_params` of the entry, else of `litellm_settings`). */
+  dropParams: boolean
   /** LiteLLM's limits, from the entry, its `litellm_params` or its `model_info`. */
   rpm: number | undefined
   tpm: number | undefined
@@ -90,6 +92,7 @@ export class RouteTable {
         upstreamModel: entry.upstreamModel,
         params: entry.litellm_params,
         modelInfo: withParamCosts(entry),
+        dropParams: entry.litellm_params.drop_params ?? config.litellm_settings.drop_params ?? false,
         rpm: entry.rpm ?? entry.litellm_params.rpm ?? entry.model_info?.rpm,
         tpm: entry.tpm ?? entry.litellm_params.tpm ?? entry.model_info?.tpm,
       })

@@ -83,7 +83,7 @@ function passThroughBody(call: ProviderCall, withDefaults = true): string {
     ANTHROPIC_DEFAULT_KEYS.some((k) => Object.hasOwn(params, k))
   if (withDefaults && adds) {
     const raw = JSON.parse(call.rawBody) as Record<string, unknown>
-    const body = deploymentBody(params, raw, ANTHROPIC_DEFAULT_KEYS)
+    const body = deploymentBody(call.target.deployment, raw, ANTHROPIC_DEFAULT_KEYS)
     if (body !== undefined) return JSON.stringify({ ...body, model: call.target.upstreamModel })
   }
   if (call.target.upstreamModel === call.request.model) return call.rawBody
@@ -120,7 +120,7 @@ export const anthropic: Provider = {
   },
   async chatCompletions(call: ChatProviderCall): Promise<Response> {
     refuseSeveralChoices(call.request.n, 'anthropic/ models (Anthropic has no n)')
-    const request = deploymentBody(call.target.deployment.params, call.request) ?? call.request
+    const request = deploymentBody(call.target.deployment, call.request) ?? call.request
     const body = chatRequestToAnthropic(request, call.target.upstreamModel)
     const stream = call.request.stream === true
     const response = await post(

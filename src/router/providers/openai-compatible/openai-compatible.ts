@@ -93,9 +93,14 @@ function cleanedTools(request: OpenAIChatBody, dialect: OpenAIDialect): OpenAICh
  * The client's chat-completions body for the provider: the model name rewritten in place, or, when the tool
  * schemas need cleaning or the deployment adds defaults or `extra_body`, the body re-serialised with them.
  */
-function chatPassThroughBody(call: ChatProviderCall, dialect: OpenAIDialect, model: string): string {
+function chatPassThroughBody(
+  call: ChatProviderCall,
+  dialect: OpenAIDialect,
+  model: string,
+  rejected: readonly string[] | undefined,
+): string {
   const tools = cleanedTools(call.request, dialect)
-  const withDefaults = deploymentBody(call.target.deployment.params, call.request)
+  const withDefaults = deploymentBody(call.target.deployment, call.request, undefined, rejected)
   if (tools === undefined && withDefaults === undefined) {
     if (model === call.request.model) return call.rawBody
     return rewriteModelField(call.rawBody, model) ?? JSON.stringify({ ...call.request, model })
@@ -145,7 +150,12 @@ export function openAICompatibleProvider(name: ProviderName): Provider {
     async chatCompletions(call: ChatProviderCall): Promise<Response> {
       const stream = call.request.stream === true
       const model = upstreamName(quirks, call.target.upstreamModel)
-      const response = await post(call, chatPassThroughBody(call, dialect, model), stream, model)
+      const response = await post(
+        call,
+        chatPassThroughBody(call, dialect, model, quirks.rejectedParams),
+        stream,
+        model,
+      )
       const contentType = response.headers.get('content-type') ?? 'application/json'
       if (stream && response.body) {
         call.observer.readSseUsage('openai')
@@ -164,7 +174,7 @@ export function openAICompatibleProvider(name: ProviderName): Provider {
         maxOutputTokens: deployment.modelInfo?.max_output_tokens ?? deployment.params.max_tokens,
       })
       const ctx = describe(call)
-      const sent = deploymentBody(deployment.params, body) ?? body
+      const sent = deploymentBody(deployment, body, undefined, quirks.rejectedParams) ?? body
       const response = await post(call, JSON.stringify(sent), body.stream, upstreamModel)
 
       if (body.stream) {
