@@ -65,6 +65,16 @@ const fail = (status: number, message: string): UpstreamReply => ({
   body: JSON.stringify({ error: { message } }),
   headers: { 'content-type': 'application/json' },
 })
+/** POSTs an OpenAI chat-completions body to the router app. */
+const chat = (
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  body: unknown,
+) =>
+  app.request('/v1/chat/completions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
 const bodyOf = (call: RecordedCall | undefined) => JSON.parse(call?.body ?? '{}') as Record<string, unknown>
 
 describe('LiteLLM configs as real projects write them', () => {
@@ -227,16 +237,12 @@ model_list:
     litellm_params: {model: groq/llama-3.1-8b-instant, additional_drop_params: [logprobs, top_logprobs]}
 `
     const { app, calls } = serve(yaml, ok)
-    const res = await app.request('/v1/chat/completions', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'fast',
-        logprobs: true,
-        top_logprobs: 2,
-        seed: 7,
-        messages: [{ role: 'user', content: 'hi' }],
-      }),
+    const res = await chat(app, {
+      model: 'fast',
+      logprobs: true,
+      top_logprobs: 2,
+      seed: 7,
+      messages: [{ role: 'user', content: 'hi' }],
     })
     expect(res.status).toBe(200)
     expect(bodyOf(calls[0])).toEqual({
@@ -246,14 +252,10 @@ model_list:
     })
     // reliability.yaml sets litellm_settings.drop_params: Groq rejects logit_bias, so it is not sent.
     const dropping = serve(reliability, ok)
-    await dropping.app.request('/v1/chat/completions', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'llama-fast',
-        logit_bias: { '1': 5 },
-        messages: [{ role: 'user', content: 'hi' }],
-      }),
+    await chat(dropping.app, {
+      model: 'llama-fast',
+      logit_bias: { '1': 5 },
+      messages: [{ role: 'user', content: 'hi' }],
     })
     expect(bodyOf(dropping.calls[0])).toEqual({
       model: 'llama-3.1-8b-instant',
@@ -261,14 +263,10 @@ model_list:
     })
     // Without drop_params the parameter goes to the provider as sent.
     const keeping = serve('model_list: [{model_name: f, litellm_params: {model: groq/x}}]', ok)
-    await keeping.app.request('/v1/chat/completions', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'f',
-        logit_bias: { '1': 5 },
-        messages: [{ role: 'user', content: 'hi' }],
-      }),
+    await chat(keeping.app, {
+      model: 'f',
+      logit_bias: { '1': 5 },
+      messages: [{ role: 'user', content: 'hi' }],
     })
     expect(bodyOf(keeping.calls[0]).logit_bias).toEqual({ '1': 5 })
   })
