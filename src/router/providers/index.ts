@@ -1,6 +1,6 @@
 /**
  * Every provider plugin, keyed by the prefix of `litellm_params.model`: one per row of the catalog
- * (`config/provider-names.ts`), made from the row's `api` and quirks.
+ * (`config/provider-catalog.ts`), made from the row's `api` and quirks.
  */
 
 import { PROVIDER_NAMES, type ProviderName, providerVariables } from '../config/provider-names.js'
