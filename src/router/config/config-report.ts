@@ -17,7 +17,7 @@ import {
   RouterSettings,
 } from './config-schema.js'
 import type { Env } from './env.js'
-import { defaultApiBase, keyFromEnv, normaliseApiBase, providerVariables } from './provider-names.js'
+import { defaultApiBase, keyVariableInEnv, normaliseApiBase, providerVariables } from './provider-names.js'
 
 /** Why a LiteLLM key is not honoured, where there is more to say than "not supported". */
 const REASONS: Record<string, string> = {
@@ -135,7 +135,8 @@ export function describeEntries(config: RouterConfig, env: Env): string[] {
       key = params.api_key.startsWith(ENV_REF)
         ? `${params.api_key.slice(ENV_REF.length)}, ${env[params.api_key.slice(ENV_REF.length)] ? 'set' : 'NOT SET'}`
         : 'given in the file'
-    } else if (keyFromEnv(entry.provider, env) !== undefined) key = `${row.keyVariable}, set`
+    } else if (keyVariableInEnv(entry.provider, env) !== undefined)
+      key = `${keyVariableInEnv(entry.provider, env)}, set`
     else key = row.keyless === true ? 'none needed' : `${row.keyVariable}, NOT SET`
     return `${entry.id} ${entry.model_name} -> ${entry.provider} ${entry.upstreamModel} at ${base} (key: ${key})`
   })

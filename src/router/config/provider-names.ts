@@ -39,13 +39,21 @@ export function providerVariables(name: ProviderName): ProviderRow {
 const set = (env: Readonly<Record<string, string | undefined>>, variable: string) =>
   (env[variable] ?? '').trim() !== ''
 
+/** The variable the provider's key is read from: `keyVariable`, then LiteLLM's other names, the first set. */
+export function keyVariableInEnv(
+  name: ProviderName,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const row = providerVariables(name)
+  return [row.keyVariable, ...(row.moreKeyVariables ?? [])].find((v) => set(env, v))
+}
+
 /** The provider's key from the environment: `keyVariable`, then LiteLLM's other names for it. */
 export function keyFromEnv(
   name: ProviderName,
   env: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
-  const row = providerVariables(name)
-  const variable = [row.keyVariable, ...(row.moreKeyVariables ?? [])].find((v) => set(env, v))
+  const variable = keyVariableInEnv(name, env)
   return variable === undefined ? undefined : env[variable]
 }
 
