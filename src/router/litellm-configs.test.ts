@@ -209,8 +209,14 @@ router_settings:
       })
     expect((await ask('hi')).status).toBe(200)
     expect((await ask('word '.repeat(200))).status).toBe(200)
-    // The short prompt fits the small model; the long one never reaches it.
-    expect(calls.map((c) => new URL(c.url).host)).toEqual(['api.groq.com', 'api.openai.com'])
+    const long = { model: 'small', messages: [{ role: 'user', content: 'word '.repeat(200) }] }
+    expect((await chat(app, long)).status).toBe(200)
+    // The short prompt fits the small model; the long ones, on either endpoint, never reach it.
+    expect(calls.map((c) => new URL(c.url).host)).toEqual([
+      'api.groq.com',
+      'api.openai.com',
+      'api.openai.com',
+    ])
   })
 
   it('names nested cache settings it does not use, and honours the cache itself', async () => {

@@ -163,7 +163,7 @@ export const RouterSettings = z.looseObject({
   stream_idle_timeout: seconds.optional(),
   /** The per-attempt timeout of streaming requests (default `timeout`). */
   stream_timeout: seconds.optional(),
-  /** Skip deployments whose `model_info.max_input_tokens` the prompt exceeds (on /v1/messages). */
+  /** Skip deployments whose `model_info.max_input_tokens` the prompt exceeds. */
   enable_pre_call_checks: z.boolean().optional(),
   /** Fallbacks for any model without its own (LiteLLM's `default_fallbacks`). */
   default_fallbacks: z.array(z.string()).optional(),

@@ -41,7 +41,7 @@ export interface DispatchRequest {
   signal: AbortSignal | undefined
   /** The client's body, for the cache key. */
   rawBody: string
-  /** The prompt's size in tokens, for `enable_pre_call_checks`; absent where it cannot be measured. */
+  /** The prompt's size in tokens, for `enable_pre_call_checks`. */
   inputTokens?: () => Promise<number>
   /** Sends one attempt to one deployment; throws `AppError`s (with `retryable`) for failures before the answer. */
   send(
