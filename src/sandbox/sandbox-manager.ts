@@ -5,10 +5,15 @@
  * (the process stops, workspace and transcripts stay, the next `ensure` starts a fresh one that resumes).
  * At most `maxInstances` run at once: a new one first puts the least recently used idle one to sleep, or,
  * when all are busy, waits in a FIFO queue. `stopAll` stops everything and rejects the waiters.
+ *
+ * With a warm pool (`startPool`, see warm-pool.ts), a new session's `ensure` that says how to `adopt` a pool
+ * member takes one instead of starting a sandbox. Pool members count against `maxInstances`, and are the
+ * first to be stopped when a session needs room.
  */
 import { AppError } from '../protocol/errors.js'
 import { defaultContainerCommand } from './default-command.js'
 import { type EnsureOptions, SlotQueue } from './slot-queue.js'
+import { type PoolMember, type PoolSource, type PoolStatus, WarmPool } from './warm-pool.js'
 
 export type { EnsureOptions, WaitInfo } from './slot-queue.js'
 
@@ -68,6 +73,7 @@ export class SandboxManager {
   /** Idle sleeps in progress (their processes still count against the cap). */
   private sleeping = 0
   private closed = false
+  private pool: WarmPool | undefined
 
   constructor(private readonly options: SandboxManagerOptions) {
     this.driver = options.driver
@@ -84,8 +90,30 @@ export class SandboxManager {
   }
 
   /**
-   * The running container of `spec.sessionId`, started (or replaced, when it died or slept) if needed. When
-   * MAX_INSTANCES busy containers run, waits for one to become idle (telling `options.onWait`).
+   * Keeps `size` sandboxes of `source` started ahead of need (see warm-pool.ts), filling the pool as room
+   * allows from now on. Once only.
+   */
+  startPool(size: number, source: PoolSource): void {
+    if (this.pool !== undefined || this.closed || size <= 0) return
+    this.pool = new WarmPool({
+      size,
+      source,
+      start: (spec) => this.driverStart(spec),
+      room: () => this.poolRoom(),
+      logger: this.logger,
+    })
+    this.pool.fill()
+  }
+
+  /** The warm pool's size and members (size 0 when there is none). */
+  poolStatus(): PoolStatus {
+    return this.pool?.status() ?? { size: 0, ready: 0, starting: 0 }
+  }
+
+  /**
+   * The running container of `spec.sessionId`, started (or replaced, when it died or slept) if needed; with
+   * `options.adopt`, a warm pool member when the pool has one. When MAX_INSTANCES busy containers run, waits
+   * for one to become idle (telling `options.onWait`).
    */
   ensure(spec: SandboxSpec, options: EnsureOptions = {}): Promise<SandboxHandle> {
     if (this.closed)
@@ -100,9 +128,12 @@ export class SandboxManager {
     const queued = this.queue.waiting(spec.sessionId)
     if (queued !== undefined) return queued
     if (this.queue.length === 0) {
+      const member = options.adopt === undefined ? undefined : this.pool?.take()
+      if (member !== undefined && options.adopt !== undefined)
+        return this.launchFromPool(spec, member, options.adopt)
       if (this.hasSlot()) return this.launch(spec, undefined)
-      const victim = this.leastRecentlyUsedIdle()
-      if (victim !== undefined) return this.launch(spec, victim)
+      const room = this.freeSlot(spec.sessionId)
+      if (room !== undefined) return this.launch(spec, room)
     }
     return this.queue.add(spec, options)
   }
@@ -155,17 +186,43 @@ export class SandboxManager {
     const ids = new Set([...this.entries.keys(), ...this.starting.keys()])
     await Promise.all([...ids].map((id) => this.stop(id)))
     await Promise.all([...this.stoppingBySession.values()])
+    await this.pool?.close()
     await this.driver.close?.()
   }
 
   private hasSlot(): boolean {
-    let running = this.starting.size + this.sleeping
+    let running = this.starting.size + this.sleeping + (this.pool?.count ?? 0)
     for (const entry of this.entries.values()) if (entry.alive && !entry.stopping) running++
     return running < this.maxInstances
   }
 
   private runningCount(): number {
-    return [...this.entries.values()].filter((e) => e.alive && !e.stopping).length + this.starting.size
+    const sessions = [...this.entries.values()].filter((e) => e.alive && !e.stopping).length
+    return sessions + this.starting.size + (this.pool?.count ?? 0)
+  }
+
+  /**
+   * Room for a pool member: a free slot, nobody waiting for one, and nothing starting or running a turn, so
+   * a refill never takes CPU from a turn.
+   */
+  private poolRoom(): boolean {
+    if (this.closed || this.queue.length > 0 || this.starting.size > 0 || !this.hasSlot()) return false
+    // A container just handed out counts as running a turn: its run is about to start.
+    for (const entry of this.entries.values()) if (!this.isIdle(entry)) return false
+    return true
+  }
+
+  /**
+   * Frees a slot for `forSession`: stops a pool member, else puts the least recently used idle container to
+   * sleep. Resolves once it has stopped; undefined when there is nothing to stop.
+   */
+  private freeSlot(forSession: string): Promise<void> | undefined {
+    const evicted = this.pool?.evict()
+    if (evicted !== undefined) return evicted
+    const victim = this.leastRecentlyUsedIdle()
+    if (victim === undefined) return undefined
+    this.logger.info({ sessionId: victim[0], for: forSession }, 'container put to sleep to make room')
+    return this.stopEntry(victim[0], victim[1])
   }
 
   private isIdle(entry: Entry): boolean {
@@ -181,20 +238,59 @@ export class SandboxManager {
     return best
   }
 
-  /** Starts the session's container, after putting `victim` to sleep to make room. */
-  private launch(spec: SandboxSpec, victim: [string, Entry] | undefined): Promise<SandboxHandle> {
-    const making = victim === undefined ? undefined : this.stopEntry(victim[0], victim[1])
-    if (victim !== undefined)
-      this.logger.info({ sessionId: victim[0], for: spec.sessionId }, 'container put to sleep to make room')
-    const start = (async () => {
+  /** Starts the session's container once `making` (room being made for it) has settled. */
+  private launch(spec: SandboxSpec, making: Promise<void> | undefined): Promise<SandboxHandle> {
+    return this.track(spec.sessionId, async () => {
       await making
       await this.stoppingBySession.get(spec.sessionId)
       return this.start(spec)
-    })().finally(() => {
-      this.starting.delete(spec.sessionId)
+    })
+  }
+
+  /**
+   * Hands the pool member `member` resolves to to the session (`adopt`: its folders, its token); when there
+   * is none after all, or adopting fails, the session's container starts as usual.
+   */
+  private launchFromPool(
+    spec: SandboxSpec,
+    member: Promise<PoolMember | undefined>,
+    adopt: (member: PoolMember) => Promise<void>,
+  ): Promise<SandboxHandle> {
+    return this.track(spec.sessionId, async () => {
+      await this.stoppingBySession.get(spec.sessionId)
+      const taken = await member
+      if (taken !== undefined && !this.closed) {
+        try {
+          await adopt(taken)
+          const handle = { ...taken.handle, sessionId: spec.sessionId }
+          this.logger.info(
+            { sessionId: spec.sessionId, member: taken.id },
+            'container taken from the warm pool',
+          )
+          return await this.register(spec, handle, Date.now())
+        } catch (err) {
+          this.logger.warn(
+            {
+              sessionId: spec.sessionId,
+              member: taken.id,
+              err: err instanceof Error ? err.message : String(err),
+            },
+            'could not hand a warm pool member to the session; starting a container for it',
+          )
+          await this.pool?.dispose(taken)
+        }
+      } else if (taken !== undefined) await this.pool?.dispose(taken)
+      return this.start(spec)
+    })
+  }
+
+  /** Runs a session's start as `starting` (what `ensure` and `state` see), then lets waiters and the pool in. */
+  private track(sessionId: string, run: () => Promise<SandboxHandle>): Promise<SandboxHandle> {
+    const start = run().finally(() => {
+      this.starting.delete(sessionId)
       this.drain()
     })
-    this.starting.set(spec.sessionId, start)
+    this.starting.set(sessionId, start)
     return start
   }
 
@@ -203,15 +299,16 @@ export class SandboxManager {
     if (this.closed) return
     let moved = false
     while (this.queue.head() !== undefined) {
-      let victim: [string, Entry] | undefined
+      let making: Promise<void> | undefined
       if (!this.hasSlot()) {
-        victim = this.leastRecentlyUsedIdle()
-        if (victim === undefined) break
+        making = this.freeSlot(this.queue.head()?.sessionId ?? '')
+        if (making === undefined) break
       }
-      this.queue.admitHead((spec) => this.launch(spec, victim))
+      this.queue.admitHead((spec) => this.launch(spec, making))
       moved = true
     }
     if (moved) this.queue.notifyPositions()
+    this.pool?.fill()
   }
 
   /** Marks the entry busy for a moment after `ensure` handed it out, so it is not evicted before its run. */
@@ -287,13 +384,21 @@ export class SandboxManager {
     }
   }
 
-  private async start(spec: SandboxSpec): Promise<SandboxHandle> {
-    const startedAt = Date.now()
-    const raw = await this.driver.start(spec, this.command, {
+  private driverStart(spec: SandboxSpec): Promise<SandboxHandle> {
+    return this.driver.start(spec, this.command, {
       startTimeoutMs: this.options.startTimeoutMs,
       stopGraceMs: this.options.stopGraceMs,
       logger: this.logger,
     })
+  }
+
+  private async start(spec: SandboxSpec): Promise<SandboxHandle> {
+    const startedAt = Date.now()
+    return this.register(spec, await this.driverStart(spec), startedAt)
+  }
+
+  /** Makes `raw` the session's running container (watched, counted, put to sleep when idle). */
+  private async register(spec: SandboxSpec, raw: SandboxHandle, startedAt: number): Promise<SandboxHandle> {
     const entry: Entry = {
       handle: raw,
       alive: true,
