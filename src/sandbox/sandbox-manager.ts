@@ -12,6 +12,7 @@
  */
 import { AppError } from '../protocol/errors.js'
 import { defaultContainerCommand } from './default-command.js'
+import { type Entry, isIdle, leastRecentlyUsedIdle, newEntry } from './sandbox-entry.js'
 import { type EnsureOptions, SlotQueue } from './slot-queue.js'
 import { type PoolMember, type PoolSource, type PoolStatus, WarmPool } from './warm-pool.js'
 
@@ -46,17 +47,6 @@ export interface SandboxManagerOptions {
 
 /** Where a session's container is: `sleeping` = it ran before and was stopped (it resumes on next use). */
 export type SandboxState = 'running' | 'starting' | 'waiting' | 'sleeping' | 'stopped'
-
-interface Entry {
-  handle: SandboxHandle
-  alive: boolean
-  stopping: boolean
-  lastUsedAt: number
-  /** Runs in flight. */
-  active: number
-  reservedUntil: number
-  timer: NodeJS.Timeout | undefined
-}
 
 export class SandboxManager {
   readonly driver: SandboxDriver
@@ -158,7 +148,7 @@ export class SandboxManager {
   /** True while a run goes through the session's container (or it was just handed out). */
   isBusy(sessionId: string): boolean {
     const entry = this.entries.get(sessionId)
-    return entry !== undefined && !this.isIdle(entry)
+    return entry !== undefined && !isIdle(entry)
   }
 
   /** Stops the session's container for good (it does not count as asleep); a waiting `ensure` is rejected. */
@@ -191,11 +181,10 @@ export class SandboxManager {
   }
 
   private hasSlot(): boolean {
-    let running = this.starting.size + this.sleeping + (this.pool?.count ?? 0)
-    for (const entry of this.entries.values()) if (entry.alive && !entry.stopping) running++
-    return running < this.maxInstances
+    return this.runningCount() + this.sleeping < this.maxInstances
   }
 
+  /** Sandboxes that hold a slot: sessions' (running, starting) and the pool's. */
   private runningCount(): number {
     const sessions = [...this.entries.values()].filter((e) => e.alive && !e.stopping).length
     return sessions + this.starting.size + (this.pool?.count ?? 0)
@@ -208,7 +197,7 @@ export class SandboxManager {
   private poolRoom(): boolean {
     if (this.closed || this.queue.length > 0 || this.starting.size > 0 || !this.hasSlot()) return false
     // A container just handed out counts as running a turn: its run is about to start.
-    for (const entry of this.entries.values()) if (!this.isIdle(entry)) return false
+    for (const entry of this.entries.values()) if (!isIdle(entry)) return false
     return true
   }
 
@@ -219,23 +208,10 @@ export class SandboxManager {
   private freeSlot(forSession: string): Promise<void> | undefined {
     const evicted = this.pool?.evict()
     if (evicted !== undefined) return evicted
-    const victim = this.leastRecentlyUsedIdle()
+    const victim = leastRecentlyUsedIdle(this.entries)
     if (victim === undefined) return undefined
     this.logger.info({ sessionId: victim[0], for: forSession }, 'container put to sleep to make room')
     return this.stopEntry(victim[0], victim[1])
-  }
-
-  private isIdle(entry: Entry): boolean {
-    return entry.active === 0 && Date.now() >= entry.reservedUntil
-  }
-
-  private leastRecentlyUsedIdle(): [string, Entry] | undefined {
-    let best: [string, Entry] | undefined
-    for (const [id, entry] of this.entries) {
-      if (!entry.alive || entry.stopping || !this.isIdle(entry)) continue
-      if (best === undefined || entry.lastUsedAt < best[1].lastUsedAt) best = [id, entry]
-    }
-    return best
   }
 
   /** Starts the session's container once `making` (room being made for it) has settled. */
@@ -258,29 +234,9 @@ export class SandboxManager {
   ): Promise<SandboxHandle> {
     return this.track(spec.sessionId, async () => {
       await this.stoppingBySession.get(spec.sessionId)
-      const taken = await member
-      if (taken !== undefined && !this.closed) {
-        try {
-          await adopt(taken)
-          const handle = { ...taken.handle, sessionId: spec.sessionId }
-          this.logger.info(
-            { sessionId: spec.sessionId, member: taken.id },
-            'container taken from the warm pool',
-          )
-          return await this.register(spec, handle, Date.now())
-        } catch (err) {
-          this.logger.warn(
-            {
-              sessionId: spec.sessionId,
-              member: taken.id,
-              err: err instanceof Error ? err.message : String(err),
-            },
-            'could not hand a warm pool member to the session; starting a container for it',
-          )
-          await this.pool?.dispose(taken)
-        }
-      } else if (taken !== undefined) await this.pool?.dispose(taken)
-      return this.start(spec)
+      const adopted = await this.pool?.handOver(member, spec.sessionId, adopt)
+      if (adopted === undefined) return this.start(spec)
+      return this.register(spec, { ...adopted.handle, sessionId: spec.sessionId }, Date.now())
     })
   }
 
@@ -333,7 +289,7 @@ export class SandboxManager {
     const sleepAfterMs = this.options.sleepAfterMs
     if (sleepAfterMs === undefined || !Number.isFinite(sleepAfterMs) || entry.stopping) return
     entry.timer = setTimeout(() => {
-      if (!this.isIdle(entry) || entry.stopping || !entry.alive) return
+      if (!isIdle(entry) || entry.stopping || !entry.alive) return
       const sessionId = entry.handle.sessionId
       this.logger.info({ sessionId, idleMs: Date.now() - entry.lastUsedAt }, 'container put to sleep (idle)')
       this.sleeping++
@@ -399,15 +355,7 @@ export class SandboxManager {
 
   /** Makes `raw` the session's running container (watched, counted, put to sleep when idle). */
   private async register(spec: SandboxSpec, raw: SandboxHandle, startedAt: number): Promise<SandboxHandle> {
-    const entry: Entry = {
-      handle: raw,
-      alive: true,
-      stopping: false,
-      lastUsedAt: Date.now(),
-      active: 0,
-      reservedUntil: 0,
-      timer: undefined,
-    }
+    const entry = newEntry(raw)
     entry.handle = {
       ...raw,
       client: trackedClient(raw.client, this.activity(entry), raw.exited, () => entry.stopping),
@@ -432,13 +380,7 @@ export class SandboxManager {
       }
       if (!entry.stopping) {
         this.logger.warn(
-          {
-            sessionId: spec.sessionId,
-            pid: raw.pid,
-            code: exit.code,
-            signal: exit.signal,
-            reason: exit.reason,
-          },
+          { sessionId: spec.sessionId, pid: raw.pid, ...exit },
           'container exited unexpectedly',
         )
       }

@@ -3,45 +3,22 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ensureContainerBuilt } from '../../test/fixtures/ensure-built.js'
+import { echoSlowly, isRunning, sleep, specIn, until } from '../../test/fixtures/sandbox-lifecycle.js'
 import {
-  isAgentRequest,
-  lastUserText,
-  type RecordedRequest,
   type ScriptedModelServer,
-  type ScriptedTurn,
   startScriptedModelServer,
 } from '../../test/fixtures/scripted-model-server.js'
 import { noneDriver } from './drivers/none.js'
 import { SandboxManager } from './sandbox-manager.js'
-import type { SandboxDriver, SandboxHandle, SandboxSpec } from './types.js'
+import type { SandboxDriver, SandboxHandle } from './types.js'
 import type { PoolMember, PoolSource } from './warm-pool.js'
 
 let model: ScriptedModelServer
 let root: string
 let manager: SandboxManager | undefined
 
-function respond(request: RecordedRequest): ScriptedTurn {
-  if (!isAgentRequest(request)) return { text: 'A title' }
-  const text = lastUserText(request)
-  if (text.includes('slow please')) return { text: 'finally', delayMs: 3000 }
-  return { text: `You said: ${text}` }
-}
-
-function specIn(dir: string, sessionId: string): SandboxSpec {
-  return {
-    sessionId,
-    workspaceDir: join(dir, 'workspace'),
-    claudeDir: join(dir, 'claude'),
-    runDir: join(dir, 'run'),
-    env: {
-      ANTHROPIC_BASE_URL: model.anthropicBaseUrl,
-      ANTHROPIC_AUTH_TOKEN: `token-of-${sessionId}`,
-      ANTHROPIC_MODEL: 'groq/openai/gpt-oss-120b',
-    },
-  }
-}
-
-const sessionSpec = (sessionId: string) => specIn(join(root, 'sessions', sessionId), sessionId)
+const sessionSpec = (sessionId: string) =>
+  specIn(join(root, 'sessions', sessionId), sessionId, model.anthropicBaseUrl)
 
 /** The pool's source, as the server's: folders of each member's own, removed when it is discarded. */
 function poolSource(): PoolSource & { discarded: string[] } {
@@ -49,7 +26,7 @@ function poolSource(): PoolSource & { discarded: string[] } {
   return {
     discarded,
     spec: (id) => {
-      const spec = specIn(join(root, 'pool', id), id)
+      const spec = specIn(join(root, 'pool', id), id, model.anthropicBaseUrl)
       mkdirSync(spec.workspaceDir, { recursive: true })
       return spec
     },
@@ -81,26 +58,6 @@ function adopter(): { adopted: PoolMember[]; adopt: (member: PoolMember) => Prom
   return { adopted, adopt: async (member) => void adopted.push(member) }
 }
 
-function isRunning(pid: number | undefined): boolean {
-  if (pid === undefined) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function until(check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await sleep(25)
-  }
-}
-
 async function turn(handle: SandboxHandle, prompt: string): Promise<unknown[]> {
   const lines: unknown[] = []
   for await (const line of handle.client.run({ prompt, sessionId: handle.sessionId })) lines.push(line)
@@ -109,7 +66,7 @@ async function turn(handle: SandboxHandle, prompt: string): Promise<unknown[]> {
 
 beforeAll(async () => {
   await ensureContainerBuilt()
-  model = await startScriptedModelServer({ respond })
+  model = await startScriptedModelServer({ respond: echoSlowly })
   root = mkdtempSync(join(tmpdir(), 'ar-pool-'))
 }, 120_000)
 
@@ -130,7 +87,7 @@ describe('SandboxManager with a warm pool', () => {
     const driver = recordingDriver()
     manager = new SandboxManager({ driver, maxInstances: 4 })
     manager.startPool(1, poolSource())
-    await until(() => manager!.poolStatus().ready === 1)
+    await until(() => manager!.poolStatus().ready === 1, 30_000)
     expect(manager.poolStatus()).toEqual({ size: 1, ready: 1, starting: 0 })
     const { adopted, adopt } = adopter()
     const handle = await manager.ensure(sessionSpec('takes'), { adopt })
@@ -141,7 +98,7 @@ describe('SandboxManager with a warm pool', () => {
     expect(driver.started).toHaveLength(1)
     expect(manager.poolStatus()).toEqual({ size: 1, ready: 0, starting: 0 })
     expect((await turn(handle, 'hello')).at(-1)).toMatchObject({ type: 'result', result: 'You said: hello' })
-    await until(() => manager!.poolStatus().ready === 1)
+    await until(() => manager!.poolStatus().ready === 1, 30_000)
     expect(driver.started).toHaveLength(2)
     expect(driver.started[1]!.pid).not.toBe(handle.pid)
   })
@@ -149,7 +106,7 @@ describe('SandboxManager with a warm pool', () => {
   it('never hands the same sandbox to two sessions claiming at once', { timeout: 60_000 }, async () => {
     manager = new SandboxManager({ driver: recordingDriver(), maxInstances: 4 })
     manager.startPool(1, poolSource())
-    await until(() => manager!.poolStatus().ready === 1)
+    await until(() => manager!.poolStatus().ready === 1, 30_000)
     const { adopted, adopt } = adopter()
     const [a, b] = await Promise.all([
       manager.ensure(sessionSpec('twin-a'), { adopt }),
@@ -182,7 +139,7 @@ describe('SandboxManager with a warm pool', () => {
     const source = poolSource()
     manager = new SandboxManager({ driver, maxInstances: 4, stopGraceMs: 1000 })
     manager.startPool(1, source)
-    await until(() => manager!.poolStatus().ready === 1)
+    await until(() => manager!.poolStatus().ready === 1, 30_000)
     const claimed = manager.ensure(sessionSpec('late'), adopter()).catch((err: unknown) => err)
     await manager.stopAll()
     await claimed
@@ -210,7 +167,7 @@ describe('SandboxManager with a warm pool', () => {
     const source = poolSource()
     manager = new SandboxManager({ driver, maxInstances: 1 })
     manager.startPool(1, source)
-    await until(() => manager!.poolStatus().ready === 1)
+    await until(() => manager!.poolStatus().ready === 1, 30_000)
     const member = driver.started[0]!
     // Nothing to adopt (a session waking from sleep): it needs a slot of its own.
     const handle = await manager.ensure(sessionSpec('wakes'))
@@ -229,13 +186,13 @@ describe('SandboxManager with a warm pool', () => {
   }, async () => {
     manager = new SandboxManager({ driver: recordingDriver(), maxInstances: 4 })
     manager.startPool(1, poolSource())
-    await until(() => manager!.poolStatus().ready === 1)
+    await until(() => manager!.poolStatus().ready === 1, 30_000)
     const handle = await manager.ensure(sessionSpec('busy'), adopter())
     const slow = turn(handle, 'slow please')
     await sleep(1000)
     expect(manager.poolStatus()).toEqual({ size: 1, ready: 0, starting: 0 })
     expect((await slow).at(-1)).toMatchObject({ type: 'result', result: 'finally' })
-    await until(() => manager!.poolStatus().ready === 1)
+    await until(() => manager!.poolStatus().ready === 1, 30_000)
   })
 
   it('replaces a member that dies while it waits', { timeout: 60_000 }, async () => {
@@ -243,10 +200,10 @@ describe('SandboxManager with a warm pool', () => {
     const source = poolSource()
     manager = new SandboxManager({ driver, maxInstances: 4 })
     manager.startPool(1, source)
-    await until(() => manager!.poolStatus().ready === 1)
+    await until(() => manager!.poolStatus().ready === 1, 30_000)
     const first = driver.started[0]!
     process.kill(first.pid!, 'SIGKILL')
-    await until(() => driver.started.length === 2 && manager!.poolStatus().ready === 1)
+    await until(() => driver.started.length === 2 && manager!.poolStatus().ready === 1, 30_000)
     expect(source.discarded).toEqual(['pool-1'])
     expect(existsSync(join(root, 'pool', 'pool-1'))).toBe(false)
     expect(isRunning(driver.started[1]!.pid)).toBe(true)
@@ -258,7 +215,7 @@ describe('SandboxManager with a warm pool', () => {
     const driver = recordingDriver()
     manager = new SandboxManager({ driver, maxInstances: 4 })
     manager.startPool(1, poolSource())
-    await until(() => manager!.poolStatus().ready === 1)
+    await until(() => manager!.poolStatus().ready === 1, 30_000)
     const member = driver.started[0]!
     const handle = await manager.ensure(sessionSpec('refused'), {
       adopt: () => Promise.reject(new Error('the session folder is not empty')),

@@ -56,6 +56,8 @@ export class WarmPool {
   private readonly ready: PoolMember[] = []
   private readonly starting = new Map<string, Starting>()
   private readonly stopping = new Set<Promise<void>>()
+  /** Members whose process has exited. */
+  private readonly gone = new WeakSet<PoolMember>()
   private counter = 0
   private closed = false
   private retryTimer: NodeJS.Timeout | undefined
@@ -107,6 +109,35 @@ export class WarmPool {
     return taken?.then((late) => (late === undefined ? undefined : this.dispose(late)))
   }
 
+  /**
+   * The member `taken` resolves to (see `take`), made session `sessionId`'s by `adopt`; undefined when there
+   * was none after all, it died, the pool is closing, or adopting failed (the member is then stopped).
+   */
+  async handOver(
+    taken: Promise<PoolMember | undefined>,
+    sessionId: string,
+    adopt: (member: PoolMember) => Promise<void>,
+  ): Promise<PoolMember | undefined> {
+    const member = await taken
+    if (member === undefined) return undefined
+    if (this.closed || this.gone.has(member)) {
+      await this.dispose(member)
+      return undefined
+    }
+    try {
+      await adopt(member)
+    } catch (err) {
+      this.options.logger.warn(
+        { sessionId, member: member.id, err: err instanceof Error ? err.message : String(err) },
+        'could not hand a warm pool member to the session; starting a container for it',
+      )
+      await this.dispose(member)
+      return undefined
+    }
+    this.options.logger.info({ sessionId, member: member.id }, 'container taken from the warm pool')
+    return member
+  }
+
   /** Stops a member and cleans up after it (one that a session could not take, or at shutdown). */
   dispose(member: PoolMember): Promise<void> {
     const stopped = member.handle
@@ -151,7 +182,10 @@ export class WarmPool {
         return
       }
       this.options.logger.info({ member: id, ms: Date.now() - startedAt }, 'warm pool member ready')
-      void member.handle.exited.then(() => this.lost(member))
+      void member.handle.exited.then(() => {
+        this.gone.add(member)
+        this.lost(member)
+      })
       if (!entry.promised) this.ready.push(member)
     })
   }
