@@ -257,9 +257,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     isLoopback(config.host) || config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   routerUrl = `http://${reachable}:${port}/llm`
   if (config.poolSize > 0 && driver.fixedPaths !== true) {
-    logger.warn(
+    logger.info(
       { sandbox: driver.name, poolSize: config.poolSize },
-      'POOL_SIZE is ignored: the warm pool needs a sandbox that shows the workspace at a fixed path (SANDBOX=bwrap)',
+      'no warm pool (POOL_SIZE): it needs a sandbox that shows the workspace at a fixed path (SANDBOX=bwrap)',
     )
   } else {
     // What a new session's first turn asks for but its session and prompt (see SessionActor.runTurn).
