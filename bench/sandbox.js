@@ -2,7 +2,7 @@
  * `npm run bench:sandbox`: what warm turns and the warm pool buy. Starts the real server in-process twice
  * (SANDBOX as set, by default `auto`: bwrap where it works, as the server runs by default; built code from
  * dist/), once with a warm pool (POOL_SIZE=1) and once without (POOL_SIZE=0), in front of a scripted
- * OpenAI-format upstream and, in one run, measures (median and p90 of BENCH_ITERATIONS, default 10):
+ * OpenAI-format upstream and, in one run, measures (median and p90 of BENCH_ITERATIONS, at least 10):
  *   (a) baseline: a fresh `query()` per turn (the seed's way), through the same router;
  *   (b) a warm follow-up turn in a session's container (`POST /agent/message`);
  *   (c) a new session's first turn taken from the warm pool (the pool refilled and idle before each);
@@ -12,6 +12,7 @@
  *       that took a pool member could cost, since a booted Claude Code cannot take up another transcript;
  * plus the RSS of a pool member and of an awake session (their container process trees, from /proc).
  * Targets: warm <= 0.25 x baseline, pool first turn <= 0.3 x baseline, first turn with no pool <= 1.5 x.
+ * BENCH_LOG=info shows the servers' logs (default: silent).
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -244,6 +245,8 @@ router_settings:
       await until('the warm pool to refill', async () => (await pooled.poolReady()) === 1)
       await sleep(200)
       fromPool.push(await timed(() => message(`from-pool-${i}`, 'first turn')))
+      // The member is the session's now (a start of its own would have left it waiting in the pool).
+      if ((await pooled.poolReady()) !== 0) throw new Error('the first turn did not take the pool member')
     }
     const warm = []
     for (let i = 0; i < ITERATIONS; i++)
@@ -276,7 +279,6 @@ router_settings:
         containerSocketPath(join(pooled.dataDir, 'pool', member, 'run')),
       )
       const report = await candidate.debug().catch(() => undefined)
-      if (process.env.BENCH_DEBUG) console.log(member, claudeSessionId, JSON.stringify(report?.liveSession))
       if (report?.liveSession?.claudeSessionId === claudeSessionId) client = candidate
     }
     if (client === undefined) throw new Error(`no running sandbox holds ${last}`)
