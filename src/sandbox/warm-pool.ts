@@ -8,8 +8,12 @@
  */
 import type { SandboxHandle, SandboxLogger, SandboxSpec } from './types.js'
 
-/** After a member failed to start, the next try waits this long (unless something else asks for a fill). */
+/**
+ * After a member failed to start, the next try waits this long, doubled after each failure in a row up to
+ * `MAX_RETRY_MS` (unless something else asks for a fill first).
+ */
 const RETRY_MS = 5_000
+const MAX_RETRY_MS = 300_000
 
 export interface PoolMember {
   /** `pool-<n>`: its name in logs and in its folders. */
@@ -61,6 +65,7 @@ export class WarmPool {
   private counter = 0
   private closed = false
   private retryTimer: NodeJS.Timeout | undefined
+  private retryMs = RETRY_MS
 
   constructor(private readonly options: WarmPoolOptions) {
     this.size = Math.max(0, options.size)
@@ -181,6 +186,7 @@ export class WarmPool {
         this.retryLater()
         return
       }
+      this.retryMs = RETRY_MS
       this.options.logger.info({ member: id, ms: Date.now() - startedAt }, 'warm pool member ready')
       void member.handle.exited.then(() => {
         this.gone.add(member)
@@ -226,7 +232,8 @@ export class WarmPool {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined
       this.fill()
-    }, RETRY_MS)
+    }, this.retryMs)
+    this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2)
     this.retryTimer.unref()
   }
 }
