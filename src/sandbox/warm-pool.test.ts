@@ -209,6 +209,32 @@ describe('SandboxManager with a warm pool', () => {
     expect(isRunning(driver.started[1]!.pid)).toBe(true)
   })
 
+  it('a member whose folders cannot be made is tried again later; sessions start meanwhile', {
+    timeout: 60_000,
+  }, async () => {
+    const source = poolSource()
+    let refusals = 1
+    const warnings: string[] = []
+    manager = new SandboxManager({
+      driver: recordingDriver(),
+      maxInstances: 4,
+      logger: { info: () => {}, warn: (_fields, message) => warnings.push(message), error: () => {} },
+    })
+    manager.startPool(1, {
+      ...source,
+      spec: (id) => {
+        if (refusals-- > 0) throw new Error('ENOSPC: no space left on device')
+        return source.spec(id)
+      },
+    })
+    expect(warnings).toEqual(['could not start a warm pool member'])
+    expect(manager.poolStatus()).toEqual({ size: 1, ready: 0, starting: 0 })
+    const handle = await manager.ensure(sessionSpec('meanwhile'), adopter())
+    expect(isRunning(handle.pid)).toBe(true)
+    await turn(handle, 'hello')
+    await until(() => manager!.poolStatus().ready === 1, 30_000)
+  })
+
   it('when adopting fails, stops the member and starts the session its own sandbox', {
     timeout: 60_000,
   }, async () => {

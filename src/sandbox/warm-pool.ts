@@ -84,7 +84,7 @@ export class WarmPool {
 
   /** Starts members while the pool is short of its size and the manager has room. */
   fill(): void {
-    while (!this.closed && this.count < this.size && this.options.room()) this.startMember()
+    while (!this.closed && this.count < this.size && this.options.room()) if (!this.startMember()) return
   }
 
   /**
@@ -174,9 +174,21 @@ export class WarmPool {
     await Promise.all([...this.stopping])
   }
 
-  private startMember(): void {
+  /** Starts one member; false when it could not even begin (tried again later). */
+  private startMember(): boolean {
     const id = `pool-${++this.counter}`
-    const spec = this.options.source.spec(id)
+    let spec: SandboxSpec
+    try {
+      spec = this.options.source.spec(id)
+    } catch (err) {
+      // Its folders could not be made (say, the disk is full): no member now, another try later.
+      this.options.logger.warn(
+        { member: id, err: err instanceof Error ? err.message : String(err) },
+        'could not start a warm pool member',
+      )
+      this.retryLater()
+      return false
+    }
     const startedAt = Date.now()
     const entry: Starting = { promise: this.boot(id, spec), promised: false }
     this.starting.set(id, entry)
@@ -194,6 +206,7 @@ export class WarmPool {
       })
       if (!entry.promised) this.ready.push(member)
     })
+    return true
   }
 
   /** Starts member `id` and waits for its Claude Code to boot; undefined (cleaned up) when it could not. */

@@ -37,6 +37,15 @@ export function sessionPaths(dataDir: string, sessionId: string): SessionPaths {
 /** What a pool member boots Claude Code for: a new session's first turn but the session and prompt. */
 export type PoolTurn = Omit<ClaudeCodeOptions, 'prompt' | 'sessionId'>
 
+/** Removes `path` and everything in it; a failure leaves it behind rather than breaking the caller. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true })
+  } catch {
+    // left for the next start-up's clearing
+  }
+}
+
 function isEmptyOrMissing(dir: string): boolean {
   try {
     return readdirSync(dir).length === 0
@@ -104,9 +113,8 @@ export class SessionContainers implements ContainerProvider {
    * run left in the pool folders.
    */
   startPool(size: number, turn: PoolTurn): void {
-    if (size <= 0) return
-    rmSync(this.poolRoot(), { recursive: true, force: true })
-    this.options.sandboxes.startPool(size, this.poolSource(turn))
+    removeQuietly(this.poolRoot())
+    if (size > 0) this.options.sandboxes.startPool(size, this.poolSource(turn))
   }
 
   private poolRoot(): string {
@@ -136,7 +144,7 @@ export class SessionContainers implements ContainerProvider {
       discard: (spec) => {
         const token = spec.env.ANTHROPIC_AUTH_TOKEN
         if (token !== undefined) this.options.tokens.forget(token)
-        rmSync(join(this.poolRoot(), spec.sessionId), { recursive: true, force: true })
+        removeQuietly(join(this.poolRoot(), spec.sessionId))
       },
     }
   }
@@ -157,9 +165,7 @@ export class SessionContainers implements ContainerProvider {
     }
     const token = member.spec.env.ANTHROPIC_AUTH_TOKEN
     if (token !== undefined) this.options.tokens.bind(token, sessionId)
-    void member.handle.exited.then(() =>
-      rmSync(join(this.poolRoot(), member.id), { recursive: true, force: true }),
-    )
+    void member.handle.exited.then(() => removeQuietly(join(this.poolRoot(), member.id)))
   }
 
   info(sessionId: string): ContainerInfo {
