@@ -19,8 +19,7 @@ import type {
 } from '../agent/container-provider.js'
 import type { SessionTokens } from '../agent/session-tokens.js'
 import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
-import type { SandboxManager } from '../sandbox/index.js'
-import type { PoolMember, PoolSource } from '../sandbox/warm-pool.js'
+import type { PoolMember, PoolSource, SandboxManager } from '../sandbox/index.js'
 
 export interface SessionPaths {
   root: string
