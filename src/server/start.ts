@@ -154,6 +154,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const metrics = new ServerMetrics(routerMetrics, () => ({
     running: sandboxes.running().length,
     max: sandboxes.maxInstances,
+    pool: sandboxes.poolStatus(),
   }))
   const store = new SqliteSessionStore(join(config.dataDir, 'agent-router.db'))
   const usage = new SqliteUsageSink(store.database, (err) =>
@@ -267,6 +268,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const reachable =
     isLoopback(config.host) || config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   routerUrl = `http://${reachable}:${port}/llm`
+  const poolSize = driver.fixedPaths === true ? config.poolSize : 0
+  if (poolSize < config.poolSize)
+    logger.info(
+      { sandbox: driver.name, poolSize: config.poolSize },
+      'no warm pool (POOL_SIZE): it needs a sandbox that shows the workspace at a fixed path (SANDBOX=bwrap)',
+    )
+  // What a new session's first turn asks for but its session and prompt (see SessionActor.runTurn).
+  containers.startPool(poolSize, { model: defaultModel, permissionMode: config.permissionMode })
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   announceStart(
     { url, dataDir: config.dataDir, sandbox: driver, defaultModel, info },
