@@ -2,7 +2,7 @@
  * The container server's routes (the seed's claude-server.js): `POST /` runs a Claude Code turn in the
  * session workspace and streams every SDK message as NDJSON, `POST /permissions/:requestId` answers a
  * `permission_request` line, `GET /` is the health check, `GET /debug` shows the configuration with secrets
- * redacted.
+ * redacted, `GET /workspace/*` shows the session workspace (workspace-routes.ts).
  */
 import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -15,6 +15,7 @@ import { prewarmState } from './prewarm.js'
 import { redactSecrets, secretValuesOf } from './redact.js'
 import { type RunOutcome, startRun } from './run-request.js'
 import { WarmSession } from './warm-session.js'
+import { workspaceRoutes } from './workspace-routes.js'
 
 /** Runs in flight, so a closing server can abort them (and with them the Claude Code processes). */
 export type ActiveRuns = Set<AbortController>
@@ -75,6 +76,8 @@ export function buildContainerApp(config: ContainerConfig, activeRuns: ActiveRun
       prewarm: prewarmState(),
     }),
   )
+
+  app.route('/workspace', workspaceRoutes(config.workspaceDir))
 
   app.post('/permissions/:requestId', async (c) => {
     let body: unknown
