@@ -5,8 +5,8 @@
  */
 import { type Context, Hono } from 'hono'
 import type { AgentService } from '../../agent/agent-service.js'
+import { sessionState } from '../../agent/session-state.js'
 import { AppError } from '../../protocol/errors.js'
-import type { SessionRecord } from '../../store/session-store.js'
 import { listWorkspaceFiles, readWorkspaceFile } from '../../store/workspace-files.js'
 import {
   AfterQuery,
@@ -42,36 +42,6 @@ export interface AgentRoutesOptions {
   models?: () => Promise<AgentModels>
   /** Throws a 429 AppError when the caller may not start another turn now. */
   admitTurn: (c: Context) => void
-}
-
-/** The seed's AgentSessionState for one session (listing thousands of sessions creates no actors). */
-export function sessionState(agent: AgentService, record: SessionRecord) {
-  const container = agent.containerInfo(record.id)
-  return {
-    id: record.id,
-    title: record.title,
-    createdAt: record.createdAt,
-    isRunning: record.isRunning,
-    lastActivity: record.lastActivity,
-    lastSeq: record.lastSeq,
-    waitingPermissions: agent.waitingPrompts(record.id).length,
-    claudeSession: {
-      id: record.claudeSessionId ?? null,
-      workspacePath: `sessions/${record.id}/workspace`,
-      lastCommand: record.lastCommand ?? null,
-      sessionFiles: record.sessionFiles,
-      activeTools: agent.runningTools(record.id),
-      permissionRules: record.permissionRules,
-      preferredModel: record.preferredModel ?? null,
-    },
-    containerState: {
-      isActive: container.state === 'running',
-      state: container.state,
-      lastHeartbeat: container.lastHeartbeat ?? null,
-      sandbox: container.driver,
-      isolated: container.isolated,
-    },
-  }
 }
 
 export function agentRoutes(options: AgentRoutesOptions): Hono {
