@@ -3,7 +3,7 @@
  * (sqlite-store.test.ts) and a Durable Object's SQLite inside workerd (the Cloudflare host's tests). Portable:
  * it runs on both runtimes.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it as vitestIt } from 'vitest'
 import type { SessionPatch, SessionStore } from './session-store.js'
 
 export interface StoreUnderTest {
@@ -13,7 +13,16 @@ export interface StoreUnderTest {
   reopen(now?: () => number): SessionStore
 }
 
-export function sessionStoreContract(name: string, subject: () => StoreUnderTest): void {
+/**
+ * `around` runs each case's body where the store can be opened (inside a Durable Object on Cloudflare);
+ * by default it just runs it.
+ */
+export function sessionStoreContract(
+  name: string,
+  subject: () => StoreUnderTest,
+  around: (body: () => void) => void | Promise<void> = (body) => body(),
+): void {
+  const it = (title: string, body: () => void) => vitestIt(title, () => around(body))
   describe(`SessionStore contract: ${name}`, () => {
     it('numbers events 1, 2, 3… per session and returns them after a given seq', () => {
       const store = subject().open()

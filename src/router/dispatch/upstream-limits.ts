@@ -64,7 +64,7 @@ export function limitedBody(
           if (err instanceof AppError) fail(err)
           throw err
         } finally {
-          clearTimeout(timer)
+          if (timer !== undefined) clearTimeout(timer)
         }
         if (next.done) {
           controller.close()
