@@ -10,8 +10,8 @@ import { unstable_readConfig } from 'wrangler'
 import { createContainerHost } from './test/container-host.js'
 
 const deployed = unstable_readConfig({ config: 'wrangler.jsonc' })
-/** Small enough that the max-instances test fills it with two sessions. */
-export const TEST_MAX_INSTANCES = 2
+/** Containers running at once; the max-instances test lowers it (test/stand-in-protocol.ts, `limit`). */
+const TEST_MAX_INSTANCES = 20
 const host = createContainerHost(TEST_MAX_INSTANCES)
 
 export default defineConfig({
@@ -24,6 +24,7 @@ export default defineConfig({
         bindings: {
           ...(deployed.vars as Record<string, string>),
           MAX_INSTANCES: String(TEST_MAX_INSTANCES),
+          CONTAINER_START_TIMEOUT: '500ms',
           SESSION_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123',
         },
         durableObjects: Object.fromEntries(
@@ -39,5 +40,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
+    // One container host (and one max_instances) for every file, as on Cloudflare: files run one at a time.
+    fileParallelism: false,
   },
 })

@@ -153,7 +153,7 @@ export class ContainerHttpClient {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(decision),
     })
-    await res.body?.cancel()
+    await res.arrayBuffer()
   }
 
   debug(): Promise<unknown> {

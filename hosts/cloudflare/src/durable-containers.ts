@@ -85,7 +85,7 @@ export class DurableContainers implements ContainerProvider, WorkspaceInspector 
     const stub = this.stub(sessionId)
     for (let attempt = 0; ; attempt++) {
       if (this.state !== 'running') this.state = attempt === 0 ? 'starting' : 'waiting'
-      const boot = await stub.boot(envVars)
+      const boot = await stub.boot(envVars, this.config.containerStartTimeoutMs)
       if (boot.started) break
       this.state = 'waiting'
       options.onWait?.({ position: 1, running: this.config.maxInstances, max: this.config.maxInstances })

@@ -19,6 +19,10 @@ const Vars = z.object({
     .default('10m')
     .refine((v) => parseDuration(v) !== undefined, 'a duration like 10m, 30s or 1h'),
   MAX_INSTANCES: z.coerce.number().int().min(1).default(5),
+  CONTAINER_START_TIMEOUT: z
+    .string()
+    .default('8s')
+    .refine((v) => parseDuration(v) !== undefined, 'a duration like 8s'),
   PERMISSION_MODE: PermissionModeOption.default('acceptEdits'),
   PERMISSION_TIMEOUT: z
     .string()
@@ -35,6 +39,7 @@ export interface HostConfig {
   defaultModel: string
   sleepAfterMs: number
   maxInstances: number
+  containerStartTimeoutMs: number
   permissionMode: z.infer<typeof PermissionModeOption>
   permissionTimeoutMs: number
   router: RouterConfig
@@ -61,6 +66,7 @@ export function hostConfig(env: HostVars): HostConfig {
     defaultModel: v.DEFAULT_MODEL,
     sleepAfterMs: parseDuration(v.SLEEP_AFTER)!,
     maxInstances: v.MAX_INSTANCES,
+    containerStartTimeoutMs: parseDuration(v.CONTAINER_START_TIMEOUT)!,
     permissionMode: v.PERMISSION_MODE,
     permissionTimeoutMs: parseDuration(v.PERMISSION_TIMEOUT)!,
     router: v.ROUTER_CONFIG.trim() === '' ? defaultRouterConfig() : parseRouterConfig(v.ROUTER_CONFIG),

@@ -22,7 +22,8 @@ export interface ContainerHost {
   close(): void
 }
 
-export function createContainerHost(maxInstances: number): ContainerHost {
+export function createContainerHost(initialMaxInstances: number): ContainerHost {
+  let maxInstances = initialMaxInstances
   const root = mkdtempSync(join(tmpdir(), 'cf-container-host-'))
   const running = new Map<string, Record<string, string>>()
   let release: () => void = () => {}
@@ -70,7 +71,12 @@ export function createContainerHost(maxInstances: number): ContainerHost {
     })
     return c.json({ ok: true })
   })
-  control.get('/state', (c) => c.json({ running: Object.fromEntries(running) }))
+  control.post('/limit', async (c) => {
+    const { max } = (await c.req.json()) as { max?: number }
+    maxInstances = max ?? initialMaxInstances
+    return c.json({ max: maxInstances })
+  })
+  control.post('/state', (c) => c.json({ running: Object.fromEntries(running), max: maxInstances }))
 
   /** The container server of one container: scripted runs, and the real workspace routes. */
   const serverOf = (id: string) => {

@@ -45,12 +45,17 @@ export class ContainerRuntimeStandIn {
       this.settle = { resolve, reject }
     })
     this.exited.catch(() => {})
-    this.starting = this.control('start', options.env).then(async (res) => {
-      if (res.ok) return
-      // As on Cloudflare: no instance free; the container never runs and its monitor fails.
-      this.running = false
-      this.settle?.reject(new Error(await res.text()))
-    })
+    this.starting = this.control('start', options.env)
+      .then(async (res) => {
+        if (res.ok) return
+        // As on Cloudflare: no instance free; the container never runs and its monitor fails.
+        this.running = false
+        this.settle?.reject(new Error(await res.text()))
+      })
+      .catch((err: Error) => {
+        this.running = false
+        this.settle?.reject(err)
+      })
   }
 
   monitor(): Promise<void> {
@@ -69,7 +74,7 @@ export class ContainerRuntimeStandIn {
   }
 
   signal(_signo: number): void {
-    void this.stop()
+    this.stop().catch(() => {})
   }
 
   getTcpPort(_port: number): { fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> } {

@@ -1,5 +1,5 @@
 /** A WebSocket client of the Worker under test, and small helpers shared by the host's tests. */
-import { SELF } from 'cloudflare:test'
+import { env, SELF } from 'cloudflare:test'
 import { expect } from 'vitest'
 
 export interface Frame {
@@ -69,4 +69,25 @@ export function post(body: unknown): RequestInit {
 /** The `seq` of every persisted frame, in order. */
 export function seqs(frames: Frame[]): number[] {
   return frames.filter((f) => f.seq !== undefined).map((f) => f.seq!)
+}
+
+/** Asks the container host behind the runtime stand-in (`start`, `stop`, `release`, `limit`, `state`). */
+export async function hostControl<T = Record<string, unknown>>(path: string, body: unknown = {}): Promise<T> {
+  const res = await env.CONTAINER_HOST.fetch(`http://host/__control/${path}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+  })
+  return (await res.json()) as T
+}
+
+/** Waits until `check` passes (for what the Worker does after answering, like updating the session list). */
+export async function eventually<T>(check: () => Promise<T>, tries = 50): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await check()
+    } catch (err) {
+      if (i >= tries) throw err
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
 }
