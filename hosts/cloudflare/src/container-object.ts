@@ -22,7 +22,6 @@ export type BootResult = { started: true } | { started: false; reason: 'no_insta
 const toRouter: OutboundHandler<Env> = (request, env) => routerFetch(request, env)
 
 export class ClaudeCodeContainer extends Container<Env> {
-  static override outboundByHost = { [ROUTER_HOST]: toRouter }
   override defaultPort = CONTAINER_PORT
   override enableInternet = false
 
@@ -61,3 +60,7 @@ export class ClaudeCodeContainer extends Container<Env> {
     if (this.ctx.container?.running) await this.destroy()
   }
 }
+
+// Assigned, not declared as a class field: the setter registers the handler under the class's name, where the
+// containers' outbound proxy looks it up (a field would only shadow it).
+ClaudeCodeContainer.outboundByHost = { [ROUTER_HOST]: toRouter }
