@@ -27,6 +27,12 @@ interface Attachment {
   sessionId: string
 }
 
+/**
+ * While a turn runs, an alarm every HEARTBEAT_MS keeps the object from being evicted for inactivity (a turn
+ * started over a hibernatable WebSocket has no request holding it), as cloudflare/agents' keepAlive does.
+ */
+const HEARTBEAT_MS = 30_000
+
 /** Events that change what the session list shows: the directory is told about them. */
 const LISTED = new Set(['status', 'permission_request', 'permission_response'])
 
@@ -78,7 +84,21 @@ export class ClaudeCodeAgent extends DurableObject<Env> {
         // A socket that is closing: its client reconnects with its last seq.
       }
     }
-    if ('seq' in event && LISTED.has(event.type)) this.ctx.waitUntil(this.list(event.sessionId))
+    if (!('seq' in event)) return
+    if (LISTED.has(event.type)) this.ctx.waitUntil(this.list(event.sessionId))
+    if (event.type === 'status' && event.data?.isRunning === true) this.heartbeat()
+  }
+
+  private heartbeat(): void {
+    this.ctx.waitUntil(this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS))
+  }
+
+  /** The heartbeat: again while the turn runs; after an eviction it wakes the object, which closes the turn. */
+  override async alarm(): Promise<void> {
+    const record = this.store.listSessions()[0]
+    if (record === undefined) return
+    this.actor(record.id)
+    if (this.store.getSession(record.id)?.isRunning === true) this.heartbeat()
   }
 
   /** Tells the session directory how this session looks now (for `GET /agent/sessions`). */

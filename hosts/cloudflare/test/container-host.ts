@@ -6,7 +6,8 @@
  * enforces `max_instances` the way Cloudflare does: a start past it gets no instance.
  *
  * Prompts script the runs: `write <file> <text>` writes a file, `ask <file> <text>` asks permission first,
- * `hold` runs until `POST /__control/release` (or the turn is interrupted), anything else is echoed.
+ * `hold` runs until `POST /__control/release` (or the turn is interrupted; `state` counts them), anything
+ * else is echoed.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -26,6 +27,8 @@ export function createContainerHost(initialMaxInstances: number): ContainerHost 
   let maxInstances = initialMaxInstances
   const root = mkdtempSync(join(tmpdir(), 'cf-container-host-'))
   const running = new Map<string, Record<string, string>>()
+  /** Runs waiting for `release` now. */
+  let holding = 0
   let release: () => void = () => {}
   let released = new Promise<void>((resolve) => {
     release = resolve
@@ -38,7 +41,10 @@ export function createContainerHost(initialMaxInstances: number): ContainerHost 
       const input = { file_path: `/workspace/${file}`, content: rest.join(' ') }
       return { toolCalls: [{ name: 'Write', input, ask: verb === 'ask' }], text: `Wrote ${file}.` }
     }
-    if (verb === 'hold') return { holdUntil: released, text: 'Released.' }
+    if (verb === 'hold') {
+      holding++
+      return { holdUntil: released, text: 'Released.' }
+    }
     return { text: `You said: ${options.prompt}` }
   }
   // One scripted Claude Code per container, writing into that container's workspace.
@@ -66,6 +72,7 @@ export function createContainerHost(initialMaxInstances: number): ContainerHost 
   })
   control.post('/release', (c) => {
     release()
+    holding = 0
     released = new Promise<void>((resolve) => {
       release = resolve
     })
@@ -76,7 +83,7 @@ export function createContainerHost(initialMaxInstances: number): ContainerHost 
     maxInstances = max ?? initialMaxInstances
     return c.json({ max: maxInstances })
   })
-  control.post('/state', (c) => c.json({ running: Object.fromEntries(running), max: maxInstances }))
+  control.post('/state', (c) => c.json({ running: Object.fromEntries(running), max: maxInstances, holding }))
 
   /** The container server of one container: scripted runs, and the real workspace routes. */
   const serverOf = (id: string) => {

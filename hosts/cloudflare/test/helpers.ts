@@ -91,3 +91,12 @@ export async function eventually<T>(check: () => Promise<T>, tries = 50): Promis
     }
   }
 }
+
+/** Waits until a `hold` run has reached the container, then lets every held run finish. */
+export async function releaseHeldRun(): Promise<void> {
+  await eventually(async () => {
+    const { holding } = await hostControl<{ holding: number }>('state')
+    if (holding === 0) throw new Error('no run is holding yet')
+  })
+  await hostControl('release')
+}

@@ -3,9 +3,9 @@
  * WebSocket, interrupts, waiting for a container when max_instances are running, and recovery when the
  * agent object restarts mid-turn.
  */
-import { abortAllDurableObjects, SELF } from 'cloudflare:test'
+import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test'
 import { afterEach, describe, expect, it } from 'vitest'
-import { connect, hostControl, json, post } from './helpers.js'
+import { connect, hostControl, json, post, releaseHeldRun } from './helpers.js'
 
 afterEach(async () => {
   await hostControl('release')
@@ -93,5 +93,38 @@ describe('turns on the Cloudflare host', () => {
     again.send({ type: 'user_message', content: 'after' })
     await again.turnEnd(from)
     expect(again.frames.slice(from).find((f) => f.type === 'result')?.content).toBe('You said: after')
+  })
+
+  it('keeps a running turn alive with a heartbeat alarm, which stops when the turn ends', async () => {
+    const agent = env.AGENT.get(env.AGENT.idFromName('heartbeat'))
+    const alarmAt = () => runInDurableObject(agent, (_instance, state) => state.storage.getAlarm())
+    const client = await connect('heartbeat')
+    client.send({ type: 'user_message', content: 'hold' })
+    await client.next((f) => f.type === 'status' && f.data?.isRunning === true)
+    expect(await alarmAt()).not.toBeNull()
+    expect(await runDurableObjectAlarm(agent)).toBe(true)
+    expect(await alarmAt()).not.toBeNull()
+    await releaseHeldRun()
+    await client.turnEnd()
+    expect(await runDurableObjectAlarm(agent)).toBe(true)
+    expect(await alarmAt()).toBeNull()
+    client.close()
+  })
+
+  it('closes a turn cut off by an eviction when the heartbeat wakes the object, with no client connected', async () => {
+    const agent = env.AGENT.get(env.AGENT.idFromName('evicted'))
+    const client = await connect('evicted')
+    client.send({ type: 'user_message', content: 'hold' })
+    await client.next((f) => f.type === 'status' && f.data?.isRunning === true)
+    await abortAllDurableObjects()
+    expect(await runDurableObjectAlarm(agent)).toBe(true)
+    const events = await json<{ events: { type: string; content?: string }[] }>(
+      '/agent/sessions/evicted/events',
+    )
+    expect(events.body.events.at(-2)).toMatchObject({
+      type: 'error',
+      content: expect.stringMatching(/restart/),
+    })
+    expect((await json('/agent/sessions/evicted')).body).toMatchObject({ isRunning: false })
   })
 })
