@@ -11,7 +11,7 @@ import { handleInboundFrame } from '../../../src/agent/inbound-frames.js'
 import type { SessionActor } from '../../../src/agent/session-actor.js'
 import { sessionState } from '../../../src/agent/session-state.js'
 import { AppError } from '../../../src/protocol/errors.js'
-import type { OutboundEvent } from '../../../src/protocol/events.js'
+import type { OutboundEvent, StatusData } from '../../../src/protocol/events.js'
 import { agentRoutes } from '../../../src/server/routes/agent-routes.js'
 import { answerErrorsAsJson } from '../../../src/server/routes/json-errors.js'
 import { SqlSessionStore } from '../../../src/store/sql-session-store.js'
@@ -86,7 +86,7 @@ export class ClaudeCodeAgent extends DurableObject<Env> {
     }
     if (!('seq' in event)) return
     if (LISTED.has(event.type)) this.ctx.waitUntil(this.list(event.sessionId))
-    if (event.type === 'status' && event.data?.isRunning === true) this.heartbeat()
+    if (event.type === 'status' && (event.data as StatusData).isRunning) this.heartbeat()
   }
 
   private heartbeat(): void {
