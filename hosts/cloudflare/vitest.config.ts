@@ -14,6 +14,18 @@ const deployed = unstable_readConfig({ config: 'wrangler.jsonc' })
 const TEST_MAX_INSTANCES = 20
 const host = createContainerHost(TEST_MAX_INSTANCES)
 
+/**
+ * Core tests that need Node: the router's Node adapter (sockets), the layering check (reads the source
+ * tree), the actor on better-sqlite3 and a workspace folder, and the official Anthropic and OpenAI SDKs as
+ * clients (their Node builds).
+ */
+const CORE_TESTS_NODE_ONLY = [
+  'src/router/node/**',
+  'src/router/layering.test.ts',
+  'src/agent/session-actor.test.ts',
+  'src/router/providers/anthropic/anthropic.test.ts',
+]
+
 export default defineConfig({
   test: {
     projects: [
@@ -46,6 +58,19 @@ export default defineConfig({
           testTimeout: 20_000,
           // One container host (and one max_instances) for every file, as on Cloudflare: files run one at a time.
           fileParallelism: false,
+        },
+      },
+      {
+        // The portable core's own unit tests, run inside workerd as well as on Node (DESIGN.md, portability
+        // rule). Left out: the router's Node adapter, and tests of Node-only helpers or of the source tree.
+        plugins: [cloudflareTest({ miniflare: { compatibilityDate: deployed.compatibility_date } })],
+        test: {
+          name: 'core-in-workerd',
+          root: '../..',
+          include: ['src/router/**/*.test.ts', 'src/agent/**/*.test.ts'],
+          exclude: CORE_TESTS_NODE_ONLY,
+          // As on Node (the root vitest.config.ts): loading the tokenizer takes seconds on a busy machine.
+          testTimeout: 20_000,
         },
       },
       {
