@@ -103,6 +103,8 @@ export class ClaudeCodeAgent extends DurableObject<Env> {
 
   /** Tells the session directory how this session looks now (for `GET /agent/sessions`). */
   private async list(sessionId: string): Promise<void> {
+    // After the event's own synchronous step: a permission_request is sent before its prompt is registered.
+    await Promise.resolve()
     const record = this.store.getSession(sessionId)
     if (record === undefined) return
     const directory = this.env.DIRECTORY.get(this.env.DIRECTORY.idFromName('directory'))

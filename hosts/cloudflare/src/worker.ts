@@ -118,6 +118,25 @@ export function createWorkerApp(): Hono<WorkerEnv> {
     const body = parseWith(MessageBody, await jsonBody(() => c.req.raw.clone().json()))
     return toAgent(c.env, body.sessionId, c.req.raw)
   })
+  // Prompts waiting in any session: the sessions the directory lists with some waiting, asked each.
+  app.get('/agent/permissions', async (c) => {
+    const sessions: SessionState[] = await directory(c.env).list()
+    const waiting = await Promise.all(
+      sessions
+        .filter((s) => s.waitingPermissions > 0)
+        .map(async (s) => {
+          const res = await toAgent(c.env, s.id, new Request(new URL('/agent/permissions', c.req.url)))
+          return ((await res.json()) as { waiting: unknown[] }).waiting
+        }),
+    )
+    return c.json({ waiting: waiting.flat() })
+  })
+  app.post('/claude-code', () => {
+    throw new AppError(
+      'not_found_error',
+      'POST /claude-code (the direct run without a session) is not served by the Cloudflare host; use POST /agent/message',
+    )
+  })
   app.all('/agent/sessions/:id/*', (c) => toAgent(c.env, sessionIdParam(c.req.param('id')), c.req.raw))
   app.all('/agent/sessions/:id', (c) => toAgent(c.env, sessionIdParam(c.req.param('id')), c.req.raw))
   app.get('/claude-code/debug', (c) => {

@@ -5,7 +5,7 @@
  */
 import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test'
 import { afterEach, describe, expect, it } from 'vitest'
-import { connect, hostControl, json, post, releaseHeldRun } from './helpers.js'
+import { connect, eventually, hostControl, json, post, releaseHeldRun } from './helpers.js'
 
 afterEach(async () => {
   await hostControl('release')
@@ -18,6 +18,13 @@ describe('turns on the Cloudflare host', () => {
     client.send({ type: 'user_message', content: 'ask allowed.txt yes' })
     const request = await client.next((f) => f.type === 'permission_request')
     const requestId = (request.data as { requestId: string }).requestId
+    const listed = await eventually(async () => {
+      const all = await json<{ waiting: { sessionId: string; requestId: string }[] }>('/agent/permissions')
+      const found = all.body.waiting.find((w) => w.requestId === requestId)
+      if (found === undefined) throw new Error('not listed yet')
+      return found
+    })
+    expect(listed.sessionId).toBe('perm-allow')
     const answer = await json(`/agent/sessions/perm-allow/permissions/${requestId}`, post({ allow: true }))
     expect(answer.body).toEqual({ requestId, allow: true })
     await client.turnEnd()
