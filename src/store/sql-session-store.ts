@@ -101,7 +101,8 @@ export class SqlSessionStore implements SessionStore {
   private readonly now: () => number
 
   constructor(
-    protected readonly sql: SqlDatabase,
+    /** The database, for the other tables kept beside the sessions (router usage). */
+    readonly sql: SqlDatabase,
     private readonly options: SqlSessionStoreOptions = {},
   ) {
     this.now = options.now ?? Date.now

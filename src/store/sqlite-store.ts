@@ -34,7 +34,7 @@ export function betterSqliteDatabase(db: Database.Database): SqlDatabase {
 }
 
 export class SqliteSessionStore extends SqlSessionStore {
-  /** The connection, for the other tables kept in the same file (router usage). */
+  /** The better-sqlite3 connection. */
   readonly database: Database.Database
 
   constructor(file: string, now: () => number = Date.now) {
