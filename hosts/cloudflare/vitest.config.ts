@@ -10,6 +10,31 @@ import { unstable_readConfig } from 'wrangler'
 import { createContainerHost } from './test/container-host.js'
 
 const deployed = unstable_readConfig({ config: 'wrangler.jsonc' })
+/** One route to the scripted upstream below, as a deployment's litellm_config.yaml would give it. */
+const UPSTREAM_ROUTES = `model_list:
+  - model_name: hosted_vllm/*
+    litellm_params:
+      model: hosted_vllm/*
+      api_base: http://upstream.test/v1
+`
+
+/** An OpenAI-compatible model that answers every chat completion with the same text and usage. */
+async function scriptedUpstream(request: Request): Promise<Response> {
+  if (new URL(request.url).pathname !== '/v1/chat/completions')
+    return new Response('not found', { status: 404 })
+  const body = (await request.json()) as { model: string }
+  return Response.json({
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    created: 0,
+    model: body.model,
+    choices: [
+      { index: 0, message: { role: 'assistant', content: 'hi from upstream' }, finish_reason: 'stop' },
+    ],
+    usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
+  })
+}
+
 /** Containers running at once; the max-instances test lowers it (test/stand-in-protocol.ts, `limit`). */
 const TEST_MAX_INSTANCES = 20
 const host = createContainerHost(TEST_MAX_INSTANCES)
@@ -41,7 +66,10 @@ export default defineConfig({
                 MAX_INSTANCES: String(TEST_MAX_INSTANCES),
                 CONTAINER_START_TIMEOUT: '500ms',
                 SESSION_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123',
+                ROUTER_CONFIG: UPSTREAM_ROUTES,
               },
+              // The providers' side of the router: a scripted OpenAI-compatible model (no network here).
+              outboundService: (request: Request) => scriptedUpstream(request),
               durableObjects: Object.fromEntries(
                 deployed.durable_objects.bindings.map((b: { name: string; class_name: string }) => [
                   b.name,

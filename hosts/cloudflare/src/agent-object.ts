@@ -15,13 +15,13 @@ import type { OutboundEvent, StatusData } from '../../../src/protocol/events.js'
 import { agentRoutes } from '../../../src/server/routes/agent-routes.js'
 import { answerErrorsAsJson } from '../../../src/server/routes/json-errors.js'
 import { SqlSessionStore } from '../../../src/store/sql-session-store.js'
+import { SqlUsageSink } from '../../../src/store/sql-usage-sink.js'
 import { durableObjectDatabase } from './do-sql-database.js'
 import { DurableContainers } from './durable-containers.js'
 import { hostConfig } from './host-config.js'
+import { createHostRouter, type HostRouter } from './router.js'
 import { serverInfo } from './server-info.js'
-
-/** Header by which the Worker tells the object which session it is (an object does not know its name). */
-export const SESSION_HEADER = 'x-agent-session'
+import { SESSION_HEADER } from './session-header.js'
 
 interface Attachment {
   sessionId: string
@@ -41,6 +41,8 @@ export class ClaudeCodeAgent extends DurableObject<Env> {
   private readonly containers: DurableContainers
   private readonly agent: AgentService
   private readonly app: Hono
+  private readonly usage: SqlUsageSink
+  private routerOf: HostRouter | undefined
   private actorOf: SessionActor | undefined
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -48,6 +50,7 @@ export class ClaudeCodeAgent extends DurableObject<Env> {
     const config = hostConfig(env)
     this.store = new SqlSessionStore(durableObjectDatabase(ctx.storage))
     this.containers = new DurableContainers(env, config)
+    this.usage = new SqlUsageSink(this.store.sql)
     this.agent = new AgentService({
       store: this.store,
       containers: this.containers,
@@ -55,6 +58,7 @@ export class ClaudeCodeAgent extends DurableObject<Env> {
       defaultModel: config.defaultModel,
       permissionMode: config.permissionMode,
       permissionTimeoutMs: config.permissionTimeoutMs,
+      turnUsage: (sessionId, startedAt) => this.usage.since(sessionId, new Date(startedAt).toISOString()),
     })
     this.app = this.routes()
   }
@@ -114,6 +118,13 @@ export class ClaudeCodeAgent extends DurableObject<Env> {
   private routes(): Hono {
     const app = new Hono()
     answerErrorsAsJson(app)
+    // The session's model calls (see router.ts): routed here so their usage is kept with the session.
+    app.all('/llm/*', (c) => {
+      this.routerOf ??= createHostRouter(this.env, this.usage)
+      const url = new URL(c.req.url)
+      url.pathname = url.pathname.slice('/llm'.length)
+      return this.routerOf.app.fetch(new Request(url, c.req.raw))
+    })
     app.use('*', async (c, next) => {
       const sessionId = c.req.header(SESSION_HEADER)
       if (sessionId === undefined) throw new AppError('invalid_request_error', `missing ${SESSION_HEADER}`)

@@ -13,11 +13,11 @@ import { ServerMetrics } from '../../../src/server/metrics.js'
 import { openApiDocument } from '../../../src/server/openapi.js'
 import { answerErrorsAsJson, limitRequestBodies } from '../../../src/server/routes/json-errors.js'
 import { jsonBody, MessageBody, parseWith, sessionIdParam } from '../../../src/server/routes/schemas.js'
-import { SESSION_HEADER } from './agent-object.js'
 import { authorized } from './auth.js'
 import { hostConfig } from './host-config.js'
 import { offeredModels, routerFetch } from './router.js'
 import { serverInfo } from './server-info.js'
+import { SESSION_HEADER } from './session-header.js'
 
 type WorkerEnv = { Bindings: Env }
 

@@ -2,7 +2,7 @@
  * The model router in the Worker, and what a container holds to reach it: `http://router.internal` through
  * the container class's outbound handler, the session's HMAC token, no internet, and no provider key.
  */
-import { env, runInDurableObject } from 'cloudflare:test'
+import { abortAllDurableObjects, env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { runtimes } from './container-runtime.js'
 import { hostControl, json, post } from './helpers.js'
@@ -43,5 +43,33 @@ describe('router on the Cloudflare host', () => {
       return res.json()
     })
     expect(health).toEqual({ status: 'ok' })
+  })
+
+  it("routes a session's model calls through its agent, which keeps their usage across a restart", async () => {
+    await json('/agent/message', post({ sessionId: 'usage-1', message: 'hello' }))
+    const id = env.CONTAINER.idFromName('usage-1').toString()
+    const { running } = await hostControl<{ running: Record<string, Record<string, string>> }>('state')
+    const token = running[id]!.ANTHROPIC_AUTH_TOKEN!
+    const router = runtimes.get(id)!.intercepted.get('router.internal')!
+    const answer = await runInDurableObject(env.CONTAINER.get(env.CONTAINER.idFromString(id)), async () => {
+      const res = await router.fetch('http://router.internal/v1/messages', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'hosted_vllm/m',
+          max_tokens: 50,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+      })
+      return { status: res.status, body: (await res.json()) as { content: { text: string }[] } }
+    })
+    expect(answer.status).toBe(200)
+    expect(answer.body.content[0]?.text).toBe('hi from upstream')
+    await abortAllDurableObjects()
+    const usage = await json<{ totals: unknown; entries: { sessionId: string }[] }>(
+      '/llm/usage?sessionId=usage-1',
+    )
+    expect(usage.body.totals).toEqual({ requests: 1, inputTokens: 11, outputTokens: 7, costUsd: 0 })
+    expect(usage.body.entries.map((e) => e.sessionId)).toEqual(['usage-1'])
   })
 })
