@@ -66,8 +66,15 @@ export function createContainerHost(initialMaxInstances: number): ContainerHost 
     mkdirSync(workspaceOf(id), { recursive: true })
     return c.json({ ok: true })
   })
+  // As on Cloudflare, a stopped (slept) container's disk is gone: its workspace, and the Claude Code
+  // transcripts of every session it ran (the scripted container's ids: `claude-<session>-<run>`).
   control.post('/stop', (c) => {
-    running.delete(c.req.header(CONTAINER_ID_HEADER)!)
+    const id = c.req.header(CONTAINER_ID_HEADER)!
+    running.delete(id)
+    rmSync(workspaceOf(id), { recursive: true, force: true })
+    const claude = scripted.get(id)
+    for (const [index, run] of claude?.runs.entries() ?? [])
+      claude?.lostTranscripts.add(run.resumeSessionId ?? `claude-${run.sessionId}-${index + 1}`)
     return c.json({ ok: true })
   })
   control.post('/release', (c) => {
