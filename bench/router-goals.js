@@ -2,7 +2,8 @@
  * The router's goals (issue 14) checked against one run of `bench/router.js` and printed after its tables:
  * added p50 at concurrency 1 <= 0.5 ms on every row; ahead of each peer gateway (more requests per second)
  * on every row it can serve; CPU per request within 2x of the bare `node:http` proxy's on every row; and
- * throughput at concurrency 64 measured with each proxy on a core of its own.
+ * throughput at concurrency 64 measured with each proxy on a core of its own. Next to the CPU goal, what the
+ * HTTP stack alone costs (`stack-proxy.js`), so a row shows how much of ours is the stack and how much the router.
  *
  * A row here is what `bench/router.js` measured on it: `{path, stream, concurrency, direct, ours, floor, …}`,
  * each target `{p50, p99, rps, cpuUs}`, a peer absent where it cannot serve the path.
@@ -28,14 +29,20 @@ function shortLabel(r) {
  */
 function summarize(items, ok, unit) {
   if (items.length === 0) return 'no rows measured'
-  const values = items.map((i) => i.value).filter(Number.isFinite)
-  const lo = fmt(Math.min(...values))
-  const hi = fmt(Math.max(...values))
-  const range = values.length ? `${lo === hi ? lo : `${lo}-${hi}`}${unit}` : 'n/a'
+  const range = spread(items, unit)
   const failed = items.filter((i) => !(Number.isFinite(i.value) && ok(i.value)))
   if (failed.length === 0) return `met on all ${items.length} rows: ${range}`
   const where = failed.map((i) => `${i.label}: ${fmt(i.value)}${unit}`).join(', ')
   return `not met on ${failed.length} of ${items.length} rows (${where}); all rows: ${range}`
+}
+
+/** `lo-hi unit` over the rows' values. */
+function spread(items, unit) {
+  const values = items.map((i) => i.value).filter(Number.isFinite)
+  if (values.length === 0) return 'n/a'
+  const lo = fmt(Math.min(...values))
+  const hi = fmt(Math.max(...values))
+  return `${lo === hi ? lo : `${lo}-${hi}`}${unit}`
 }
 
 /** `v <= limit`, forgiving float error (CPU times are differences of clock ticks / 100: 0.3 - 0.1 is not 0.2). */
@@ -51,17 +58,20 @@ export function goalsReport({ rows, pinnedRows, pinning, peers, rowLabel }) {
   const addedP50 = (r) => r.ours.p50 - r.direct.p50
   const ahead = (r, key) => r.ours.rps / r[key].rps
   const cpuRatio = (r) => r.ours.cpuUs / r.floor.cpuUs
+  const stackRatio = (r) => r.stack.cpuUs / r.floor.cpuUs
+  const oursOverStack = (r) => r.ours.cpuUs / r.stack.cpuUs
 
   const lines = [
-    `| path | stream | conc | ours added p50 ms (goal at 1: <= ${ADDED_P50_GOAL_MS}) | ${peers.map((p) => `ours req/s / ${p.name}'s (goal > 1)`).join(' | ')} | ours CPU µs/req / bare node:http proxy's (goal <= ${CPU_GOAL_FACTOR}) |`,
-    `|---|---|---|---|${peers.map(() => '---|').join('')}---|`,
+    `| path | stream | conc | ours added p50 ms (goal at 1: <= ${ADDED_P50_GOAL_MS}) | ${peers.map((p) => `ours req/s / ${p.name}'s (goal > 1)`).join(' | ')} | ours CPU µs/req / bare node:http proxy's (goal <= ${CPU_GOAL_FACTOR}) | the stack's CPU / bare proxy's | ours CPU / the stack's |`,
+    `|---|---|---|---|${peers.map(() => '---|').join('')}---|---|---|`,
   ]
   for (const r of all) {
     const p50 = r.concurrency === 1 ? fmt(addedP50(r)) : '-'
     const vsPeers = peers.map((p) => (r[p.key] ? `${fmt(ahead(r, p.key))}x` : 'unsupported'))
     const cpu = `${fmt(cpuRatio(r))}x (${fmt(r.ours.cpuUs, 0)} / ${fmt(r.floor.cpuUs, 0)})`
+    const stack = `${fmt(stackRatio(r))}x (${fmt(r.stack.cpuUs, 0)})`
     lines.push(
-      `| ${rowLabel(r)} | ${r.concurrency}${r.pinned ? ', own core' : ''} | ${p50} | ${vsPeers.join(' | ')} | ${cpu} |`,
+      `| ${rowLabel(r)} | ${r.concurrency}${r.pinned ? ', own core' : ''} | ${p50} | ${vsPeers.join(' | ')} | ${cpu} | ${stack} | ${fmt(oursOverStack(r))}x |`,
     )
   }
 
@@ -82,6 +92,14 @@ export function goalsReport({ rows, pinnedRows, pinning, peers, rowLabel }) {
     [
       `CPU µs/req <= ${CPU_GOAL_FACTOR}x the bare node:http proxy's, every row`,
       summarize(all.map(item(cpuRatio)), atMost(CPU_GOAL_FACTOR), 'x'),
+    ],
+    [
+      'not a goal: the stack alone (Hono, @hono/node-server, undici; no router) against the bare proxy, CPU µs/req',
+      `${spread(all.map(item(stackRatio)), 'x')} over ${all.length} rows`,
+    ],
+    [
+      "not a goal: ours against the stack alone (the router's own work), CPU µs/req",
+      `${spread(all.map(item(oursOverStack)), 'x')} over ${all.length} rows`,
     ],
     [
       'throughput at 64 measured with each proxy on its own core (ours, share of direct)',

@@ -112,6 +112,7 @@ const COLUMNS = [
   { key: 'portkey', name: 'Portkey' },
   { key: 'ccr', name: 'claude-code-router' },
   { key: 'floor', name: 'bare node:http proxy', short: 'its' },
+  { key: 'stack', name: 'Hono + undici proxy (our stack, no router)', short: 'its' },
   { key: 'socket', name: 'bare socket proxy', short: 'its' },
 ]
 
@@ -140,6 +141,7 @@ async function main() {
   const proxy = (name, file) => start(name, [join(here, file), String(upstream.port)], {}, listening)
   const floor = await proxy('minimal proxy', 'minimal-proxy.js')
   const socketFloor = await proxy('socket proxy', 'socket-proxy.js')
+  const stack = await proxy('stack proxy', 'stack-proxy.js')
   await waitHttp(`http://127.0.0.1:${oursPort}/health`)
 
   // The peers, each on a port of its own; a peer's target on a path is a string where it cannot serve it.
@@ -154,6 +156,7 @@ async function main() {
     portkey: peers.portkey.child.pid,
     ccr: peers.ccr.child.pid,
     floor: floor.child.pid,
+    stack: stack.child.pid,
     socket: socketFloor.child.pid,
   }
   const targets = {
@@ -163,6 +166,7 @@ async function main() {
       ...peerTarget('portkey', 'chat'),
       ...peerTarget('ccr', 'chat'),
       floor: { url: `http://127.0.0.1:${floor.port}/`, headers: {} },
+      stack: { url: `http://127.0.0.1:${stack.port}/`, headers: {} },
       socket: { url: `http://127.0.0.1:${socketFloor.port}/`, headers: {} },
     },
     messages: {
@@ -180,6 +184,7 @@ async function main() {
       ...peerTarget('ccr', 'messages'),
       // The bare proxy cannot translate: it forwards the chat body, for the cost of the extra hop alone.
       floor: { url: `http://127.0.0.1:${floor.port}/`, headers: {}, chat: true },
+      stack: { url: `http://127.0.0.1:${stack.port}/`, headers: {}, chat: true },
       socket: { url: `http://127.0.0.1:${socketFloor.port}/`, headers: {}, chat: true },
     },
   }

@@ -2,6 +2,7 @@
 /**
  * `agent-router start|router|container [--port N] [--host H] [--insecure]`: the whole system, the model router
  * alone (the seed's separate LiteLLM worker), or the container server alone (what runs inside a sandbox).
+ * `agent-router router --check-config FILE` prints what each entry of a LiteLLM config resolves to.
  */
 import {
   type Env,
@@ -12,15 +13,19 @@ import {
 } from './config/config.js'
 import { runContainerServer } from './container/index.js'
 import { AppError } from './protocol/errors.js'
+import { configWarnings, describeEntries, withConfigEnvironment } from './router/index.js'
 import { loadRouterConfig, serveRouter } from './router/node/index.js'
 import { tokensEqual } from './server/auth.js'
 import { createLogger, secretValues } from './server/logger.js'
 import { startServer } from './server/start.js'
 
 const USAGE = `usage: agent-router <start|router|container> [--port N] [--host H] [--insecure]
+       agent-router router --check-config FILE
 
   start      the whole system: UI, WebSocket and REST API, agents, sandboxes, router at /llm (default :8787)
   router     the model router alone, served at / (default :4000)
+             --check-config FILE: print what each entry of a LiteLLM config resolves to and every warning,
+             then exit (non-zero only when the file cannot serve any model)
   container  the container server that runs inside a session's sandbox
 `
 
@@ -28,25 +33,43 @@ interface Args {
   command: string | undefined
   overrides: Record<string, string>
   insecure: boolean
+  checkConfig: string | undefined
 }
 
 function parseArgs(argv: string[]): Args {
   const overrides: Record<string, string> = {}
   let insecure = false
   let command: string | undefined
+  let checkConfig: string | undefined
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     const [flag, inline] = arg.split('=', 2) as [string, string | undefined]
-    if (flag === '--port' || flag === '--host') {
+    if (flag === '--port' || flag === '--host' || flag === '--check-config') {
       const value = inline ?? argv[++i]
       if (value === undefined) throw new AppError('invalid_config', `${flag} needs a value`)
-      overrides[flag === '--port' ? 'PORT' : 'HOST'] = value
+      if (flag === '--check-config') checkConfig = value
+      else overrides[flag === '--port' ? 'PORT' : 'HOST'] = value
     } else if (arg === '--insecure') insecure = true
     else if (arg === '--help' || arg === '-h') command = 'help'
     else if (command === undefined && !arg.startsWith('-')) command = arg
     else throw new AppError('invalid_config', `unknown argument '${arg}'\n\n${USAGE}`)
   }
-  return { command, overrides, insecure }
+  if (checkConfig !== undefined && command !== 'router')
+    throw new AppError('invalid_config', `--check-config goes with the router command\n\n${USAGE}`)
+  return { command, overrides, insecure, checkConfig }
+}
+
+/** `router --check-config FILE`: each entry's provider, model, address and key, then every warning. */
+function checkRouterConfig(path: string, env: Env): void {
+  const config = loadRouterConfig(path)
+  const secrets = withConfigEnvironment(config.environment_variables, env)
+  const warnings = configWarnings(config)
+  const lines = [
+    `${path}: ${config.model_list.length} of ${config.model_list.length + config.disabled.length} entries serve`,
+    ...describeEntries(config, secrets).map((line) => `  ${line}`),
+    ...(warnings.length > 0 ? ['warnings:', ...warnings.map((w) => `  ! ${w}`)] : []),
+  ]
+  process.stdout.write(`${lines.join('\n')}\n`)
 }
 
 async function main(): Promise<void> {
@@ -60,13 +83,18 @@ async function main(): Promise<void> {
       return
     }
     case 'router': {
+      if (args.checkConfig !== undefined) {
+        checkRouterConfig(args.checkConfig, env)
+        return
+      }
       const config = loadRouterProcessConfig(env)
-      const secrets = secretValues(config.secrets)
+      const routerConfig = loadRouterConfig(config.routerConfigPath)
+      const secrets = secretValues(withConfigEnvironment(routerConfig.environment_variables, config.secrets))
       const logger = createLogger({ level: config.logLevel, secrets: () => secrets })
       const authToken = config.authToken
       const router = await serveRouter(
         {
-          config: loadRouterConfig(config.routerConfigPath),
+          config: routerConfig,
           secrets: config.secrets,
           logger,
           ...(authToken !== undefined && {

@@ -85,7 +85,8 @@ export class AgentService {
   async containerDebug(id: string): Promise<unknown> {
     const actor = this.session(id)
     const report = await this.deps.containers.debug(id)
-    return report ?? { sessionId: id, container: actor.statusData().container }
+    const { container, pool } = actor.statusData()
+    return report ?? { sessionId: id, container, ...(pool !== undefined && { pool }) }
   }
 
   /** On start-up: closes turns that were running when the process died. */

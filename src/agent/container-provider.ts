@@ -43,6 +43,8 @@ export interface ContainerInfo {
   lastHeartbeat: number | undefined
   /** The sandbox's memory and process limits and what enforces them (cgroup, rlimit or none). */
   limits?: ContainerLimits
+  /** The warm pool (POOL_SIZE): its size, members booted and waiting, members starting. */
+  pool?: { size: number; ready: number; starting: number }
 }
 
 /** Structurally the sandbox layer's SandboxLimits (the agent core does not import the Node sandbox code). */

@@ -168,6 +168,7 @@ export class SessionActor {
       sandbox: container.driver,
       isolated: container.isolated,
       ...(container.limits !== undefined && { limits: container.limits }),
+      ...(container.pool !== undefined && { pool: container.pool }),
       queued: this.queue.waitingCount,
       ...(container.lastHeartbeat !== undefined && { lastHeartbeat: container.lastHeartbeat }),
       ...extra,

@@ -17,6 +17,7 @@ describe('loadServerConfig', () => {
       sandbox: 'auto',
       sleepAfterMs: 600_000,
       maxInstances: 8,
+      poolSize: 1,
       authToken: undefined,
       permissionMode: 'acceptEdits',
     })
@@ -30,6 +31,7 @@ describe('loadServerConfig', () => {
         ROUTER_CONFIG: 'conf/litellm.yaml',
         SLEEP_AFTER: '90s',
         MAX_INSTANCES: '3',
+        POOL_SIZE: '0',
         SANDBOX: 'none',
         AUTH_TOKEN: 'secret-token',
       },
@@ -41,6 +43,7 @@ describe('loadServerConfig', () => {
       routerConfigPath: '/srv/app/conf/litellm.yaml',
       sleepAfterMs: 90_000,
       maxInstances: 3,
+      poolSize: 0,
       sandbox: 'none',
       authToken: 'secret-token',
     })
@@ -54,6 +57,10 @@ describe('loadServerConfig', () => {
       "SLEEP_AFTER must be a duration like 30s, 10m or 1h (got 'soon')",
     )
     expect(() => loadServerConfig({ PORT: '70000' })).toThrow('PORT must be between 0 and 65535')
+    expect(() => loadServerConfig({ POOL_SIZE: '-1' })).toThrow(
+      'POOL_SIZE must be >= 0 (0 turns the warm pool off)',
+    )
+    expect(() => loadServerConfig({ POOL_SIZE: 'some' })).toThrow('POOL_SIZE must be a number')
   })
 
   it('treats an empty AUTH_TOKEN as unset', () => {

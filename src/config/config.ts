@@ -8,17 +8,14 @@ import { parseEnv } from 'node:util'
 import { z } from 'zod'
 import { AppError } from '../protocol/errors.js'
 import type { Env } from '../router/config/env.js'
-import { PROVIDER_CATALOG } from '../router/config/provider-names.js'
+import { PROVIDER_KEY_VARIABLES } from '../router/config/provider-names.js'
 import { parseByteSize } from './byte-size.js'
 import { parseDuration } from './duration.js'
 
 export type { Env }
 
 /** Provider credentials, read by the router only (referenced from the router config as `os.environ/NAME`). */
-export const PROVIDER_SECRET_NAMES: readonly string[] = [
-  ...Object.values(PROVIDER_CATALOG).map((provider) => provider.keyVariable),
-  'ROUTER_MASTER_KEY',
-]
+export const PROVIDER_SECRET_NAMES: readonly string[] = [...PROVIDER_KEY_VARIABLES, 'ROUTER_MASTER_KEY']
 
 const SandboxMode = z.enum(['auto', 'bwrap', 'none'])
 const PermissionMode = z.enum(['acceptEdits', 'default', 'bypassPermissions'])
@@ -99,6 +96,11 @@ const ServerEnv = z.object({
     .int('MAX_INSTANCES must be a whole number')
     .min(1, 'MAX_INSTANCES must be at least 1')
     .default(8),
+  POOL_SIZE: z.coerce
+    .number({ error: 'POOL_SIZE must be a number' })
+    .int('POOL_SIZE must be a whole number')
+    .min(0, 'POOL_SIZE must be >= 0 (0 turns the warm pool off)')
+    .default(1),
   AUTH_TOKEN: nonEmpty,
   PERMISSION_MODE: PermissionMode.default('acceptEdits'),
   PERMISSION_TIMEOUT: duration('PERMISSION_TIMEOUT', '10m'),
@@ -141,6 +143,8 @@ export interface ServerConfig {
   sandboxEgress: string[]
   sleepAfterMs: number
   maxInstances: number
+  /** Sandboxes kept booted for new sessions (POOL_SIZE, default 1; 0 = no warm pool). */
+  poolSize: number
   authToken: string | undefined
   permissionMode: z.infer<typeof PermissionMode>
   /** How long a permission prompt waits for an answer before it is denied. */
@@ -199,6 +203,7 @@ export function loadServerConfig(env: Env = environment(), cwd = process.cwd()):
     sandboxEgress: v.SANDBOX_EGRESS,
     sleepAfterMs: v.SLEEP_AFTER,
     maxInstances: v.MAX_INSTANCES,
+    poolSize: v.POOL_SIZE,
     authToken: v.AUTH_TOKEN,
     permissionMode: v.PERMISSION_MODE,
     permissionTimeoutMs: v.PERMISSION_TIMEOUT,

@@ -1,7 +1,8 @@
 /**
  * The container server's routes (the seed's claude-server.js): `POST /` runs a Claude Code turn in the
  * session workspace and streams every SDK message as NDJSON, `POST /permissions/:requestId` answers a
- * `permission_request` line, `GET /` is the health check, `GET /debug` shows the configuration with secrets
+ * `permission_request` line, `GET /` is the health check, `GET /ready` answers once the Claude Code booted
+ * for the first turn (CONTAINER_PREWARM) waits for it, `GET /debug` shows the configuration with secrets
  * redacted, `GET /workspace/*` shows the session workspace (workspace-routes.ts).
  */
 import { Hono } from 'hono'
@@ -11,11 +12,14 @@ import { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import { PermissionDecision } from '../protocol/container-lines.js'
 import { AppError, toAppError } from '../protocol/errors.js'
 import { debugInfo } from './debug-info.js'
-import { prewarmState } from './prewarm.js'
+import { parsePrewarm, prewarmState } from './prewarm.js'
 import { redactSecrets, secretValuesOf } from './redact.js'
 import { type RunOutcome, startRun } from './run-request.js'
 import { WarmSession } from './warm-session.js'
 import { workspaceRoutes } from './workspace-routes.js'
+
+/** How long `GET /ready` waits for Claude Code to boot. */
+const READY_TIMEOUT_MS = 60_000
 
 /** Runs in flight, so a closing server can abort them (and with them the Claude Code processes). */
 export type ActiveRuns = Set<AbortController>
@@ -48,6 +52,8 @@ async function readOptions(request: Request): Promise<ClaudeCodeOptions> {
 export function buildContainerApp(config: ContainerConfig, activeRuns: ActiveRuns): Hono {
   const app = new Hono()
   const warm = new WarmSession(config, activeRuns)
+  const firstTurn = parsePrewarm(config.env.CONTAINER_PREWARM)
+  if (firstTurn !== undefined) warm.boot(firstTurn)
   const secrets = secretValuesOf(config.env)
   const logError = (message: string, fields: Record<string, unknown>) => {
     process.stderr.write(
@@ -67,6 +73,11 @@ export function buildContainerApp(config: ContainerConfig, activeRuns: ActiveRun
   app.get('/', (c) =>
     c.json({ status: 'healthy', service: 'claude-code-container', timestamp: new Date().toISOString() }),
   )
+
+  app.get('/ready', async (c) => {
+    await warm.ready(READY_TIMEOUT_MS)
+    return c.json({ ready: true, liveSession: warm.describe() })
+  })
 
   app.get('/debug', (c) =>
     c.json({

@@ -53,8 +53,11 @@ interface TurnState {
   settle: () => void
 }
 
+/** A turn's options, what a live query is started for (a prompt among them is not read). */
+export type LiveOptions = Omit<ClaudeCodeOptions, 'prompt'> & { prompt?: string }
+
 /** The options that cannot change on a running query; a turn that differs here restarts it (with resume). */
-export function restartKey(options: ClaudeCodeOptions): string {
+export function restartKey(options: LiveOptions): string {
   const mode = options.permissionMode ?? 'acceptEdits'
   return JSON.stringify([
     options.sessionId,
@@ -68,7 +71,7 @@ export function restartKey(options: ClaudeCodeOptions): string {
 }
 
 export class LiveQuery {
-  readonly key: string
+  key: string
   model: string
   permissionMode: PermissionMode
   /** Claude Code's session id (the resumed one until `system/init` says otherwise). */
@@ -82,13 +85,17 @@ export class LiveQuery {
   private readonly configDir: string | undefined
   /** The transcript's size when the last turn ended (undefined before the first turn, or when unknown). */
   private transcriptBytesAtTurnEnd: number | undefined
+  /** Started for no session (a warm pool member's): the first turn's session takes it. */
+  private unbound: boolean
+  private turnsSent = 0
 
   constructor(
     config: ContainerConfig,
-    options: ClaudeCodeOptions,
+    options: LiveOptions,
     private readonly plan: LiveQueryPlan,
   ) {
     this.key = restartKey(options)
+    this.unbound = options.sessionId === undefined
     this.model = plan.model
     this.permissionMode = options.permissionMode ?? 'acceptEdits'
     this.sessionId = plan.resume
@@ -130,6 +137,28 @@ export class LiveQuery {
     void this.pump()
   }
 
+  /**
+   * Binds a query started for no session (a warm pool member's, see warm-session.ts) to `options`' session,
+   * when nothing has run on it yet and it was started with `options` but the session. False otherwise.
+   */
+  adopt(options: LiveOptions): boolean {
+    if (!this.unbound || this.turnsSent > 0 || this.dead) return false
+    if (this.key !== restartKey({ ...options, sessionId: undefined })) return false
+    this.key = restartKey(options)
+    this.unbound = false
+    return true
+  }
+
+  /** True once a turn was sent on it. */
+  get hasRun(): boolean {
+    return this.turnsSent > 0
+  }
+
+  /** Resolves once Claude Code has answered the SDK's initialize request (booted, waiting for a message). */
+  async booted(): Promise<void> {
+    await this.query.initializationResult()
+  }
+
   /** True while a turn runs or an interrupted one is still draining. */
   get inTurn(): boolean {
     return this.current !== undefined
@@ -147,6 +176,7 @@ export class LiveQuery {
     })
     const turn: TurnState = { lines, interrupted: false, drainTimer: undefined, settle }
     this.current = turn
+    this.turnsSent++
     this.prompts.push({
       type: 'user',
       message: { role: 'user', content: prompt },

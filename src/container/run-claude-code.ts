@@ -19,12 +19,15 @@ export interface RunPlan {
 
 type SystemPromptOption = Options['systemPrompt']
 
+/** A run's options; the prompt, when there, is not read here. */
+type QueryOptionsSource = Omit<ClaudeCodeOptions, 'prompt'> & { prompt?: string }
+
 /**
  * The SDK's system prompt: a full `systemPrompt` replaces Claude Code's (with `appendSystemPrompt` added
  * after it); `appendSystemPrompt` alone extends Claude Code's preset; neither keeps the preset, which
  * carries the tool-use guidance a coding agent needs.
  */
-export function systemPromptFor(options: ClaudeCodeOptions): SystemPromptOption {
+export function systemPromptFor(options: QueryOptionsSource): SystemPromptOption {
   const { systemPrompt, appendSystemPrompt } = options
   if (systemPrompt !== undefined) {
     return appendSystemPrompt === undefined ? systemPrompt : `${systemPrompt}\n\n${appendSystemPrompt}`
@@ -46,7 +49,7 @@ export function asksThePerson(mode: ClaudeCodeOptions['permissionMode']): boolea
 /** The `query()` options of one run. */
 export function buildQueryOptions(
   config: ContainerConfig,
-  options: ClaudeCodeOptions,
+  options: QueryOptionsSource,
   plan: RunPlan,
 ): Options {
   const permissionMode = options.permissionMode ?? 'acceptEdits'

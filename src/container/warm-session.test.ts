@@ -21,6 +21,7 @@ import {
   startScriptedModelServer,
   workingDirectoryOf,
 } from '../../test/fixtures/scripted-model-server.js'
+import { buildContainerApp } from './app.js'
 import { prewarmState, startPrewarm } from './prewarm.js'
 
 let model: ScriptedModelServer
@@ -100,6 +101,69 @@ describe('Claude Code started ahead of the first turn', () => {
     expect(resultOf(lines)).toMatchObject({ subtype: 'success', result: 'You said: hello other model' })
     expect(prewarmState()).toBe('discarded')
     await vi.waitFor(() => expect(claudeProcessesOf(process.pid)).not.toContain(early))
+  })
+})
+
+/** A container started as a warm pool member is: Claude Code booted for `boot` (no session) before any turn. */
+function poolMember(name: string, boot: Record<string, unknown>) {
+  const { config } = appFor(name)
+  const booted = { ...config, env: { ...config.env, CONTAINER_PREWARM: JSON.stringify(boot) } }
+  // As main.ts does: Claude Code is spawned first, then the server (which boots the live query) loads.
+  startPrewarm(booted)
+  return buildContainerApp(booted, runs)
+}
+
+describe('a container booted for no session yet (a warm pool member)', () => {
+  it("has Claude Code up before any turn, and the first session's turn runs on that very process", {
+    timeout: 60_000,
+  }, async () => {
+    const asked = model.requests.length
+    const app = poolMember('pool-member', { model: 'groq/first-model', permissionMode: 'acceptEdits' })
+    const ready = await app.request('/ready')
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toMatchObject({ ready: true, liveSession: { live: true, busy: false } })
+    const booted = claudeProcessesOf(process.pid)
+    expect(booted).toHaveLength(1)
+    // Booting asks the model nothing.
+    expect(model.requests.slice(asked).filter(isAgentRequest)).toEqual([])
+    const lines = await turn(app, {
+      prompt: 'hello from the pool',
+      sessionId: 'taker',
+      model: 'groq/first-model',
+    })
+    expect(resultOf(lines)).toMatchObject({ subtype: 'success', result: 'You said: hello from the pool' })
+    expect(lines.some((l) => l.type === 'transcript_lost')).toBe(false)
+    expect(prewarmState()).toBe('adopted')
+    expect(claudeProcessesOf(process.pid)).toEqual(booted)
+    const second = await turn(app, { prompt: 'and again', sessionId: 'taker', model: 'groq/first-model' })
+    expect(resultOf(second)).toMatchObject({ result: 'You said: and again' })
+    expect(claudeProcessesOf(process.pid)).toEqual(booted)
+  })
+
+  it("switches the booted process to the session's model", { timeout: 60_000 }, async () => {
+    const app = poolMember('pool-model', { model: 'groq/first-model', permissionMode: 'acceptEdits' })
+    await app.request('/ready')
+    const booted = claudeProcessesOf(process.pid)
+    const lines = await turn(app, { prompt: 'hello', sessionId: 'picky', model: 'groq/second-model' })
+    expect(resultOf(lines)).toMatchObject({ subtype: 'success' })
+    expect(model.requests.filter(isAgentRequest).at(-1)?.body.model).toBe('groq/second-model')
+    expect(claudeProcessesOf(process.pid)).toEqual(booted)
+  })
+
+  it('replaces a booted process the first turn cannot use, starting a new conversation (nothing to resume)', {
+    timeout: 60_000,
+  }, async () => {
+    const app = poolMember('pool-misfit', { model: 'groq/first-model', maxTurns: 3 })
+    await app.request('/ready')
+    const [booted] = claudeProcessesOf(process.pid)
+    const lines = await turn(app, {
+      prompt: 'hello misfit',
+      sessionId: 'other-options',
+      model: 'groq/first-model',
+    })
+    expect(resultOf(lines)).toMatchObject({ subtype: 'success', result: 'You said: hello misfit' })
+    expect(lines.some((l) => l.type === 'transcript_lost')).toBe(false)
+    await vi.waitFor(() => expect(claudeProcessesOf(process.pid)).not.toContain(booted))
   })
 })
 

@@ -4,6 +4,10 @@
  * whose model or permission mode differs switches the live query, other changes restart it with resume; a
  * dead query is replaced (resuming the Claude Code session) on the next turn. A session whose transcript was
  * lost is not resumed: the turn answers with a `transcript_lost` line instead (see transcript-check.ts).
+ *
+ * `boot` starts the live query before any turn (for the first turn's options, CONTAINER_PREWARM), so Claude
+ * Code is up and waiting when the turn comes. A warm pool member boots for no session: the first turn's
+ * session takes its query when the rest of its options are the ones it was booted with.
  */
 import { mkdirSync } from 'node:fs'
 import type { ContainerConfig } from '../config/config.js'
@@ -11,7 +15,7 @@ import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import type { TranscriptLostLine } from '../protocol/container-lines.js'
 import { AppError } from '../protocol/errors.js'
 import { AsyncChannel } from './async-channel.js'
-import { LiveQuery, type LiveTurn, restartKey } from './live-query.js'
+import { type LiveOptions, LiveQuery, type LiveTurn, restartKey } from './live-query.js'
 import { PermissionBroker } from './permission-broker.js'
 import { checkTranscript } from './transcript-check.js'
 
@@ -80,6 +84,42 @@ export class WarmSession {
     }
   }
 
+  /** Starts the live query for `options` now, ahead of the turn that will use it (see the module doc). */
+  boot(options: LiveOptions): void {
+    if (this.busy || this.live !== undefined) return
+    void this.prepare(options).catch(() => {
+      // The turn that comes starts one itself, and says what went wrong.
+    })
+  }
+
+  /**
+   * Resolves once the live query `boot` started has booted (at once when there is none); rejects when it
+   * died before answering (or did not answer within `timeoutMs`).
+   */
+  async ready(timeoutMs: number): Promise<void> {
+    const live = this.live
+    if (live === undefined) return
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new AppError('api_error', `Claude Code did not boot within ${timeoutMs} ms`, { status: 503 }),
+          ),
+        timeoutMs,
+      )
+    })
+    try {
+      await Promise.race([live.booted(), late])
+    } catch (err) {
+      throw err instanceof AppError
+        ? err
+        : new AppError('api_error', `Claude Code stopped while booting: ${String(err)}`, { status: 503 })
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   /** Stops the live query (the container is closing). */
   close(): void {
     this.live?.close()
@@ -90,15 +130,17 @@ export class WarmSession {
    * The live query for `options`: reused, switched (model, permission mode), or (re)started with resume; or
    * the loss, when the session to resume has lost its transcript (it is then forgotten here).
    */
-  private async prepare(options: ClaudeCodeOptions): Promise<LiveQuery | TranscriptLostLine> {
+  private async prepare(options: LiveOptions): Promise<LiveQuery | TranscriptLostLine> {
     const model = options.model ?? this.config.defaultModel
     const mode = options.permissionMode ?? 'acceptEdits'
     let live = this.live
     let resume = options.resumeSessionId
     if (live !== undefined) {
-      resume ??= live.sessionId
+      // A query booted ahead that ran nothing has no conversation to carry over.
+      if (live.hasRun) resume ??= live.sessionId
       const otherSession = options.resumeSessionId !== undefined && live.sessionId !== options.resumeSessionId
-      if (live.dead || live.key !== restartKey(options) || otherSession) {
+      const fits = live.key === restartKey(options) || live.adopt(options)
+      if (live.dead || !fits || otherSession) {
         live.close()
         live = undefined
       }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { fixture, outline, parseSse, scriptedFetch, type UpstreamReply } from './__fixtures__/harness.js'
 import { createRouterApp } from './app.js'
 import { defaultRouterConfig, parseRouterConfig } from './config/parse-config.js'
+import { PROVIDER_NAMES } from './config/provider-names.js'
 import type { RouterLogger } from './usage/router-logger.js'
 
 const GROQ_KEY = 'gsk_secret_groq_key_123'
@@ -217,14 +218,13 @@ describe('router app', () => {
   // Claude Code prints a 400's message as it is; a 404's it replaces with "It may not exist…".
   it('answers an unknown model with a 400 no_route naming the configured patterns', async () => {
     const { app, calls } = setup([])
-    const res = await post(app, { ...claudeCodeBody(), model: 'mistral/large' })
+    const res = await post(app, { ...claudeCodeBody(), model: 'nosuch/large' })
     expect(res.status).toBe(400)
     expect(await res.json()).toEqual({
       type: 'error',
       error: {
         type: 'no_route',
-        message:
-          "no route for model 'mistral/large'; configured patterns: groq/*, openrouter/*, openai/*, ollama/*, anthropic/*, deepseek/*, hosted_vllm/*",
+        message: `no route for model 'nosuch/large'; configured patterns: ${PROVIDER_NAMES.map((p) => `${p}/*`).join(', ')}`,
       },
     })
     expect(calls).toHaveLength(0)
@@ -409,7 +409,7 @@ model_list:
     }
     expect(models.object).toBe('list')
     expect(models.data.map((m) => [m.id, m.owned_by])).toContainEqual(['groq/*', 'groq'])
-    expect(await (await app.request('/health')).json()).toEqual({ status: 'ok' })
+    expect(await (await app.request('/health')).json()).toEqual({ status: 'ok', warnings: [] })
   })
 
   it('works mounted under /llm in another Hono app', async () => {
@@ -424,6 +424,6 @@ model_list:
     expect(outline(parseSse(await res.text())).map((e) => e[0])).toContain('message_stop')
     const missing = await server.request('/llm/v1/messages', { method: 'POST', body: '{}' })
     expect(missing.status).toBe(400)
-    expect(await (await server.request('/llm/health')).json()).toEqual({ status: 'ok' })
+    expect(await (await server.request('/llm/health')).json()).toEqual({ status: 'ok', warnings: [] })
   })
 })

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { type RecordedCall, scriptedFetch, type UpstreamReply } from './__fixtures__/harness.js'
+import { anthropicMessageJson } from './__fixtures__/router-setup.js'
 import { createRouterApp } from './app.js'
 import { defaultRouterConfig } from './config/parse-config.js'
 import { createRouterCore } from './router-core.js'
@@ -22,16 +23,7 @@ function openAIAnswer(model: string): string {
   })
 }
 
-const anthropicAnswer = JSON.stringify({
-  id: 'msg_1',
-  type: 'message',
-  role: 'assistant',
-  model: 'claude-sonnet-4-5',
-  content: [{ type: 'text', text: 'hello from upstream' }],
-  stop_reason: 'end_turn',
-  stop_sequence: null,
-  usage: { input_tokens: 3, output_tokens: 2 },
-})
+const anthropicAnswer = anthropicMessageJson('hello from upstream')
 
 /** An upstream that lists `listed` and answers any message. */
 function upstream(listed: string[]) {

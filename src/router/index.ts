@@ -1,8 +1,14 @@
 /** The LiteLLM-compatible model router: Anthropic Messages API in front, providers behind. */
 export { createRouterApp, routerAppFor } from './app.js'
-export type { GeneralSettings, ModelEntry, RetryPolicy, RouterSettings } from './config/config-schema.js'
-export { RouterConfig } from './config/config-schema.js'
-export type { Env } from './config/env.js'
+export { configWarnings, describeEntries } from './config/config-report.js'
+export type {
+  GeneralSettings,
+  ModelEntry,
+  RetryPolicy,
+  RouterConfig,
+  RouterSettings,
+} from './config/config-schema.js'
+export { type Env, withConfigEnvironment } from './config/env.js'
 export { defaultRouterConfig, parseRouterConfig } from './config/parse-config.js'
 export { createRouterCore, type RouterCore } from './router-core.js'
 export type { RouterOptions, RouterPrincipal, SessionTokenVerifier } from './router-options.js'

@@ -5,6 +5,8 @@
  * way in: the hosts serve that app (Node through its own HTTP server, Cloudflare through `fetch`).
  */
 import { AppError, toAppError } from '../protocol/errors.js'
+import { configWarnings } from './config/config-report.js'
+import { withConfigEnvironment } from './config/env.js'
 import { RouteTable } from './config/route-table.js'
 import { dispatchSettings } from './config/router-settings.js'
 import { DeploymentHealth } from './dispatch/deployment-health.js'
@@ -37,6 +39,8 @@ export interface RouterCore {
   models(): Promise<Response>
   /** Configured routes and the models they offer (`list-models.ts`), for the agent's model picker. */
   lister: ModelLister
+  /** What the config asks for that the router does not do: disabled entries and unsupported keys. */
+  warnings: readonly string[]
 }
 
 export function createRouterCore(options: RouterOptions): RouterCore {
@@ -44,9 +48,12 @@ export function createRouterCore(options: RouterOptions): RouterCore {
   const settings = dispatchSettings(options.config)
   const metrics = options.metrics ?? defaultRouterMetrics
   const usage = options.usage ?? new InMemoryUsageSink()
+  const secrets = withConfigEnvironment(options.config.environment_variables, options.secrets)
+  const warnings = configWarnings(options.config)
+  for (const warning of warnings) logger.warn({ config: 'router' }, warning)
   const deps: MessagesDeps = {
     table: new RouteTable(options.config),
-    secrets: options.secrets,
+    secrets,
     fetch: limitedFetch(options.fetch ?? platformFetch, settings.upstream),
     logger,
     settings,
@@ -58,7 +65,7 @@ export function createRouterCore(options: RouterOptions): RouterCore {
       : undefined,
   }
 
-  const lister = new ModelLister({ table: deps.table, secrets: options.secrets, fetch: deps.fetch, logger })
+  const lister = new ModelLister({ table: deps.table, secrets, fetch: deps.fetch, logger })
 
   /** Runs a handler; a thrown error becomes an Anthropic-shaped answer (and a log line when it is ours). */
   const guarded = async (fn: () => Promise<Response>): Promise<Response> => {
@@ -74,7 +81,8 @@ export function createRouterCore(options: RouterOptions): RouterCore {
 
   return {
     logger,
-    authenticate: authenticator(options.config, options.secrets, options),
+    warnings,
+    authenticate: authenticator(options.config, secrets, options),
     messages: (call, principal) => guarded(() => handleMessages(deps, call, principal.sessionId)),
     chatCompletions: (call, principal) => handleChatCompletions(deps, call, principal.sessionId),
     countTokens: (call) => guarded(() => handleCountTokens(deps, call)),

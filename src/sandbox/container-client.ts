@@ -129,6 +129,10 @@ export class UnixSocketContainerClient implements ContainerClient {
     return this.json('/debug')
   }
 
+  ready(): Promise<unknown> {
+    return this.json('/ready')
+  }
+
   async *run(options: ClaudeCodeOptions, signal?: AbortSignal): AsyncGenerator<unknown, void> {
     if (signal?.aborted) throw abortReason(signal, undefined)
     const res = await this.send({ method: 'POST', path: '/', body: JSON.stringify(options), signal })

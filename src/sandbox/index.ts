@@ -37,3 +37,4 @@ export type {
   SandboxSpec,
 } from './types.js'
 export { silentLogger } from './types.js'
+export type { PoolMember, PoolSource, PoolStatus } from './warm-pool.js'

@@ -3,12 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ensureContainerBuilt } from '../../test/fixtures/ensure-built.js'
+import { echoSlowly, isRunning, sleep, specIn, until } from '../../test/fixtures/sandbox-lifecycle.js'
 import {
   isAgentRequest,
-  lastUserText,
-  type RecordedRequest,
   type ScriptedModelServer,
-  type ScriptedTurn,
   startScriptedModelServer,
 } from '../../test/fixtures/scripted-model-server.js'
 import { AppError } from '../protocol/errors.js'
@@ -21,26 +19,8 @@ let model: ScriptedModelServer
 let root: string
 let manager: SandboxManager | undefined
 
-function respond(request: RecordedRequest): ScriptedTurn {
-  if (!isAgentRequest(request)) return { text: 'A title' }
-  const text = lastUserText(request)
-  if (text.includes('slow please')) return { text: 'finally', delayMs: 3000 }
-  return { text: `You said: ${text.split('\n').at(-1)}` }
-}
-
 function specFor(sessionId: string): SandboxSpec {
-  const dir = join(root, sessionId)
-  return {
-    sessionId,
-    workspaceDir: join(dir, 'workspace'),
-    claudeDir: join(dir, 'claude'),
-    runDir: join(dir, 'run'),
-    env: {
-      ANTHROPIC_BASE_URL: model.anthropicBaseUrl,
-      ANTHROPIC_AUTH_TOKEN: 'router-token-for-lifecycle-tests',
-      ANTHROPIC_MODEL: 'groq/openai/gpt-oss-120b',
-    },
-  }
+  return specIn(join(root, sessionId), sessionId, model.anthropicBaseUrl)
 }
 
 interface Line {
@@ -56,28 +36,9 @@ async function turn(handle: SandboxHandle, prompt: string, resumeSessionId?: str
   return lines
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time')
-    await sleep(50)
-  }
-}
-
 beforeAll(async () => {
   ensureContainerBuilt()
-  model = await startScriptedModelServer({ respond })
+  model = await startScriptedModelServer({ respond: echoSlowly })
   root = mkdtempSync(join(tmpdir(), 'sbx-life-'))
 })
 

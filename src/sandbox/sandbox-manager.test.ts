@@ -322,6 +322,7 @@ describe('SandboxManager with a driver whose stop fails', () => {
           client: {
             health: async () => ({ ok: true }),
             debug: async () => ({}),
+            ready: async () => ({ ready: true }),
             respondPermission: async () => {},
             run: async function* () {},
           },

@@ -5,10 +5,16 @@
  * (the process stops, workspace and transcripts stay, the next `ensure` starts a fresh one that resumes).
  * At most `maxInstances` run at once: a new one first puts the least recently used idle one to sleep, or,
  * when all are busy, waits in a FIFO queue. `stopAll` stops everything and rejects the waiters.
+ *
+ * With a warm pool (`startPool`, see warm-pool.ts), a new session's `ensure` that says how to `adopt` a pool
+ * member takes one instead of starting a sandbox. Pool members count against `maxInstances`, and are the
+ * first to be stopped when a session needs room.
  */
 import { AppError } from '../protocol/errors.js'
 import { defaultContainerCommand } from './default-command.js'
+import { type Entry, isIdle, leastRecentlyUsedIdle, newEntry } from './sandbox-entry.js'
 import { type EnsureOptions, SlotQueue } from './slot-queue.js'
+import { type PoolMember, type PoolSource, type PoolStatus, WarmPool } from './warm-pool.js'
 
 export type { EnsureOptions, WaitInfo } from './slot-queue.js'
 
@@ -42,17 +48,6 @@ export interface SandboxManagerOptions {
 /** Where a session's container is: `sleeping` = it ran before and was stopped (it resumes on next use). */
 export type SandboxState = 'running' | 'starting' | 'waiting' | 'sleeping' | 'stopped'
 
-interface Entry {
-  handle: SandboxHandle
-  alive: boolean
-  stopping: boolean
-  lastUsedAt: number
-  /** Runs in flight. */
-  active: number
-  reservedUntil: number
-  timer: NodeJS.Timeout | undefined
-}
-
 export class SandboxManager {
   readonly driver: SandboxDriver
   readonly maxInstances: number
@@ -68,6 +63,7 @@ export class SandboxManager {
   /** Idle sleeps in progress (their processes still count against the cap). */
   private sleeping = 0
   private closed = false
+  private pool: WarmPool | undefined
 
   constructor(private readonly options: SandboxManagerOptions) {
     this.driver = options.driver
@@ -84,8 +80,30 @@ export class SandboxManager {
   }
 
   /**
-   * The running container of `spec.sessionId`, started (or replaced, when it died or slept) if needed. When
-   * MAX_INSTANCES busy containers run, waits for one to become idle (telling `options.onWait`).
+   * Keeps `size` sandboxes of `source` started ahead of need (see warm-pool.ts), filling the pool as room
+   * allows from now on. Once only.
+   */
+  startPool(size: number, source: PoolSource): void {
+    if (this.pool !== undefined || this.closed || size <= 0) return
+    this.pool = new WarmPool({
+      size,
+      source,
+      start: (spec) => this.driverStart(spec),
+      room: () => this.poolRoom(),
+      logger: this.logger,
+    })
+    this.pool.fill()
+  }
+
+  /** The warm pool's size and members (size 0 when there is none). */
+  poolStatus(): PoolStatus {
+    return this.pool?.status() ?? { size: 0, ready: 0, starting: 0 }
+  }
+
+  /**
+   * The running container of `spec.sessionId`, started (or replaced, when it died or slept) if needed; with
+   * `options.adopt`, a warm pool member when the pool has one. When MAX_INSTANCES busy containers run, waits
+   * for one to become idle (telling `options.onWait`).
    */
   ensure(spec: SandboxSpec, options: EnsureOptions = {}): Promise<SandboxHandle> {
     if (this.closed)
@@ -100,9 +118,12 @@ export class SandboxManager {
     const queued = this.queue.waiting(spec.sessionId)
     if (queued !== undefined) return queued
     if (this.queue.length === 0) {
+      const member = options.adopt === undefined ? undefined : this.pool?.take()
+      if (member !== undefined && options.adopt !== undefined)
+        return this.launchFromPool(spec, member, options.adopt)
       if (this.hasSlot()) return this.launch(spec, undefined)
-      const victim = this.leastRecentlyUsedIdle()
-      if (victim !== undefined) return this.launch(spec, victim)
+      const room = this.freeSlot(spec.sessionId)
+      if (room !== undefined) return this.launch(spec, room)
     }
     return this.queue.add(spec, options)
   }
@@ -127,7 +148,7 @@ export class SandboxManager {
   /** True while a run goes through the session's container (or it was just handed out). */
   isBusy(sessionId: string): boolean {
     const entry = this.entries.get(sessionId)
-    return entry !== undefined && !this.isIdle(entry)
+    return entry !== undefined && !isIdle(entry)
   }
 
   /** Stops the session's container for good (it does not count as asleep); a waiting `ensure` is rejected. */
@@ -155,46 +176,77 @@ export class SandboxManager {
     const ids = new Set([...this.entries.keys(), ...this.starting.keys()])
     await Promise.all([...ids].map((id) => this.stop(id)))
     await Promise.all([...this.stoppingBySession.values()])
+    await this.pool?.close()
     await this.driver.close?.()
   }
 
   private hasSlot(): boolean {
-    let running = this.starting.size + this.sleeping
-    for (const entry of this.entries.values()) if (entry.alive && !entry.stopping) running++
-    return running < this.maxInstances
+    return this.runningCount() + this.sleeping < this.maxInstances
   }
 
+  /** Sandboxes that hold a slot: sessions' (running, starting) and the pool's. */
   private runningCount(): number {
-    return [...this.entries.values()].filter((e) => e.alive && !e.stopping).length + this.starting.size
+    const sessions = [...this.entries.values()].filter((e) => e.alive && !e.stopping).length
+    return sessions + this.starting.size + (this.pool?.count ?? 0)
   }
 
-  private isIdle(entry: Entry): boolean {
-    return entry.active === 0 && Date.now() >= entry.reservedUntil
+  /**
+   * Room for a pool member: a free slot, nobody waiting for one, and nothing starting or running a turn, so
+   * a refill never takes CPU from a turn.
+   */
+  private poolRoom(): boolean {
+    if (this.closed || this.queue.length > 0 || this.starting.size > 0 || !this.hasSlot()) return false
+    // A container just handed out counts as running a turn: its run is about to start.
+    for (const entry of this.entries.values()) if (!isIdle(entry)) return false
+    return true
   }
 
-  private leastRecentlyUsedIdle(): [string, Entry] | undefined {
-    let best: [string, Entry] | undefined
-    for (const [id, entry] of this.entries) {
-      if (!entry.alive || entry.stopping || !this.isIdle(entry)) continue
-      if (best === undefined || entry.lastUsedAt < best[1].lastUsedAt) best = [id, entry]
-    }
-    return best
+  /**
+   * Frees a slot for `forSession`: stops a pool member, else puts the least recently used idle container to
+   * sleep. Resolves once it has stopped; undefined when there is nothing to stop.
+   */
+  private freeSlot(forSession: string): Promise<void> | undefined {
+    const evicted = this.pool?.evict()
+    if (evicted !== undefined) return evicted
+    const victim = leastRecentlyUsedIdle(this.entries)
+    if (victim === undefined) return undefined
+    this.logger.info({ sessionId: victim[0], for: forSession }, 'container put to sleep to make room')
+    return this.stopEntry(victim[0], victim[1])
   }
 
-  /** Starts the session's container, after putting `victim` to sleep to make room. */
-  private launch(spec: SandboxSpec, victim: [string, Entry] | undefined): Promise<SandboxHandle> {
-    const making = victim === undefined ? undefined : this.stopEntry(victim[0], victim[1])
-    if (victim !== undefined)
-      this.logger.info({ sessionId: victim[0], for: spec.sessionId }, 'container put to sleep to make room')
-    const start = (async () => {
+  /** Starts the session's container once `making` (room being made for it) has settled. */
+  private launch(spec: SandboxSpec, making: Promise<void> | undefined): Promise<SandboxHandle> {
+    return this.track(spec.sessionId, async () => {
       await making
       await this.stoppingBySession.get(spec.sessionId)
       return this.start(spec)
-    })().finally(() => {
-      this.starting.delete(spec.sessionId)
+    })
+  }
+
+  /**
+   * Hands the pool member `member` resolves to to the session (`adopt`: its folders, its token); when there
+   * is none after all, or adopting fails, the session's container starts as usual.
+   */
+  private launchFromPool(
+    spec: SandboxSpec,
+    member: Promise<PoolMember | undefined>,
+    adopt: (member: PoolMember) => Promise<void>,
+  ): Promise<SandboxHandle> {
+    return this.track(spec.sessionId, async () => {
+      await this.stoppingBySession.get(spec.sessionId)
+      const adopted = await this.pool?.handOver(member, spec.sessionId, adopt)
+      if (adopted === undefined) return this.start(spec)
+      return this.register(spec, { ...adopted.handle, sessionId: spec.sessionId }, Date.now())
+    })
+  }
+
+  /** Runs a session's start as `starting` (what `ensure` and `state` see), then lets waiters and the pool in. */
+  private track(sessionId: string, run: () => Promise<SandboxHandle>): Promise<SandboxHandle> {
+    const start = run().finally(() => {
+      this.starting.delete(sessionId)
       this.drain()
     })
-    this.starting.set(spec.sessionId, start)
+    this.starting.set(sessionId, start)
     return start
   }
 
@@ -203,15 +255,16 @@ export class SandboxManager {
     if (this.closed) return
     let moved = false
     while (this.queue.head() !== undefined) {
-      let victim: [string, Entry] | undefined
+      let making: Promise<void> | undefined
       if (!this.hasSlot()) {
-        victim = this.leastRecentlyUsedIdle()
-        if (victim === undefined) break
+        making = this.freeSlot(this.queue.head()?.sessionId ?? '')
+        if (making === undefined) break
       }
-      this.queue.admitHead((spec) => this.launch(spec, victim))
+      this.queue.admitHead((spec) => this.launch(spec, making))
       moved = true
     }
     if (moved) this.queue.notifyPositions()
+    this.pool?.fill()
   }
 
   /** Marks the entry busy for a moment after `ensure` handed it out, so it is not evicted before its run. */
@@ -236,7 +289,7 @@ export class SandboxManager {
     const sleepAfterMs = this.options.sleepAfterMs
     if (sleepAfterMs === undefined || !Number.isFinite(sleepAfterMs) || entry.stopping) return
     entry.timer = setTimeout(() => {
-      if (!this.isIdle(entry) || entry.stopping || !entry.alive) return
+      if (!isIdle(entry) || entry.stopping || !entry.alive) return
       const sessionId = entry.handle.sessionId
       this.logger.info({ sessionId, idleMs: Date.now() - entry.lastUsedAt }, 'container put to sleep (idle)')
       this.sleeping++
@@ -287,22 +340,22 @@ export class SandboxManager {
     }
   }
 
-  private async start(spec: SandboxSpec): Promise<SandboxHandle> {
-    const startedAt = Date.now()
-    const raw = await this.driver.start(spec, this.command, {
+  private driverStart(spec: SandboxSpec): Promise<SandboxHandle> {
+    return this.driver.start(spec, this.command, {
       startTimeoutMs: this.options.startTimeoutMs,
       stopGraceMs: this.options.stopGraceMs,
       logger: this.logger,
     })
-    const entry: Entry = {
-      handle: raw,
-      alive: true,
-      stopping: false,
-      lastUsedAt: Date.now(),
-      active: 0,
-      reservedUntil: 0,
-      timer: undefined,
-    }
+  }
+
+  private async start(spec: SandboxSpec): Promise<SandboxHandle> {
+    const startedAt = Date.now()
+    return this.register(spec, await this.driverStart(spec), startedAt)
+  }
+
+  /** Makes `raw` the session's running container (watched, counted, put to sleep when idle). */
+  private async register(spec: SandboxSpec, raw: SandboxHandle, startedAt: number): Promise<SandboxHandle> {
+    const entry = newEntry(raw)
     entry.handle = {
       ...raw,
       client: trackedClient(raw.client, this.activity(entry), raw.exited, () => entry.stopping),
@@ -327,13 +380,7 @@ export class SandboxManager {
       }
       if (!entry.stopping) {
         this.logger.warn(
-          {
-            sessionId: spec.sessionId,
-            pid: raw.pid,
-            code: exit.code,
-            signal: exit.signal,
-            reason: exit.reason,
-          },
+          { sessionId: spec.sessionId, pid: raw.pid, ...exit },
           'container exited unexpectedly',
         )
       }

@@ -4,6 +4,7 @@
  * takes the head when a slot frees and settles it with the container's start.
  */
 import type { SandboxHandle, SandboxLogger, SandboxSpec } from './types.js'
+import type { PoolMember } from './warm-pool.js'
 
 export interface WaitInfo {
   /** 1 = next in line. */
@@ -17,6 +18,12 @@ export interface EnsureOptions {
   onWait?: (info: WaitInfo) => void
   /** Gives up waiting (rejects with the signal's reason). */
   signal?: AbortSignal
+  /**
+   * Makes a warm pool member the session's (its folders, its router token; see warm-pool.ts). Given only for
+   * a session with nothing to resume: with it, `ensure` takes a pool member when there is one. A rejection
+   * stops the member, and the session's container starts as usual.
+   */
+  adopt?: (member: PoolMember) => Promise<void>
 }
 
 interface Waiter {

@@ -41,6 +41,7 @@ export function trackedClient(
   return {
     health: () => client.health(),
     debug: () => client.debug(),
+    ready: () => client.ready(),
     respondPermission: (requestId, decision) => client.respondPermission(requestId, decision),
     async *run(options, signal) {
       activity.begin()

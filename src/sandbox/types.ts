@@ -35,6 +35,8 @@ export interface ContainerClient {
   health(): Promise<unknown>
   /** `GET /debug` (secrets redacted by the container) */
   debug(): Promise<unknown>
+  /** `GET /ready`: resolves once the Claude Code booted for the first turn waits for it (CONTAINER_PREWARM). */
+  ready(): Promise<unknown>
 }
 
 export interface SandboxExit {
@@ -81,6 +83,12 @@ export interface SandboxDriver {
   readonly isolated: boolean
   /** The limits every sandbox of this driver gets and what enforces them (absent: none). */
   readonly limits?: SandboxLimits
+  /**
+   * True when the processes inside see the session's folders at fixed paths (bwrap: `/workspace`), so a
+   * sandbox started ahead of need can become any session's by renaming its host folders: what the warm pool
+   * needs. A driver that shows host paths (none) cannot have a pool.
+   */
+  readonly fixedPaths?: boolean
   /** Starts `command` (the container server) for `spec`; resolves once it answers its health check. */
   start(spec: SandboxSpec, command: string[], options?: DriverStartOptions): Promise<SandboxHandle>
   /**

@@ -30,19 +30,27 @@ export class ServerMetrics {
 
   constructor(
     private readonly router: RouterMetrics,
-    /** Containers running now, and the configured maximum. */
-    private readonly containers: () => { running: number; max: number },
+    /** Containers running now, the configured maximum, and the warm pool. */
+    private readonly containers: () => {
+      running: number
+      max: number
+      pool?: { size: number; ready: number; starting: number }
+    },
   ) {}
 
   render(): string {
-    const { running, max } = this.containers()
+    const { running, max, pool } = this.containers()
     const containers =
       '# HELP agent_router_containers_active Session containers running now.\n' +
       '# TYPE agent_router_containers_active gauge\n' +
       `agent_router_containers_active ${running}\n` +
       '# HELP agent_router_containers_max The most containers allowed at once (MAX_INSTANCES).\n' +
       '# TYPE agent_router_containers_max gauge\n' +
-      `agent_router_containers_max ${Number.isFinite(max) ? max : 0}\n`
+      `agent_router_containers_max ${Number.isFinite(max) ? max : 0}\n` +
+      '# HELP agent_router_sandbox_pool Warm pool sandboxes (POOL_SIZE) by state: ready (booted, waiting) or starting.\n' +
+      '# TYPE agent_router_sandbox_pool gauge\n' +
+      `agent_router_sandbox_pool{state="ready"} ${pool?.ready ?? 0}\n` +
+      `agent_router_sandbox_pool{state="starting"} ${pool?.starting ?? 0}\n`
     return (
       this.wsConnections.render() +
       containers +

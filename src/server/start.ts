@@ -12,8 +12,14 @@ import { SessionTokens } from '../agent/session-tokens.js'
 import type { ServerConfig } from '../config/config.js'
 import { AppError } from '../protocol/errors.js'
 import { configuredProviders, PROVIDER_NAMES, providerVariables } from '../router/config/provider-names.js'
-import { type RouterCore, RouterMetrics, routerAppFor } from '../router/index.js'
-import { closeServer, loadRouterConfig, nodeRouterCore, routerServer } from '../router/node/index.js'
+import { type RouterCore, RouterMetrics, routerAppFor, withConfigEnvironment } from '../router/index.js'
+import {
+  closeServer,
+  loadRouterConfig,
+  nodeRequestReader,
+  nodeRouterCore,
+  routerServer,
+} from '../router/node/index.js'
 import { startEgressProxy } from '../sandbox/egress-proxy.js'
 import { hostSocketPath, listenOnSocketPath } from '../sandbox/host-socket.js'
 import { SandboxManager } from '../sandbox/index.js'
@@ -64,18 +70,28 @@ function serverInfo(
   driver: { name: string; isolated: boolean },
   defaultModel: string,
   routed: readonly string[],
+  routerWarnings: readonly string[],
 ): ServerInfo {
   const found = new Set<string>([...configuredProviders(config.secrets), ...routed])
-  const providers = PROVIDER_NAMES.map((name) => ({ name, configured: found.has(name) }))
+  // Every configured provider, and the well-known ones a newcomer may want to set up.
+  const providers = PROVIDER_NAMES.filter((name) => found.has(name) || providerVariables(name).featured).map(
+    (name) => ({ name, configured: found.has(name) }),
+  )
   const warnings: string[] = []
   if (!driver.isolated) {
     warnings.push(
       "Agents run without a sandbox (SANDBOX=none): they can read and change everything this server's user can. Install bubblewrap and set SANDBOX=bwrap (or auto).",
     )
   }
+  if (routerWarnings.length > 0) {
+    warnings.push(
+      `The router config (${config.routerConfigPath ?? 'built-in'}) has ${routerWarnings.length} warning${routerWarnings.length === 1 ? '' : 's'}: entries it cannot serve or keys it ignores, listed in the log and at GET /llm/health.`,
+    )
+  }
   if (!providers.some((p) => p.configured) && config.routerConfigPath === undefined) {
     warnings.push(
       `No model provider is configured: set one of ${PROVIDER_NAMES.map((name) => providerVariables(name))
+        .filter((p) => p.featured)
         .map((p) => (p.keyless === true ? p.baseVariable : p.keyVariable))
         .join(', ')} in the environment or .env (a key, or a local server's address), then restart.`,
     )
@@ -106,7 +122,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     )
   }
   const tokens = new SessionTokens()
-  const secrets = secretValues(config.secrets)
+  const routerConfig = loadRouterConfig(config.routerConfigPath)
+  const secrets = secretValues(withConfigEnvironment(routerConfig.environment_variables, config.secrets))
   const logger =
     options.logger ??
     createLogger({
@@ -137,6 +154,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const metrics = new ServerMetrics(routerMetrics, () => ({
     running: sandboxes.running().length,
     max: sandboxes.maxInstances,
+    pool: sandboxes.poolStatus(),
   }))
   const store = new SqliteSessionStore(join(config.dataDir, 'agent-router.db'))
   const usage = new SqlUsageSink(store.sql, (err) =>
@@ -144,7 +162,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   )
   const routerCore = nodeRouterCore({
     metrics: routerMetrics,
-    config: loadRouterConfig(config.routerConfigPath),
+    config: routerConfig,
     secrets: config.secrets,
     logger,
     // A sandbox's token attributes its requests (and their usage) to its session; AUTH_TOKEN admits people.
@@ -188,7 +206,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const recovered = agent.recover()
   if (recovered > 0) logger.warn({ sessions: recovered }, 'closed turns interrupted by the previous shutdown')
 
-  const router = routerAppFor(routerCore)
+  const router = routerAppFor(routerCore, nodeRequestReader)
   // Sandboxes have no network: they reach the router (only the router) on a unix socket bound into them,
   // and the hosts of SANDBOX_EGRESS through the egress proxy.
   const sandboxSockets: { close(): Promise<void> }[] = []
@@ -206,6 +224,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     driver,
     defaultModel,
     routerCore.lister.routes().map((r) => r.provider),
+    routerCore.warnings,
   )
   const turnLimiter = config.rateLimit.perMinute > 0 ? new RateLimiter(config.rateLimit) : undefined
   const app = createApp({
@@ -249,6 +268,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const reachable =
     isLoopback(config.host) || config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   routerUrl = `http://${reachable}:${port}/llm`
+  const poolSize = driver.fixedPaths === true ? config.poolSize : 0
+  if (poolSize < config.poolSize)
+    logger.info(
+      { sandbox: driver.name, poolSize: config.poolSize },
+      'no warm pool (POOL_SIZE): it needs a sandbox that shows the workspace at a fixed path (SANDBOX=bwrap)',
+    )
+  // What a new session's first turn asks for but its session and prompt (see SessionActor.runTurn).
+  containers.startPool(poolSize, { model: defaultModel, permissionMode: config.permissionMode })
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   announceStart(
     { url, dataDir: config.dataDir, sandbox: driver, defaultModel, info },

@@ -1,10 +1,11 @@
 /**
  * The walking skeleton under SANDBOX=bwrap, real at every hop: WebSocket -> agent -> bwrap sandbox (container
  * server) -> Claude Code -> the router over the bound unix socket -> scripted model server. Then Claude Code
- * itself runs escape attempts through its Bash tool, and every one must fail.
+ * itself runs escape attempts through its Bash tool, and every one must fail. The sessions that do so took
+ * their sandbox from the warm pool (POOL_SIZE=1), so everything here holds for a claimed sandbox.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -46,6 +47,9 @@ function escapeScript(): string {
     '(echo x > /usr/escape.txt) 2>/dev/null && echo WROTE-usr || echo DENIED-usr',
     `(exec 3<>/dev/tcp/127.0.0.1/${hostPort.value}) 2>/dev/null && echo REACHED-network || node -e "require('net').connect(${hostPort.value},'127.0.0.1').on('connect',()=>console.log('REACHED-network')).on('error',()=>console.log('DENIED-network'))"`,
     `kill -9 ${hostChild.pid} 2>/dev/null && echo KILLED-host || echo DENIED-signal`,
+    // The pool's waiting member: its folders and its (unbound) router token.
+    `cat ${join(dataDir, 'pool')}/*/workspace/pool-secret.txt 2>/dev/null || echo DENIED-pool`,
+    "echo TOKENS-$(cat /proc/*/environ 2>/dev/null | tr '\\0' '\\n' | grep '^ANTHROPIC_AUTH_TOKEN=' | sort -u | wc -l)",
   ].join('\n')
 }
 
@@ -59,6 +63,7 @@ function start(): Promise<RunningServer> {
     SANDBOX_MEMORY: '1g',
     // Every tool call asks; the test clicks Allow (so Bash runs as a person would let it).
     PERMISSION_MODE: 'default',
+    POOL_SIZE: '1',
     GROQ_API_KEY: PROVIDER_KEY,
     LOG_LEVEL: 'debug',
   }
@@ -68,6 +73,25 @@ function start(): Promise<RunningServer> {
     destination: { write: (line: string) => logLines.push(line) },
   })
   return startServer(loadServerConfig(env, dir.path), { logger })
+}
+
+/** Waits until the warm pool has a member booted and waiting (`/metrics`). */
+async function poolReady(): Promise<void> {
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    if (metrics.includes('agent_router_sandbox_pool{state="ready"} 1')) return
+    if (Date.now() > deadline) throw new Error('the warm pool did not fill')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** True when the log says the session's sandbox came from the warm pool. */
+function tookFromPool(sessionId: string): boolean {
+  return logLines.some(
+    (line) =>
+      line.includes('container taken from the warm pool') && line.includes(`"sessionId":"${sessionId}"`),
+  )
 }
 
 async function turn(sessionId: string, content: string): Promise<SessionEvent[]> {
@@ -143,7 +167,9 @@ describe.skipIf(bwrapProblem !== undefined)(
     })
 
     it('runs a tool-using turn inside bwrap: the Write lands in the workspace, seen as /workspace', async () => {
+      await poolReady()
       const events = await turn('sandboxed-1', 'Create hello.txt please')
+      expect(tookFromPool('sandboxed-1')).toBe(true)
       expect(events.map((e) => e.type)).not.toContain('error')
       expect(events.find((e) => e.type === 'tool_use')?.content).toBe('Write hello.txt')
       expect(events.find((e) => e.type === 'file_change')).toMatchObject({ content: 'Created: hello.txt' })
@@ -160,7 +186,11 @@ describe.skipIf(bwrapProblem !== undefined)(
         sandbox: 'bwrap',
         isolated: true,
         limits: { memory: { bytes: 1024 ** 3 }, pids: { max: 512 } },
+        pool: { size: 1 },
       })
+      // The model calls of the claimed sandbox count as the session's: the pool member's token is now its.
+      const usage = await (await fetch(`${server.url}/llm/usage?sessionId=sandboxed-1`)).json()
+      expect((usage as { entries?: unknown[] }).entries?.length ?? 0).toBeGreaterThan(0)
     }, 60_000)
 
     it('reports the sandbox and its limits in the debug output, with no secret in it', async () => {
@@ -176,6 +206,7 @@ describe.skipIf(bwrapProblem !== undefined)(
       expect(debug.sandbox).toMatchObject({
         driver: 'bwrap',
         limits: { memory: { bytes: 1024 ** 3 }, pids: { max: 512 } },
+        pool: { size: 1 },
       })
       expect(debug.workspace).toMatchObject({ dir: '/workspace' })
       expect(text).not.toContain(PROVIDER_KEY)
@@ -187,6 +218,12 @@ describe.skipIf(bwrapProblem !== undefined)(
       await turn('other-session', 'hello')
       writeFileSync(join(otherWorkspace, 'secret.txt'), 'other-only')
       writeFileSync(join(dataDir, 'sessions', 'sandboxed-1', 'workspace', 'escape.sh'), escapeScript())
+      await poolReady()
+      const waiting = readdirSync(join(dataDir, 'pool')).filter((m) =>
+        existsSync(join(dataDir, 'pool', m, 'workspace')),
+      )
+      expect(waiting).toHaveLength(1)
+      writeFileSync(join(dataDir, 'pool', waiting[0]!, 'workspace', 'pool-secret.txt'), 'pool-only')
       const before = scripted.requests.length
       const events = await turn('sandboxed-1', 'Try to escape')
       expect(events.find((e) => e.type === 'tool_use')?.data).toMatchObject({ name: 'Bash' })
@@ -202,16 +239,21 @@ describe.skipIf(bwrapProblem !== undefined)(
         'usr',
         'network',
         'signal',
+        'pool',
       ])
         expect(output).toContain(`DENIED-${what}`)
-      expect(output).not.toMatch(/LEAKED|WROTE|REACHED|KILLED|other-only/)
+      expect(output).not.toMatch(/LEAKED|WROTE|REACHED|KILLED|other-only|pool-only/)
+      // The only router token in sight is its own.
+      expect(output).toContain('TOKENS-1')
       expect(hostChild.exitCode).toBeNull()
       expect(existsSync(join(process.cwd(), 'escape.txt'))).toBe(false)
     }, 90_000)
 
     it('ends a turn whose sandbox hits its memory limit with an error saying so; other sessions keep working', async () => {
       const hogWorkspace = join(dataDir, 'sessions', 'hog', 'workspace')
+      await poolReady()
       await turn('hog', 'hello')
+      expect(tookFromPool('hog')).toBe(true)
       writeFileSync(join(hogWorkspace, 'hog.js'), 'const a = []\nfor (;;) a.push(Buffer.alloc(1 << 24, 1))\n')
       const events = await turn('hog', 'Eat memory')
       const error = events.find((e) => e.type === 'error')

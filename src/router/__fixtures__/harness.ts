@@ -13,9 +13,11 @@ import emptyArguments from './empty-arguments.chunks.txt?raw'
 import lengthMidTool from './length-mid-tool.chunks.txt?raw'
 import midStreamError from './mid-stream-error.chunks.txt?raw'
 import missingIndexAndId from './missing-index-and-id.chunks.txt?raw'
+import mistralTypedParts from './mistral-typed-parts.chunks.txt?raw'
 import ollamaIndexZero from './ollama-index-zero.chunks.txt?raw'
 import parallelInterleaved from './parallel-interleaved.chunks.txt?raw'
 import reasoning from './reasoning.chunks.txt?raw'
+import refusal from './refusal.chunks.txt?raw'
 import text from './text.chunks.txt?raw'
 import textThenTool from './text-then-tool.chunks.txt?raw'
 import toolDeltas from './tool-deltas.chunks.txt?raw'
@@ -31,9 +33,11 @@ const FIXTURES: Record<string, string> = {
   'length-mid-tool': lengthMidTool,
   'mid-stream-error': midStreamError,
   'missing-index-and-id': missingIndexAndId,
+  'mistral-typed-parts': mistralTypedParts,
   'ollama-index-zero': ollamaIndexZero,
   'parallel-interleaved': parallelInterleaved,
   reasoning: reasoning,
+  refusal: refusal,
   'text-then-tool': textThenTool,
   text: text,
   'tool-deltas': toolDeltas,

@@ -39,6 +39,20 @@ export function completionJson(text: string, id = 'chatcmpl-1'): string {
   })
 }
 
+/** An Anthropic Messages answer with `text`. */
+export function anthropicMessageJson(text: string, model = 'claude-sonnet-4-5'): string {
+  return JSON.stringify({
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [{ type: 'text', text }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: 3, output_tokens: 2 },
+  })
+}
+
 /** An OpenAI streaming answer with `text`. */
 export function completionSse(text: string): string {
   return [

@@ -3,15 +3,23 @@
  * prefix. Each route holds every deployment listed under its `model_name`, so balancing and fallbacks can pick
  * among them; today the first deployment serves.
  */
-import type { LitellmParams, ModelInfo, RouterConfig } from './config-schema.js'
-import { isProviderName, type ProviderName, splitProviderModel } from './provider-names.js'
+import type { LitellmParams, ModelInfo, RouterConfig, ServedEntry } from './config-schema.js'
+import type { ProviderName } from './provider-names.js'
 
 export interface Deployment {
   /** `model_list[3]`, for logs and error messages. */
   id: string
   modelName: string
+  provider: ProviderName
+  /** The upstream model with the config's `*` kept. */
+  upstreamModel: string
   params: LitellmParams
   modelInfo: ModelInfo | undefined
+  /** Remove the parameters the provider rejects (`drop_params` of the entry, else of `litellm_settings`). */
+  dropParams: boolean
+  /** LiteLLM's limits, from the entry, its `litellm_params` or its `model_info`. */
+  rpm: number | undefined
+  tpm: number | undefined
 }
 
 export interface Route {
@@ -32,6 +40,10 @@ export interface Target {
   /** The model name the provider knows (`openai/gpt-oss-120b` for `groq/openai/gpt-oss-120b`). */
   upstreamModel: string
   deployment: Deployment
+  /** Azure's `api-version`, resolved. */
+  apiVersion?: string
+  /** The entry's extra headers (`litellm_params.headers`), resolved. */
+  headers?: Record<string, string>
 }
 
 interface WildcardRoute {
@@ -42,6 +54,13 @@ interface WildcardRoute {
 
 function escapeRegex(text: string): string {
   return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** `model_info` with the prices `litellm_params` gives (LiteLLM reads them from either; `model_info` wins). */
+function withParamCosts(entry: ServedEntry): ModelInfo | undefined {
+  const { input_cost_per_token, output_cost_per_token } = entry.litellm_params
+  if (input_cost_per_token === undefined && output_cost_per_token === undefined) return entry.model_info
+  return { input_cost_per_token, output_cost_per_token, ...entry.model_info }
 }
 
 export class RouteTable {
@@ -59,7 +78,7 @@ export class RouteTable {
       this.wildcardAliases.push({ regex: new RegExp(`^${source}$`, 's'), target })
     }
     const byName = new Map<string, Route>()
-    config.model_list.forEach((entry, i) => {
+    for (const entry of config.model_list) {
       let route = byName.get(entry.model_name)
       if (!route) {
         route = { pattern: entry.model_name, deployments: [] }
@@ -67,12 +86,17 @@ export class RouteTable {
         this.ordered.push(route)
       }
       route.deployments.push({
-        id: `model_list[${i}]`,
+        id: entry.id,
         modelName: entry.model_name,
+        provider: entry.provider,
+        upstreamModel: entry.upstreamModel,
         params: entry.litellm_params,
-        modelInfo: entry.model_info,
+        modelInfo: withParamCosts(entry),
+        dropParams: entry.litellm_params.drop_params ?? config.litellm_settings.drop_params ?? false,
+        rpm: entry.rpm ?? entry.litellm_params.rpm ?? entry.model_info?.rpm,
+        tpm: entry.tpm ?? entry.litellm_params.tpm ?? entry.model_info?.tpm,
       })
-    })
+    }
     for (const route of this.ordered) {
       if (!route.pattern.includes('*')) {
         this.exact.set(route.pattern, route)
@@ -126,9 +150,6 @@ export class RouteTable {
 
 /** The provider and upstream model for one deployment of a match (`groq/*` with `*` = the matched part). */
 export function targetOf(match: RouteMatch, deployment: Deployment): Target {
-  const full = deployment.params.model.split('*').join(match.wildcard)
-  const { provider, model } = splitProviderModel(full)
-  // The schema only admits known prefixes; this guards against configs built without it.
-  if (!isProviderName(provider)) throw new Error(`unknown provider prefix in ${deployment.id}: ${full}`)
-  return { provider, upstreamModel: model, deployment }
+  const upstreamModel = deployment.upstreamModel.split('*').join(match.wildcard)
+  return { provider: deployment.provider, upstreamModel, deployment }
 }

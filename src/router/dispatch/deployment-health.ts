@@ -2,7 +2,8 @@
  * What the router knows about each deployment between requests: requests in flight (least-busy), a moving
  * average of time to first byte (latency-based-routing), and recent failures. A deployment that fails more
  * than `allowed_fails` times within a minute is cooled down for `cooldown_time` (LiteLLM's semantics; a
- * route with a single deployment is never cooled down, so it cannot lock itself out).
+ * route with a single deployment is never cooled down, so it cannot lock itself out); and requests and tokens
+ * in the current minute, against each deployment's `rpm`/`tpm` (usage-based-routing).
  */
 
 const FAIL_WINDOW_MS = 60_000
@@ -11,6 +12,10 @@ const EWMA = 0.3
 
 export interface DeploymentStats {
   inFlight: number
+  /** Requests started and tokens used in the minute that began at `minuteStart` (usage-based-routing). */
+  minuteStart: number
+  minuteRequests: number
+  minuteTokens: number
   /** Average time to first byte; undefined until a request succeeded. */
   latencyMs: number | undefined
   failures: number[]
@@ -29,7 +34,15 @@ export class DeploymentHealth {
   of(id: string): DeploymentStats {
     let s = this.stats.get(id)
     if (!s) {
-      s = { inFlight: 0, latencyMs: undefined, failures: [], coolUntil: 0 }
+      s = {
+        inFlight: 0,
+        minuteStart: 0,
+        minuteRequests: 0,
+        minuteTokens: 0,
+        latencyMs: undefined,
+        failures: [],
+        coolUntil: 0,
+      }
       this.stats.set(id, s)
     }
     return s
@@ -47,7 +60,26 @@ export class DeploymentHealth {
   }
 
   started(id: string): void {
-    this.of(id).inFlight++
+    const s = this.thisMinute(id)
+    s.inFlight++
+    s.minuteRequests++
+  }
+
+  /** Tokens an answer used, counted against the deployment's `tpm`. */
+  usedTokens(id: string, tokens: number): void {
+    this.thisMinute(id).minuteTokens += tokens
+  }
+
+  /** The stats with the per-minute counts restarted when the minute is over (LiteLLM's fixed window). */
+  thisMinute(id: string): DeploymentStats {
+    const s = this.of(id)
+    const now = this.now()
+    if (now - s.minuteStart >= 60_000) {
+      s.minuteStart = now - (now % 60_000)
+      s.minuteRequests = 0
+      s.minuteTokens = 0
+    }
+    return s
   }
 
   ended(id: string): void {
@@ -61,14 +93,14 @@ export class DeploymentHealth {
     s.failures.length = 0
   }
 
-  /** Records a failure; true when it put the deployment into cooldown. */
-  failed(id: string, canCool: boolean): boolean {
+  /** Records a failure; true when it put the deployment into cooldown (for `cooldownMs`, default the router's). */
+  failed(id: string, canCool: boolean, cooldownMs = this.cooldownMs): boolean {
     const s = this.of(id)
     const now = this.now()
     s.failures = s.failures.filter((t) => now - t < FAIL_WINDOW_MS)
     s.failures.push(now)
     if (!canCool || s.failures.length <= this.allowedFails) return false
-    s.coolUntil = now + this.cooldownMs
+    s.coolUntil = now + cooldownMs
     s.failures.length = 0
     return true
   }

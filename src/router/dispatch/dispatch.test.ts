@@ -22,6 +22,16 @@ function settings(extra: string): string {
 
 const hostOf = (url: string) => new URL(url).host
 
+/** An upstream that never answers: each call waits until its attempt is aborted. */
+function hangingFetch(onCall: () => void = () => {}): typeof fetch {
+  return ((_url: RequestInfo | URL, init?: RequestInit) => {
+    onCall()
+    return new Promise<Response>((_resolve, reject) => {
+      init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))
+    })
+  }) as typeof fetch
+}
+
 describe('dispatch', () => {
   it('retries a retryable failure with backoff, honouring Retry-After, and counts the retry', async () => {
     const upstream = scriptedFetch([
@@ -73,12 +83,7 @@ describe('dispatch', () => {
 
   it('gives each attempt its timeout and answers 504 timeout_error when all attempts time out', async () => {
     let calls = 0
-    const hanging = ((_url: RequestInfo | URL, init?: RequestInit) => {
-      calls++
-      return new Promise<Response>((_resolve, reject) => {
-        init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))
-      })
-    }) as typeof fetch
+    const hanging = hangingFetch(() => calls++)
     const { post } = routerWith(settings('timeout: 0.05\nnum_retries: 1\nretry_after: 0'), hanging)
     const started = Date.now()
     const res = await post(messages('backup'))
@@ -86,6 +91,49 @@ describe('dispatch', () => {
     expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'timeout_error' } })
     expect(calls).toBe(2)
     expect(Date.now() - started).toBeLessThan(2000)
+  })
+
+  it('gives streaming attempts stream_timeout, and non-streaming ones timeout', async () => {
+    const { post } = routerWith(settings('timeout: 600\nstream_timeout: 0.05'), hangingFetch())
+    const res = await post(messages('backup', true))
+    expect(res.status).toBe(504)
+    expect(await res.json()).toMatchObject({ error: { message: expect.stringContaining('within 0.05 s') } })
+  })
+
+  it('cools a deployment down for its own cooldown_time, and sends other models to default_fallbacks', async () => {
+    const yaml = `
+model_list:
+  - model_name: coder
+    litellm_params: {model: groq/model-a, api_base: http://d1.test/v1, cooldown_time: 0}
+  - model_name: coder
+    litellm_params: {model: groq/model-b, api_base: http://d2.test/v1}
+  - model_name: backup
+    litellm_params: {model: openrouter/model-c, api_base: http://d3.test/v1}
+router_settings:
+  enable_loadbalancing: false
+  allowed_fails: 0
+  cooldown_time: 600
+  num_retries: 1
+  retry_after: 0
+  default_fallbacks: [backup]
+`
+    const upstream = scriptedFetch((call) =>
+      hostOf(call.url) === 'd3.test'
+        ? { headers: { 'content-type': 'application/json' }, body: completionJson('from backup') }
+        : { status: 500, body: '{"error":{"message":"down"}}' },
+    )
+    const { post } = routerWith(yaml, upstream.fetch)
+    expect((await post(messages('coder'))).status).toBe(200)
+    expect((await post(messages('coder'))).status).toBe(200)
+    // d1 (cooldown 0) is tried again at once, twice; d2 (the router's 600 s) is still cooling down.
+    expect(upstream.calls.map((c) => hostOf(c.url))).toEqual([
+      'd1.test',
+      'd2.test',
+      'd3.test',
+      'd1.test',
+      'd1.test',
+      'd3.test',
+    ])
   })
 
   it('cools down a deployment after allowed_fails and skips it until cooldown_time passes', async () => {

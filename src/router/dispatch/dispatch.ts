@@ -1,8 +1,10 @@
 /**
  * Sends one client request to a model with LiteLLM's reliability semantics: pick a deployment
- * (`routing_strategy`), give each attempt `timeout` until its answer starts, retry retryable failures with
- * backoff (honouring `Retry-After`) only while nothing has reached the client, cool down deployments that keep
- * failing, then move to the model's `fallbacks`. Records usage, metrics and (non-streaming) the cache.
+ * (`routing_strategy`), give each attempt `timeout` (`stream_timeout` when streaming) until its answer starts,
+ * retry retryable failures with backoff (honouring `Retry-After`) only while nothing has reached the client,
+ * cool down deployments that keep failing, then move to the model's `fallbacks` (or `default_fallbacks`); a
+ * prompt over the model's context window moves to its `context_window_fallbacks` instead. A model no route
+ * matches goes to `default_model` when one is set. Records usage, metrics and (non-streaming) the cache.
  */
 import { AppError, toAppError } from '../../protocol/errors.js'
 import type { Deployment, RouteMatch, RouteTable } from '../config/route-table.js'
@@ -39,6 +41,8 @@ export interface DispatchRequest {
   signal: AbortSignal | undefined
   /** The client's body, for the cache key. */
   rawBody: string
+  /** The prompt's size in tokens, for `enable_pre_call_checks`. */
+  inputTokens?: () => Promise<number>
   /** Sends one attempt to one deployment; throws `AppError`s (with `retryable`) for failures before the answer. */
   send(
     match: RouteMatch,
@@ -66,6 +70,14 @@ function retryBudget(settings: DispatchSettings, e: AppError): number {
 /** A bad request stays bad on another model; everything else may work elsewhere. */
 function canFallBack(e: AppError): boolean {
   return e.type !== 'invalid_request_error' && e.type !== 'request_too_large'
+}
+
+/** How providers word "the prompt is longer than this model's context window" (LiteLLM matches the same). */
+const CONTEXT_WINDOW =
+  /context[ _-]?(length|window)|maximum context|prompt is too long|too many (input )?tokens|input (is )?too long|reduce the length|exceeds? the (model'?s? )?(maximum|max)/i
+
+export function isContextWindowError(e: AppError): boolean {
+  return (e.status === 400 || e.status === 413 || e.status === 422) && CONTEXT_WINDOW.test(e.message)
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -100,22 +112,27 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
       return new Response(hit.body.slice(), { status: 200, headers })
     }
   }
-  const first = deps.table.resolve(req.requestedModel)
+  const { settings } = deps
+  const defaultModel = settings.defaultModel
+  const first =
+    deps.table.resolve(req.requestedModel) ??
+    (defaultModel === undefined ? undefined : deps.table.resolve(defaultModel))
   if (!first) {
     const err = noRouteError(deps, req.requestedModel)
     rec.finish({ status: err.status, error: err.message })
     throw err
   }
-  const chain = [
+  const listFor = (lists: ReadonlyMap<string, readonly string[]>, model: string, pattern: string) =>
+    lists.get(model) ?? lists.get(pattern)
+  let chain = [
     req.requestedModel,
-    ...(deps.settings.fallbacks.get(req.requestedModel) ??
-      deps.settings.fallbacks.get(first.route.pattern) ??
-      []),
+    ...(listFor(settings.fallbacks, req.requestedModel, first.route.pattern) ?? settings.defaultFallbacks),
   ]
   let lastError: AppError | undefined
+  let match: RouteMatch | undefined = first
   for (let n = 0; n < chain.length; n++) {
     const model = chain[n] as string
-    const match = n === 0 ? first : deps.table.resolve(model)
+    if (n > 0) match = deps.table.resolve(model)
     if (!match) {
       lastError ??= noRouteError(deps, model)
       continue
@@ -140,11 +157,42 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
       return outcome
     }
     lastError = outcome
-    if (req.signal?.aborted || !canFallBack(outcome)) break
+    if (req.signal?.aborted) break
+    if (isContextWindowError(outcome)) {
+      const bigger = listFor(settings.contextWindowFallbacks, model, match.route.pattern)
+      if (bigger === undefined) break
+      // The rest of the chain is for other failures; a longer prompt needs a bigger window.
+      chain = [...chain.slice(0, n + 1), ...bigger]
+      continue
+    }
+    if (!canFallBack(outcome)) break
   }
   const err = lastError ?? noRouteError(deps, req.requestedModel)
   rec.finish({ status: err.status, error: err.message })
   throw err
+}
+
+/**
+ * The route's deployments whose context window holds the prompt (`enable_pre_call_checks`, LiteLLM's: only
+ * deployments with `model_info.max_input_tokens` are measured), or a context-window error when none does, so
+ * `context_window_fallbacks` take over.
+ */
+async function fitting(
+  deps: DispatchDeps,
+  req: DispatchRequest,
+  match: RouteMatch,
+): Promise<readonly Deployment[] | AppError> {
+  const all = match.route.deployments
+  const limit = (d: Deployment) => d.modelInfo?.max_input_tokens
+  if (!deps.settings.preCallChecks || !req.inputTokens || all.every((d) => limit(d) === undefined)) return all
+  const tokens = await req.inputTokens()
+  const fit = all.filter((d) => (limit(d) ?? Number.POSITIVE_INFINITY) >= tokens)
+  if (fit.length > 0) return fit
+  const largest = Math.max(...all.map((d) => limit(d) ?? 0))
+  return new AppError(
+    'invalid_request_error',
+    `the prompt is about ${tokens} tokens, over the context window of every deployment of '${match.route.pattern}' (at most ${largest} input tokens)`,
+  )
 }
 
 /** Every attempt on one model; the answer, or the error that ended the attempts. */
@@ -156,11 +204,21 @@ async function tryModel(
 ): Promise<Response | AppError> {
   const { settings, health } = deps
   const tried = new Set<string>()
-  const canCool = match.route.deployments.length > 1
+  const deployments = await fitting(deps, req, match)
+  if (deployments instanceof AppError) return deployments
+  const canCool = deployments.length > 1
   for (let attempt = 0; ; attempt++) {
-    const deployment = pickDeployment(match.route.deployments, settings.strategy, health, tried)
+    const deployment = pickDeployment(deployments, settings.strategy, health, tried)
     if (!deployment) {
-      const wait = Math.ceil(health.soonestRelease(match.route.deployments.map((d) => d.id)) / 1000)
+      const ids = deployments.map((d) => d.id)
+      if (!ids.every((id) => health.isCooling(id))) {
+        return new AppError(
+          'rate_limit_error',
+          `every deployment of '${match.route.pattern}' is at its rpm/tpm limit for this minute; retry in a minute`,
+          { status: 429, headers: { 'retry-after': '60' } },
+        )
+      }
+      const wait = Math.ceil(health.soonestRelease(ids) / 1000)
       return new AppError(
         'rate_limit_error',
         `every deployment of '${match.route.pattern}' is cooling down after repeated failures; retry in ${wait} s`,
@@ -174,7 +232,7 @@ async function tryModel(
       const e = toAppError(err)
       if (req.signal?.aborted) return e
       if (e.retryable || e.status === 401 || e.status === 403) {
-        if (health.failed(deployment.id, canCool)) {
+        if (health.failed(deployment.id, canCool, cooldownMsOf(deployment, settings))) {
           deps.metrics.cooldowns.add({ deployment: deployment.id, model: deployment.modelName })
           deps.logger.warn({ deployment: deployment.id, error: e.message }, 'deployment cooling down')
         }
@@ -208,7 +266,11 @@ async function attemptOnce(
   const controller = new AbortController()
   const onClientAbort = () => controller.abort(req.signal?.reason)
   req.signal?.addEventListener('abort', onClientAbort, { once: true })
-  const timeoutMs = (deployment.params.timeout ?? settingsTimeoutSeconds(deps)) * 1000
+  const own = req.stream
+    ? (deployment.params.stream_timeout ?? deployment.params.timeout)
+    : deployment.params.timeout
+  const timeoutMs =
+    own === undefined ? (req.stream ? deps.settings.streamTimeoutMs : deps.settings.timeoutMs) : own * 1000
   let timedOut = false
   const timer = setTimeout(() => {
     timedOut = true
@@ -223,8 +285,17 @@ async function attemptOnce(
   deps.health.started(deployment.id)
   rec.target(match, deployment)
   let sseUsage: SseUsageReader | undefined
+  let used: TokenCounts | undefined
+  const countTokens = (tokens: TokenCounts) => {
+    used = tokens
+    rec.tokens(tokens)
+  }
+  const chargeTokens = () => {
+    if (used)
+      deps.health.usedTokens(deployment.id, used.inputTokens + used.cacheReadTokens + used.outputTokens)
+  }
   const observer: CallObserver = {
-    usage: (tokens: TokenCounts) => rec.tokens(tokens),
+    usage: countTokens,
     streamError: (message: string) => {
       rec.streamError = message
     },
@@ -242,6 +313,7 @@ async function attemptOnce(
       deps.health.succeeded(deployment.id, performance.now() - started)
       rec.firstByte()
       release()
+      chargeTokens()
       rec.finish({ status: response.status })
       return response
     }
@@ -253,7 +325,8 @@ async function attemptOnce(
     const body = resumeBody(reader, first, {
       onEnd: (end) => {
         release()
-        if (usageReader) rec.tokens(usageReader.result())
+        if (usageReader) countTokens(usageReader.result())
+        chargeTokens()
         rec.finish({ status: response.status, error: end.error ?? rec.streamError })
       },
       onChunk: usageReader && ((chunk) => usageReader.push(chunk)),
@@ -288,6 +361,8 @@ function failureFrame(endpoint: DispatchRequest['endpoint'], message: string): U
   )
 }
 
-function settingsTimeoutSeconds(deps: DispatchDeps): number {
-  return deps.settings.timeoutMs / 1000
+/** The entry's own `cooldown_time`, else the router's. */
+function cooldownMsOf(deployment: Deployment, settings: DispatchSettings): number {
+  const own = deployment.params.cooldown_time
+  return own === undefined ? settings.cooldownMs : own * 1000
 }

@@ -53,7 +53,84 @@ describe('pickDeployment', () => {
   })
 })
 
+describe('pickDeployment order and limits', () => {
+  const ranked = new RouteTable(
+    parseRouterConfig(`
+model_list:
+  - {model_name: m, litellm_params: {model: groq/late}}
+  - {model_name: m, litellm_params: {model: groq/first, order: 1}, rpm: 1}
+  - {model_name: m, litellm_params: {model: groq/second, order: 2, tpm: 50}}
+`),
+  ).resolve('m')?.route.deployments as Deployment[]
+
+  it('tries the lowest order first, the next order when it was tried, and entries without order last', () => {
+    const health = new DeploymentHealth(3, 5000)
+    const pick = (tried: string[]) =>
+      pickDeployment(ranked, 'simple-shuffle', health, new Set(tried))?.params.model
+    expect(pick([])).toBe('groq/first')
+    expect(pick(['model_list[1]'])).toBe('groq/second')
+    expect(pick(['model_list[1]', 'model_list[2]'])).toBe('groq/late')
+  })
+
+  it('keeps usage-based routing under each deployment’s rpm and tpm for the minute', () => {
+    let now = 60_000
+    const health = new DeploymentHealth(3, 5000, () => now)
+    const pick = () => pickDeployment(ranked, 'usage-based', health, new Set())?.id
+    expect(pick()).toBe('model_list[1]')
+    health.started('model_list[1]')
+    expect(pick()).toBe('model_list[2]')
+    health.started('model_list[2]')
+    health.usedTokens('model_list[2]', 50)
+    expect(pick()).toBe('model_list[0]')
+    now += 60_000
+    expect(pick()).toBe('model_list[1]')
+  })
+})
+
+describe('pickDeployment by cost', () => {
+  it('picks the cheapest deployment: costs from the config, then the price table, unpriced last', () => {
+    const priced = new RouteTable(
+      parseRouterConfig(`
+model_list:
+  - {model_name: m, litellm_params: {model: openai/unlisted-model}}
+  - {model_name: m, litellm_params: {model: openai/gpt-4o}}
+  - {model_name: m, litellm_params: {model: openai/gpt-4o-mini}}
+  - {model_name: m, litellm_params: {model: openai/mine, input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}}
+`),
+    ).resolve('m')?.route.deployments as Deployment[]
+    const health = new DeploymentHealth(3, 5000)
+    const pick = (tried: string[]) =>
+      pickDeployment(priced, 'cost-based', health, new Set(tried))?.params.model
+    expect(pick([])).toBe('openai/gpt-4o-mini')
+    expect(pick(['model_list[2]'])).toBe('openai/mine')
+    expect(pick(['model_list[2]', 'model_list[3]'])).toBe('openai/gpt-4o')
+    expect(pick(['model_list[1]', 'model_list[2]', 'model_list[3]'])).toBe('openai/unlisted-model')
+  })
+})
+
 describe('dispatchSettings', () => {
+  it('takes litellm_settings where router_settings is silent, and router_settings where both speak', () => {
+    const s = dispatchSettings(
+      parseRouterConfig(`
+model_list: [{model_name: m, litellm_params: {model: groq/a}}]
+litellm_settings:
+  num_retries: 2
+  request_timeout: 12
+  fallbacks: [{"m": ["from-litellm"]}]
+  context_window_fallbacks: [{"m": ["bigger"]}]
+  default_model: m
+router_settings:
+  fallbacks: [{"m": ["from-router"]}]
+  stream_timeout: 3
+  default_fallbacks: [backup]
+`),
+    )
+    expect(s).toMatchObject({ numRetries: 2, timeoutMs: 12_000, streamTimeoutMs: 3000, defaultModel: 'm' })
+    expect(s.fallbacks.get('m')).toEqual(['from-router'])
+    expect(s.contextWindowFallbacks.get('m')).toEqual(['bigger'])
+    expect(s.defaultFallbacks).toEqual(['backup'])
+  })
+
   it("reads the seed's retry_policy and enable_loadbalancing, and LiteLLM's per-error retries", () => {
     const s = dispatchSettings(
       parseRouterConfig(`

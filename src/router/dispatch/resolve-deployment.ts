@@ -1,8 +1,17 @@
-/** One deployment of a matched route -> the provider, upstream model, base URL and key to call it with. */
+/**
+ * One deployment of a matched route -> the provider, upstream model, base URL, key and extra headers to call it
+ * with. `os.environ/NAME` references are resolved here, at request time.
+ */
 
 import { AppError } from '../../protocol/errors.js'
 import type { Env } from '../config/env.js'
-import { providerVariables } from '../config/provider-names.js'
+import {
+  defaultApiBase,
+  defaultBaseVariables,
+  keyFromEnv,
+  normaliseApiBase,
+  providerVariables,
+} from '../config/provider-names.js'
 import { resolveSecretRef } from '../config/resolve-secret.js'
 import { type Deployment, type RouteMatch, type Target, targetOf } from '../config/route-table.js'
 import { PROVIDERS } from '../providers/index.js'
@@ -15,6 +24,18 @@ export interface ResolvedDeployment {
   apiKey: string | undefined
 }
 
+/** Azure's `api-version` when neither the entry nor `AZURE_API_VERSION` gives one (its current GA version). */
+const DEFAULT_AZURE_API_VERSION = '2024-10-21'
+
+/** Where a deployment without `api_base` gets its address, for the error that says it has none. */
+function noBaseMessage(deployment: Deployment): string {
+  const row = providerVariables(deployment.provider)
+  const needs = defaultBaseVariables(deployment.provider)
+  const how =
+    needs.length > 0 ? `set ${needs.join(' and ')} (or ${row.baseVariable})` : `set ${row.baseVariable}`
+  return `${deployment.provider} has no default base URL: ${how}, or litellm_params.api_base for '${deployment.modelName}' in the router config`
+}
+
 export function resolveDeployment(
   secrets: Env,
   match: RouteMatch,
@@ -23,26 +44,30 @@ export function resolveDeployment(
   const target = targetOf(match, deployment)
   const provider = PROVIDERS[target.provider]
   const params = deployment.params
+  const field = (name: string) => `${deployment.id}.litellm_params.${name}`
   const apiBase =
     params.api_base === undefined
-      ? provider.defaultApiBase(secrets)
-      : resolveSecretRef(params.api_base, secrets, `${deployment.id}.litellm_params.api_base`)
-  if (!apiBase) {
-    throw new AppError(
-      'invalid_config',
-      `${provider.name} has no default base URL: set litellm_params.api_base for '${deployment.modelName}' in the router config`,
-    )
-  }
-  const { keyVariable } = providerVariables(provider.name)
+      ? defaultApiBase(target.provider, secrets)
+      : normaliseApiBase(target.provider, resolveSecretRef(params.api_base, secrets, field('api_base')))
+  if (!apiBase) throw new AppError('invalid_config', noBaseMessage(deployment))
+  const row = providerVariables(target.provider)
   const apiKey =
     params.api_key === undefined
-      ? secrets[keyVariable] || undefined
-      : resolveSecretRef(params.api_key, secrets, `${deployment.id}.litellm_params.api_key`)
-  if (provider.requiresKey && !apiKey) {
+      ? keyFromEnv(target.provider, secrets)
+      : resolveSecretRef(params.api_key, secrets, field('api_key'))
+  if (row.keyless !== true && !apiKey) {
     throw new AppError(
       'invalid_config',
-      `the router has no API key for ${provider.name}: set ${keyVariable} or litellm_params.api_key for '${deployment.modelName}'`,
+      `the router has no API key for ${target.provider}: set ${row.keyVariable} or litellm_params.api_key for '${deployment.modelName}'`,
     )
   }
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries({ ...params.extra_headers, ...params.headers }))
+    headers[name] = resolveSecretRef(value, secrets, field(`headers.${name}`))
+  if (row.api === 'azure') {
+    const version = params.api_version ?? secrets.AZURE_API_VERSION ?? DEFAULT_AZURE_API_VERSION
+    target.apiVersion = resolveSecretRef(version, secrets, field('api_version'))
+  }
+  if (Object.keys(headers).length > 0) target.headers = headers
   return { provider, target, apiBase, apiKey }
 }

@@ -76,6 +76,29 @@ describe('POST /v1/chat/completions', () => {
     })
   })
 
+  it('passes n > 1 through to an OpenAI-compatible provider and its choices back unchanged', async () => {
+    const body = JSON.stringify({
+      id: 'c2',
+      object: 'chat.completion',
+      created: 1,
+      model: 'openai/gpt-oss-20b',
+      choices: [0, 1].map((index) => ({
+        index,
+        message: { role: 'assistant', content: `answer ${index}` },
+        finish_reason: 'stop',
+      })),
+      usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+    })
+    const { client, calls } = setup({ body, headers: { 'content-type': 'application/json' } })
+    const completion = await client.chat.completions.create({
+      model: 'fast',
+      n: 2,
+      messages: [{ role: 'user', content: 'hi' }],
+    })
+    expect(JSON.parse(calls[0]?.body ?? '{}').n).toBe(2)
+    expect(completion.choices.map((c) => c.message.content)).toEqual(['answer 0', 'answer 1'])
+  })
+
   it('keeps every byte of a request without tools except the model', async () => {
     const { app, calls } = setup({
       body: '{"id":"c","choices":[]}',

@@ -5,6 +5,7 @@
  */
 import { type AppError, toAppError } from '../../protocol/errors.js'
 import { dispatch as dispatchRequest } from '../dispatch/dispatch.js'
+import { countChatTokens } from '../usage/count-tokens.js'
 import type { IncomingCall } from '../wire/incoming-call.js'
 import { OpenAIChatBody } from '../wire/openai-chat-request.js'
 import { attemptCall, type MessagesDeps, parseBody } from './handle-messages.js'
@@ -45,6 +46,7 @@ async function dispatch(
     sessionId,
     signal: incoming.signal,
     rawBody,
+    inputTokens: () => countChatTokens(request),
     send(match, deployment, signal, observer) {
       const attempt = { match, deployment, signal, observer, requestedModel: request.model, search: '' }
       const { provider, call } = attemptCall(deps, incoming, attempt)

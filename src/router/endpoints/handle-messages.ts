@@ -8,7 +8,9 @@ import type { Env } from '../config/env.js'
 import type { Deployment, RouteMatch } from '../config/route-table.js'
 import { type DispatchDeps, dispatch } from '../dispatch/dispatch.js'
 import { resolveDeployment } from '../dispatch/resolve-deployment.js'
+import { refuseSeveralChoices } from '../providers/one-choice.js'
 import type { CallObserver, Provider, UpstreamCall } from '../providers/types.js'
+import { countRequestTokens } from '../usage/count-tokens.js'
 import { MessagesRequest } from '../wire/anthropic-request.js'
 import type { IncomingCall } from '../wire/incoming-call.js'
 
@@ -40,7 +42,9 @@ export function parseBody<T>(schema: z.ZodType<T>, rawBody: string, what: string
 
 /** Parses the client's body; 400 with the bad fields named when it is not a Messages request. */
 export function parseMessagesRequest(rawBody: string): MessagesRequest {
-  return parseBody(MessagesRequest, rawBody, 'request')
+  const request = parseBody(MessagesRequest, rawBody, 'request')
+  refuseSeveralChoices(request.n, "Anthropic's Messages API")
+  return request
 }
 
 /**
@@ -97,6 +101,7 @@ export function handleMessages(
     sessionId,
     signal: incoming.signal,
     rawBody,
+    inputTokens: () => countRequestTokens(request),
     send(match, deployment, signal, observer) {
       const attempt = { match, deployment, signal, observer, requestedModel: request.model, search }
       const { provider, call } = attemptCall(deps, incoming, attempt)

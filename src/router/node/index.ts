@@ -5,4 +5,5 @@
  */
 export { loadRouterConfig } from './load-config.js'
 export { nodeHttpFetch } from './node-http-fetch.js'
+export { nodeRequestReader } from './node-request-reader.js'
 export { closeServer, nodeRouterCore, routerServer, serveRouter } from './serve-router.js'

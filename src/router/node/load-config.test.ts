@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { configError } from '../__fixtures__/harness.js'
+import { PROVIDER_NAMES } from '../config/provider-names.js'
 import { loadRouterConfig } from './load-config.js'
 
 const SEED = `
@@ -22,14 +23,8 @@ describe('loadRouterConfig', () => {
     writeFileSync(path, SEED)
     expect(loadRouterConfig(path).model_list).toHaveLength(2)
     expect(configError(() => loadRouterConfig(join(dir, 'missing.yaml')))).toContain('missing.yaml')
-    expect(loadRouterConfig(undefined).model_list.map((m) => m.model_name)).toEqual([
-      'groq/*',
-      'openrouter/*',
-      'openai/*',
-      'ollama/*',
-      'anthropic/*',
-      'deepseek/*',
-      'hosted_vllm/*',
-    ])
+    expect(loadRouterConfig(undefined).model_list.map((m) => m.model_name)).toEqual(
+      PROVIDER_NAMES.map((prefix) => `${prefix}/*`),
+    )
   })
 })

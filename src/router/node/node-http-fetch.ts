@@ -15,6 +15,12 @@ import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import { Agent, type Dispatcher, request } from 'undici'
+import {
+  BodyLimits,
+  type LimitAwareFetch,
+  type UpstreamLimits,
+  upstreamName,
+} from '../dispatch/upstream-limits.js'
 
 const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 })
 
@@ -53,17 +59,33 @@ function responseHeaders(raw: Record<string, string | string[] | undefined>): He
   return headers
 }
 
-/** A web stream over a Node stream, pulling one chunk per read; cancelling destroys the Node stream. */
-function webStream(body: Readable): ReadableStream<Uint8Array> {
+/**
+ * A web stream over a Node stream, pulling one chunk per read, under `guard` when given; cancelling destroys
+ * the Node stream.
+ */
+function webStream(body: Readable, guard: BodyLimits | undefined): ReadableStream<Uint8Array> {
   const chunks = body[Symbol.asyncIterator]()
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const { done, value } = await chunks.next()
-        if (done) controller.close()
-        else controller.enqueue(value as Uint8Array)
+        guard?.waiting()
+        let next: IteratorResult<Uint8Array>
+        try {
+          next = await chunks.next()
+        } catch (err) {
+          guard?.stop()
+          throw guard?.failure ?? err
+        }
+        if (next.done) {
+          guard?.stop()
+          controller.close()
+          return
+        }
+        guard?.received(next.value.byteLength)
+        controller.enqueue(next.value)
       },
       cancel(reason) {
+        guard?.stop()
         body.destroy(reason instanceof Error ? reason : undefined)
       },
     },
@@ -85,38 +107,51 @@ function decodedBody(body: Readable, headers: Headers): Readable {
   return pipeline(body, decoder(), () => {})
 }
 
-/** `fetch` over undici's pooled `request()` (see the module comment). */
-export const nodeHttpFetch: typeof fetch = async (input, init) => {
-  const given = input instanceof Request ? input : undefined
-  const url = given ? given.url : String(input)
-  const headers = headerRecord(init?.headers ?? given?.headers)
-  headers['accept-encoding'] ??= 'identity'
-  const body =
-    init?.body !== undefined
-      ? requestBody(init.body)
-      : given?.body
-        ? new Uint8Array(await given.arrayBuffer())
-        : undefined
-  const signal = init?.signal ?? given?.signal ?? undefined
-  let answer: Dispatcher.ResponseData
-  try {
-    answer = await request(url, {
-      dispatcher: agent,
-      method: (init?.method ?? given?.method ?? 'GET') as Dispatcher.HttpMethod,
-      headers,
-      body,
-      signal,
-    })
-  } catch (err) {
-    // As `fetch` fails: an abort as itself, anything else as a TypeError whose cause says what happened.
-    if (signal?.aborted) throw err
-    throw new TypeError('fetch failed', { cause: err })
+/** `fetch` over undici's pooled `request()` (see the module comment), its answers read under `limits`. */
+const nodeFetch =
+  (limits?: UpstreamLimits): typeof fetch =>
+  async (input, init) => {
+    const given = input instanceof Request ? input : undefined
+    const url = given ? given.url : String(input)
+    const headers = headerRecord(init?.headers ?? given?.headers)
+    headers['accept-encoding'] ??= 'identity'
+    const body =
+      init?.body !== undefined
+        ? requestBody(init.body)
+        : given?.body
+          ? new Uint8Array(await given.arrayBuffer())
+          : undefined
+    const signal = init?.signal ?? given?.signal ?? undefined
+    let answer: Dispatcher.ResponseData
+    try {
+      answer = await request(url, {
+        dispatcher: agent,
+        method: (init?.method ?? given?.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers,
+        body,
+        signal,
+      })
+    } catch (err) {
+      // As `fetch` fails: an abort as itself, anything else as a TypeError whose cause says what happened.
+      if (signal?.aborted) throw err
+      throw new TypeError('fetch failed', { cause: err })
+    }
+    const status = answer.statusCode
+    const outHeaders = responseHeaders(answer.headers)
+    if (NULL_BODY.has(status)) {
+      await answer.body.dump()
+      return new Response(null, { status, headers: outHeaders })
+    }
+    const decoded = decodedBody(answer.body, outHeaders)
+    const guard = limits && new BodyLimits(limits, upstreamName(input), (err) => decoded.destroy(err))
+    return new Response(webStream(decoded, guard), { status, headers: outHeaders })
   }
-  const status = answer.statusCode
-  const outHeaders = responseHeaders(answer.headers)
-  if (NULL_BODY.has(status)) {
-    await answer.body.dump()
-    return new Response(null, { status, headers: outHeaders })
-  }
-  return new Response(webStream(decodedBody(answer.body, outHeaders)), { status, headers: outHeaders })
-}
+
+/**
+ * `fetch` over undici's pooled `request()`. The router core reads its answers under the upstream limits by
+ * asking for `underLimits(limits)`, which counts them in the same pull loop that turns the Node stream into
+ * a web stream, instead of wrapping every answer in one more stream.
+ */
+export const nodeHttpFetch: LimitAwareFetch = Object.assign(nodeFetch(), {
+  underLimits: (limits: UpstreamLimits) => nodeFetch(limits),
+})

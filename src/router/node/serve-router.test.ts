@@ -93,7 +93,7 @@ describe('serveRouter (the router alone on node:http)', () => {
     expect(answer.choices[0]?.message.content).toBe('pong')
     expect(JSON.parse(upstream.requests[0]?.body ?? '{}').model).toBe('llama-3.1-8b-instant')
 
-    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' })
+    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok', warnings: [] })
     const refused = await fetch(`${url}/v1/messages`, { method: 'POST', body: '{}' })
     expect(refused.status).toBe(401)
     expect(await refused.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } })

@@ -1,21 +1,17 @@
-/** Every provider plugin, keyed by the prefix of `litellm_params.model`. */
+/**
+ * Every provider plugin, keyed by the prefix of `litellm_params.model`: one per row of the catalog
+ * (`config/provider-catalog.ts`), made from the row's `api` and quirks.
+ */
 
-import type { ProviderName } from '../config/provider-names.js'
+import { PROVIDER_NAMES, type ProviderName, providerVariables } from '../config/provider-names.js'
 import { anthropic } from './anthropic/anthropic.js'
-import { deepseek } from './openai-compatible/deepseek.js'
-import { groq } from './openai-compatible/groq.js'
-import { hostedVllm } from './openai-compatible/hosted-vllm.js'
-import { ollama } from './openai-compatible/ollama.js'
-import { openai } from './openai-compatible/openai.js'
-import { openrouter } from './openai-compatible/openrouter.js'
+import { openAICompatibleProvider } from './openai-compatible/openai-compatible.js'
 import type { Provider } from './types.js'
 
-export const PROVIDERS: Record<ProviderName, Provider> = {
-  anthropic,
-  groq,
-  openrouter,
-  openai,
-  ollama,
-  hosted_vllm: hostedVllm,
-  deepseek,
+function providerFor(name: ProviderName): Provider {
+  return providerVariables(name).api === 'anthropic' ? anthropic : openAICompatibleProvider(name)
 }
+
+export const PROVIDERS = Object.fromEntries(
+  PROVIDER_NAMES.map((name) => [name, providerFor(name)]),
+) as Record<ProviderName, Provider>

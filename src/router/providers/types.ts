@@ -1,5 +1,4 @@
 /** The interface every provider plugin implements; plugins are collected by prefix in `index.ts`. */
-import type { Env } from '../config/env.js'
 import type { ProviderName } from '../config/provider-names.js'
 import type { Target } from '../config/route-table.js'
 import type { TokenCounts } from '../usage/price-table.js'
@@ -50,10 +49,6 @@ export interface UpstreamCall {
 
 export interface Provider {
   name: ProviderName
-  /** Whether a request without a key is refused before it is sent. */
-  requiresKey: boolean
-  /** The base URL when the config gives no `api_base`; undefined when the provider has none. */
-  defaultApiBase(secrets: Env): string | undefined
   /**
    * Sends the request and answers in the Anthropic Messages format (JSON or SSE). Failures before the
    * answer starts are thrown as `AppError`s (with `retryable`); failures after it are `event: error`.

@@ -6,6 +6,7 @@
  * size can be read from a PNG, GIF or JPEG header, else as a full-size image.
  */
 import type { ContentBlock, MessagesRequest } from '../wire/anthropic-request.js'
+import type { OpenAIChatBody } from '../wire/openai-chat-request.js'
 
 const NO_SPECIAL = { disallowedSpecial: new Set<string>() }
 
@@ -133,5 +134,24 @@ export async function countRequestTokens(
   for (const tool of tools) {
     n += PER_TOOL + text(tool.name) + text(tool.description ?? '') + json(tool.input_schema ?? {})
   }
+  return n
+}
+
+/**
+ * Input tokens of an OpenAI chat-completions request, counted the same way (for `enable_pre_call_checks`):
+ * message text, tool calls and tool definitions; images as a full-size image each.
+ */
+export async function countChatTokens(request: OpenAIChatBody): Promise<number> {
+  await tokenizer()
+  let n = 0
+  for (const m of request.messages) {
+    n += PER_MESSAGE
+    if (typeof m.content === 'string') n += text(m.content)
+    else for (const part of m.content ?? []) n += part.image_url ? MAX_IMAGE_TOKENS : text(part.text ?? '')
+    for (const call of m.tool_calls ?? []) n += text(call.function.name) + text(call.function.arguments ?? '')
+  }
+  const tools = request.tools ?? []
+  if (tools.length > 0) n += TOOLS_PREAMBLE
+  for (const tool of tools) n += PER_TOOL + json(tool.function)
   return n
 }

@@ -4,7 +4,7 @@
  * providers (Ollama, vLLM) cost 0; an unknown model has no cost (null) rather than a guessed one.
  */
 import type { ModelInfo } from '../config/config-schema.js'
-import type { ProviderName } from '../config/provider-names.js'
+import { type ProviderName, providerVariables } from '../config/provider-names.js'
 
 interface Price {
   input: number
@@ -36,8 +36,6 @@ const PRICES: Record<string, Price> = {
   'anthropic/claude-3-5-haiku': { input: 0.8, output: 4, cachedInput: 0.08 },
 }
 
-const FREE = new Set<ProviderName>(['ollama', 'hosted_vllm'])
-
 /** Anthropic model ids carry a date suffix (`claude-sonnet-4-5-20250929`): price them by their family. */
 function lookup(key: string): Price | undefined {
   return PRICES[key] ?? PRICES[key.replace(/-\d{8}$/, '')] ?? PRICES[key.replace(/-latest$/, '')]
@@ -61,7 +59,7 @@ export function costUsd(
   if (typeof inPerToken === 'number' && typeof outPerToken === 'number') {
     return (tokens.inputTokens + tokens.cacheReadTokens) * inPerToken + tokens.outputTokens * outPerToken
   }
-  if (FREE.has(provider)) return 0
+  if (providerVariables(provider).local === true) return 0
   const price = lookup(`${provider}/${upstreamModel}`)
   if (!price) return null
   const perMillion =

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ChatCompletionChunk, parseChunk } from './openai-schema.js'
+import { ChatCompletionChunk, parseChunk, parseCompletion } from './openai-schema.js'
 
 /** Field values a provider might send, valid for the schema or not. */
 const anyOf = (...values: unknown[]) => fc.constantFrom(...values)
@@ -43,5 +43,48 @@ describe('parseChunk', () => {
       }),
       { numRuns: 500 },
     )
+  })
+})
+
+describe('parseCompletion', () => {
+  it('folds typed content parts and refusal text into content and reasoning_content', () => {
+    const magistral = parseCompletion({
+      id: 'm1',
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: [
+              {
+                type: 'thinking',
+                thinking: [
+                  { type: 'text', text: 'Think. ' },
+                  { type: 'text', text: 'More.' },
+                ],
+              },
+              { type: 'text', text: 'Answer.' },
+              { type: 'image_url', image_url: { url: 'data:' } },
+            ],
+          },
+          finish_reason: 'stop',
+        },
+      ],
+    })
+    expect(magistral?.choices[0]?.message).toMatchObject({
+      content: 'Answer.',
+      reasoning_content: 'Think. More.',
+    })
+    const refused = parseCompletion({
+      id: 'r1',
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: null, refusal: 'I cannot.' },
+          finish_reason: 'stop',
+        },
+      ],
+    })
+    expect(refused?.choices[0]?.message.content).toBe('I cannot.')
   })
 })

@@ -72,15 +72,63 @@ const Reasoning = z
   .transform((v) => (typeof v === 'string' ? v : undefined))
   .optional()
 
+/**
+ * `content` as a string, or as an array of typed parts (Mistral's Magistral streams
+ * `[{type: 'thinking', thinking: [{type: 'text', text}]}]`, then `[{type: 'text', text}]`); `refusal` is
+ * OpenAI's text for a request the model declines.
+ */
+const Content = z.union([z.string(), z.array(z.unknown())]).nullish()
+
+/** The text of a part's `text` or `thinking`: a string, or an array of `{type: 'text', text}` parts. */
+function partText(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (!Array.isArray(value)) return ''
+  return value.map((p) => (isRecord(p) && typeof p.text === 'string' ? p.text : '')).join('')
+}
+
+/**
+ * A message or delta with typed content parts and refusal text folded into the plain fields the translators
+ * read: `text` parts and `refusal` into `content`, `thinking`/`reasoning` parts into `reasoning_content`.
+ * Parts of other types (images, citations, …) are dropped.
+ */
+function foldParts<
+  T extends {
+    content?: string | unknown[] | null | undefined
+    reasoning_content?: string | undefined
+    refusal?: string | null | undefined
+  },
+>(m: T): T & { content?: string | null | undefined } {
+  if (!Array.isArray(m.content) && !m.refusal) return m as T & { content?: string | null }
+  let text = ''
+  let thinking = ''
+  if (Array.isArray(m.content)) {
+    for (const part of m.content) {
+      if (!isRecord(part)) continue
+      if (part.type === 'text') text += partText(part.text)
+      else if (part.type === 'thinking' || part.type === 'reasoning')
+        thinking += partText(part.thinking ?? part.reasoning ?? part.text)
+    }
+  } else if (typeof m.content === 'string') text = m.content
+  if (m.refusal) text += m.refusal
+  const reasoning = `${m.reasoning_content ?? ''}${thinking}`
+  return {
+    ...m,
+    content: text === '' ? null : text,
+    reasoning_content: reasoning === '' ? undefined : reasoning,
+  } as T & { content?: string | null }
+}
+
 export const ChunkChoice = z.looseObject({
   index: z.number().int().nullish(),
   delta: z
     .looseObject({
-      content: z.string().nullish(),
+      content: Content,
+      refusal: z.string().nullish(),
       reasoning_content: Reasoning,
       reasoning: Reasoning,
       tool_calls: z.array(ToolCallDelta).nullish(),
     })
+    .transform(foldParts)
     .nullish(),
   finish_reason: z.string().nullish(),
 })
@@ -93,32 +141,35 @@ export const ChatCompletionChunk = z.looseObject({
   usage: OpenAIUsage.nullish(),
   error: z.union([UpstreamError, z.string()]).nullish(),
 })
-export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunk>
+export type ChatCompletionChunk = z.output<typeof ChatCompletionChunk>
 
 export const ChatCompletion = z.looseObject({
   id: z.string().nullish(),
   choices: z.array(
     z.looseObject({
       index: z.number().int().nullish(),
-      message: z.looseObject({
-        content: z.string().nullish(),
-        reasoning_content: Reasoning,
-        reasoning: Reasoning,
-        tool_calls: z
-          .array(
-            z.looseObject({
-              id: z.string().nullish(),
-              function: z.looseObject({ name: z.string(), arguments: Arguments }),
-            }),
-          )
-          .nullish(),
-      }),
+      message: z
+        .looseObject({
+          content: Content,
+          refusal: z.string().nullish(),
+          reasoning_content: Reasoning,
+          reasoning: Reasoning,
+          tool_calls: z
+            .array(
+              z.looseObject({
+                id: z.string().nullish(),
+                function: z.looseObject({ name: z.string(), arguments: Arguments }),
+              }),
+            )
+            .nullish(),
+        })
+        .transform(foldParts),
       finish_reason: z.string().nullish(),
     }),
   ),
   usage: OpenAIUsage.nullish(),
 })
-export type ChatCompletion = z.infer<typeof ChatCompletion>
+export type ChatCompletion = z.output<typeof ChatCompletion>
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -165,6 +216,7 @@ export function parseChunk(json: unknown): ChatCompletionChunk | undefined {
               (Array.isArray(c.delta.tool_calls) && c.delta.tool_calls.every(plainToolCallDelta))) &&
             c.delta.reasoning === undefined &&
             c.delta.reasoning_content === undefined &&
+            absent(c.delta.refusal) &&
             (absent(c.delta.content) || typeof c.delta.content === 'string'))),
     )
   ) {
@@ -202,6 +254,7 @@ export function parseCompletion(json: unknown): ChatCompletion | undefined {
         absent(c.message.tool_calls) &&
         c.message.reasoning === undefined &&
         c.message.reasoning_content === undefined &&
+        absent(c.message.refusal) &&
         (absent(c.message.content) || typeof c.message.content === 'string'),
     )
   ) {

@@ -2,7 +2,9 @@
  * An Anthropic Messages SSE stream -> an OpenAI chat-completions SSE stream (`data: {chunk}` … `data: [DONE]`),
  * for `POST /v1/chat/completions` on an `anthropic/*` model. Tool calls keep their order as `index`; a usage
  * chunk is sent when the client asked for `stream_options.include_usage`; an Anthropic `error` event becomes
- * an OpenAI error chunk.
+ * an OpenAI error chunk. Blocks of tools Anthropic runs itself (`server_tool_use` for web search and code
+ * execution, `mcp_tool_use`, and their `*_tool_result`s) are left out: their results already went into the
+ * text that follows, and OpenAI's format has no place for them (a client would take them for its own calls).
  */
 import { z } from 'zod'
 import type { TokenCounts } from '../../usage/price-table.js'
@@ -11,6 +13,7 @@ import { AnthropicUsageIn, chatUsage, finishReason } from './anthropic-response-
 
 const StreamEvent = z.looseObject({
   type: z.string(),
+  index: z.number().int().optional(),
   message: z.looseObject({ id: z.string().optional(), usage: AnthropicUsageIn.nullish() }).optional(),
   content_block: z
     .looseObject({ type: z.string(), id: z.string().optional(), name: z.string().optional() })
@@ -46,6 +49,8 @@ export function anthropicStreamToChat(
   const created = Math.floor(Date.now() / 1000)
   let usage: z.infer<typeof AnthropicUsageIn> = {}
   let toolIndex = -1
+  /** Anthropic block index -> OpenAI tool-call index, for `tool_use` blocks only. */
+  const toolOfBlock = new Map<number, number>()
   let stopped = false
   const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
     `data: ${JSON.stringify({
@@ -74,6 +79,7 @@ export function anthropicStreamToChat(
       case 'content_block_start':
         if (e.content_block?.type !== 'tool_use') return ''
         toolIndex++
+        if (e.index !== undefined) toolOfBlock.set(e.index, toolIndex)
         return chunk({
           tool_calls: [
             {
@@ -88,8 +94,11 @@ export function anthropicStreamToChat(
         if (e.delta?.type === 'text_delta' && e.delta.text) return chunk({ content: e.delta.text })
         if (e.delta?.type === 'thinking_delta' && e.delta.thinking)
           return chunk({ reasoning_content: e.delta.thinking })
-        if (e.delta?.type === 'input_json_delta' && e.delta.partial_json)
-          return chunk({ tool_calls: [{ index: toolIndex, function: { arguments: e.delta.partial_json } }] })
+        if (e.delta?.type === 'input_json_delta' && e.delta.partial_json) {
+          const index = e.index === undefined ? toolIndex : toolOfBlock.get(e.index)
+          if (index === undefined || index < 0) return ''
+          return chunk({ tool_calls: [{ index, function: { arguments: e.delta.partial_json } }] })
+        }
         return ''
       case 'message_delta': {
         usage = { ...usage, ...(e.usage ?? {}) }

@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import { afterEach, describe, expect, it } from 'vitest'
+import SERVER_TOOLS_SSE from '../../__fixtures__/anthropic-server-tools.sse.txt?raw'
 import SSE from '../../__fixtures__/anthropic-thinking-tool.sse.txt?raw'
 import {
   type ScriptedHttpReply,
@@ -40,11 +41,12 @@ model_list:
   return { app, usage, server: upstream, fetchViaApp }
 }
 
-const sse = (): ScriptedHttpReply => ({
+const sseOf = (text: string): ScriptedHttpReply => ({
   headers: { 'content-type': 'text/event-stream', 'request-id': 'req_up_1' },
-  chunks: SSE.match(/[\s\S]{1,37}/g) ?? [],
+  chunks: text.match(/[\s\S]{1,37}/g) ?? [],
   gapMs: 1,
 })
+const sse = () => sseOf(SSE)
 
 describe('anthropic pass-through', () => {
   it('forwards the body byte for byte except the model, with version and beta headers and the provider key', async () => {
@@ -205,6 +207,58 @@ describe('anthropic pass-through', () => {
     expect(JSON.parse(args)).toEqual({ command: 'ls -la' })
     expect(finish).toBe('tool_calls')
     expect(usageChunk).toMatchObject({ prompt_tokens: 2168, completion_tokens: 42 })
+  })
+})
+
+type AppFetch = (url: RequestInfo | URL, init?: RequestInit) => Promise<Response>
+const openaiVia = (fetch: AppFetch) =>
+  new OpenAI({ baseURL: 'http://router.test/v1', apiKey: 'admin', maxRetries: 0, fetch })
+const anthropicVia = (fetch: AppFetch) =>
+  new Anthropic({ baseURL: 'http://router.test', apiKey: 'admin', maxRetries: 0, fetch })
+
+describe('anthropic server tools on /v1/chat/completions', () => {
+  it("leaves out web search, MCP and code execution blocks, keeps the text, and the openai SDK's stream helper parses it", async () => {
+    const { fetchViaApp } = await setup(() => sseOf(SERVER_TOOLS_SSE))
+    const openai = openaiVia(fetchViaApp)
+    const stream = openai.chat.completions.stream({
+      model: 'sonnet',
+      messages: [{ role: 'user', content: 'weather in NYC, then save it' }],
+    })
+    const final = await stream.finalChatCompletion()
+    const message = final.choices[0]?.message
+    expect(message?.content).toBe("I'll check the weather. It is sunny, 21°C.")
+    expect(message?.tool_calls).toHaveLength(1)
+    expect(message?.tool_calls?.[0]).toMatchObject({
+      id: 'toolu_01Write',
+      type: 'function',
+      function: { name: 'Write', arguments: '{"file_path":"weather.txt","content":"sunny"}' },
+    })
+    expect(final.choices[0]?.finish_reason).toBe('tool_calls')
+  })
+
+  it('refuses n > 1 for anthropic/ models on /v1/chat/completions and on /v1/messages, saying why', async () => {
+    const { fetchViaApp, server } = await setup(() => sse())
+    const openai = openaiVia(fetchViaApp)
+    await expect(
+      openai.chat.completions.create({ model: 'sonnet', n: 2, messages: [{ role: 'user', content: 'hi' }] }),
+    ).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining('n: 2 is not supported: anthropic/'),
+    })
+    const anthropic = anthropicVia(fetchViaApp)
+    await expect(
+      anthropic.messages.create({
+        model: 'sonnet',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+        // @ts-expect-error: not a Messages API field, sent by clients that mix the two APIs
+        n: 3,
+      }),
+    ).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining("n: 3 is not supported: Anthropic's Messages API"),
+    })
+    expect(server.requests).toHaveLength(0)
   })
 })
 

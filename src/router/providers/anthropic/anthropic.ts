@@ -6,6 +6,8 @@
  */
 import { AppError } from '../../../protocol/errors.js'
 import { jsonUsage } from '../../usage/usage-tap.js'
+import { ANTHROPIC_DEFAULT_KEYS, deploymentBody } from '../deployment-body.js'
+import { refuseSeveralChoices } from '../one-choice.js'
 import { SSE_HEADERS } from '../openai-compatible/openai-compatible.js'
 import { rewriteModelField } from '../rewrite-model-field.js'
 import {
@@ -49,6 +51,7 @@ async function post(call: UpstreamCall, url: string, body: string, accept?: stri
   const wanted = accept ?? call.headers.get('accept')
   if (wanted) headers.accept = wanted
   if (call.apiKey) headers['x-api-key'] = call.apiKey
+  Object.assign(headers, call.target.headers)
   let response: Response
   try {
     response = await call.fetch(url, { method: 'POST', headers, body, signal: call.signal })
@@ -68,8 +71,21 @@ function keptHeaders(response: Response): Headers {
   return out
 }
 
-/** The client's body with the upstream model name, every other byte unchanged. */
-function passThroughBody(call: ProviderCall): string {
+/**
+ * The client's body with the upstream model name, every other byte unchanged; re-serialised only when the
+ * deployment adds defaults (`temperature`, …) or `extra_body`.
+ */
+function passThroughBody(call: ProviderCall, withDefaults = true): string {
+  const params = call.target.deployment.params
+  const adds =
+    params.extra_body !== undefined ||
+    params.additional_drop_params !== undefined ||
+    ANTHROPIC_DEFAULT_KEYS.some((k) => Object.hasOwn(params, k))
+  if (withDefaults && adds) {
+    const raw = JSON.parse(call.rawBody) as Record<string, unknown>
+    const body = deploymentBody(call.target.deployment, raw, ANTHROPIC_DEFAULT_KEYS)
+    if (body !== undefined) return JSON.stringify({ ...body, model: call.target.upstreamModel })
+  }
   if (call.target.upstreamModel === call.request.model) return call.rawBody
   const rewritten = rewriteModelField(call.rawBody, call.target.upstreamModel)
   if (rewritten === undefined) {
@@ -80,8 +96,6 @@ function passThroughBody(call: ProviderCall): string {
 
 export const anthropic: Provider = {
   name: 'anthropic',
-  requiresKey: true,
-  defaultApiBase: (secrets) => secrets.ANTHROPIC_API_BASE || 'https://api.anthropic.com',
   async send(call: ProviderCall): Promise<Response> {
     const response = await post(call, `${messagesUrl(call.apiBase)}${call.search}`, passThroughBody(call))
     const headers = keptHeaders(response)
@@ -99,13 +113,15 @@ export const anthropic: Provider = {
     const response = await post(
       call,
       `${messagesUrl(call.apiBase)}/count_tokens${call.search}`,
-      passThroughBody(call),
+      passThroughBody(call, false),
       'application/json',
     )
     return new Response(response.body, { status: response.status, headers: keptHeaders(response) })
   },
   async chatCompletions(call: ChatProviderCall): Promise<Response> {
-    const body = chatRequestToAnthropic(call.request, call.target.upstreamModel)
+    refuseSeveralChoices(call.request.n, 'anthropic/ models (Anthropic has no n)')
+    const request = deploymentBody(call.target.deployment, call.request) ?? call.request
+    const body = chatRequestToAnthropic(request, call.target.upstreamModel)
     const stream = call.request.stream === true
     const response = await post(
       call,

@@ -4,10 +4,11 @@
  */
 
 import { AppError } from '../../../protocol/errors.js'
-import type { Env } from '../../config/env.js'
-import type { ProviderName } from '../../config/provider-names.js'
+import { type ProviderName, type ProviderQuirks, providerVariables } from '../../config/provider-names.js'
 import { jsonUsage } from '../../usage/usage-tap.js'
+import type { OpenAIChatBody } from '../../wire/openai-chat-request.js'
 import { parseCompletion } from '../../wire/openai-schema.js'
+import { deploymentBody } from '../deployment-body.js'
 import { rewriteModelField } from '../rewrite-model-field.js'
 import {
   type ChatProviderCall,
@@ -22,19 +23,22 @@ import { cleanJsonSchema } from './clean-json-schema.js'
 import { openAIResponseToAnthropic } from './openai-response-to-anthropic.js'
 import { openAIStreamToAnthropic } from './openai-stream-to-anthropic.js'
 
-export interface OpenAICompatibleSpec {
-  name: ProviderName
-  requiresKey: boolean
-  defaultApiBase: (secrets: Env) => string | undefined
-  dialect: Partial<OpenAIDialect>
-  headers?: Record<string, string>
-}
-
-const BASE_DIALECT: OpenAIDialect = {
-  dropSchemaKeys: new Set(['$schema']),
-  images: true,
-  reasoningHistory: false,
-  maxTokensField: 'max_tokens',
+/** A catalog row's quirks as the translator's dialect. */
+export function dialectOf(quirks: ProviderQuirks = {}): OpenAIDialect {
+  const limits = quirks.maxOutputTokens
+  return {
+    dropSchemaKeys: new Set(['$schema', ...(quirks.dropSchemaKeys ?? [])]),
+    images: quirks.noImages !== true,
+    reasoningHistory: quirks.reasoningHistory === true,
+    maxTokensField: quirks.maxCompletionTokens === true ? 'max_completion_tokens' : 'max_tokens',
+    ...(limits !== undefined && { maxOutputTokens: (model: string) => limits[model] }),
+    ...(quirks.reasoningMaxTokens === true && {
+      mapThinking: (thinking: { type: string; budget_tokens?: number | undefined }) =>
+        thinking.type === 'enabled' && thinking.budget_tokens !== undefined
+          ? { reasoning: { max_tokens: thinking.budget_tokens } }
+          : undefined,
+    }),
+  }
 }
 
 export const SSE_HEADERS = {
@@ -50,49 +54,86 @@ export function chatCompletionsUrl(base: string): string {
 }
 
 /**
- * The client's chat-completions body for the provider: the model name rewritten in place and, when the body
- * has tools and the provider rejects some schema keywords, the tool schemas cleaned.
+ * Azure OpenAI: `https://res.openai.azure.com` -> `…/openai/deployments/<deployment>/chat/completions?api-version=…`
+ * (a base already naming the deployment, or the full URL, is kept; `api-version` is added when missing).
  */
-function chatPassThroughBody(call: ChatProviderCall, dialect: OpenAIDialect): string {
-  const tools = call.request.tools
-  if (tools && tools.length > 0 && dialect.dropSchemaKeys.size > 0) {
-    const cleaned = tools.map((t) =>
-      t.function.parameters === undefined
-        ? t
-        : {
-            ...t,
-            function: {
-              ...t.function,
-              parameters: cleanJsonSchema(t.function.parameters, dialect.dropSchemaKeys),
-            },
+export function azureChatUrl(base: string, deployment: string, apiVersion: string): string {
+  let url = base.replace(/\/+$/, '')
+  if (!url.includes('/openai/deployments/'))
+    url = `${url}/openai/deployments/${encodeURIComponent(deployment)}`
+  url = chatCompletionsUrl(url.replace(/\?.*$/, ''))
+  const query = new URL(base).searchParams
+  if (!query.has('api-version')) query.set('api-version', apiVersion)
+  return `${url}?${query.toString()}`
+}
+
+/** The model name the provider knows: the row's `modelPrefix` (Fireworks) before a name without a `/`. */
+function upstreamName(quirks: ProviderQuirks, model: string): string {
+  return quirks.modelPrefix !== undefined && !model.includes('/') ? `${quirks.modelPrefix}${model}` : model
+}
+
+/** The tools with the schema keywords the provider rejects removed; undefined when nothing changes. */
+function cleanedTools(request: OpenAIChatBody, dialect: OpenAIDialect): OpenAIChatBody['tools'] {
+  const tools = request.tools
+  if (!tools || tools.length === 0 || dialect.dropSchemaKeys.size === 0) return undefined
+  return tools.map((t) =>
+    t.function.parameters === undefined
+      ? t
+      : {
+          ...t,
+          function: {
+            ...t.function,
+            parameters: cleanJsonSchema(t.function.parameters, dialect.dropSchemaKeys),
           },
-    )
-    return JSON.stringify({ ...call.request, model: call.target.upstreamModel, tools: cleaned })
-  }
-  if (call.target.upstreamModel === call.request.model) return call.rawBody
-  return (
-    rewriteModelField(call.rawBody, call.target.upstreamModel) ??
-    JSON.stringify({ ...call.request, model: call.target.upstreamModel })
+        },
   )
 }
 
-export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
-  const dialect: OpenAIDialect = { ...BASE_DIALECT, ...spec.dialect }
+/**
+ * The client's chat-completions body for the provider: the model name rewritten in place, or, when the tool
+ * schemas need cleaning or the deployment adds defaults or `extra_body`, the body re-serialised with them.
+ */
+function chatPassThroughBody(
+  call: ChatProviderCall,
+  dialect: OpenAIDialect,
+  model: string,
+  rejected: readonly string[] | undefined,
+): string {
+  const tools = cleanedTools(call.request, dialect)
+  const withDefaults = deploymentBody(call.target.deployment, call.request, undefined, rejected)
+  if (tools === undefined && withDefaults === undefined) {
+    if (model === call.request.model) return call.rawBody
+    return rewriteModelField(call.rawBody, model) ?? JSON.stringify({ ...call.request, model })
+  }
+  return JSON.stringify({ ...(withDefaults ?? call.request), model, ...(tools !== undefined && { tools }) })
+}
+
+/** The provider of catalog row `name`: its address, auth and dialect come from the row. */
+export function openAICompatibleProvider(name: ProviderName): Provider {
+  const row = providerVariables(name)
+  const quirks = row.quirks ?? {}
+  const dialect = dialectOf(quirks)
   const describe = (call: UpstreamCall) => ({
-    describe: `${spec.name} at ${displayUrl(call.apiBase)}`,
+    describe: `${name} at ${displayUrl(call.apiBase)}`,
     secrets: [call.apiKey],
   })
-  async function post(call: UpstreamCall, body: string, stream: boolean): Promise<Response> {
+  const url = (call: UpstreamCall, model: string) =>
+    row.api === 'azure'
+      ? azureChatUrl(call.apiBase, model, call.target.apiVersion ?? '')
+      : chatCompletionsUrl(call.apiBase)
+  async function post(call: UpstreamCall, body: string, stream: boolean, model: string): Promise<Response> {
     const ctx = describe(call)
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: stream ? 'text/event-stream' : 'application/json',
-      ...spec.headers,
+      ...quirks.headers,
+      ...call.target.headers,
     }
-    if (call.apiKey) headers.authorization = `Bearer ${call.apiKey}`
+    if (call.apiKey && row.api === 'azure') headers['api-key'] = call.apiKey
+    else if (call.apiKey) headers.authorization = `Bearer ${call.apiKey}`
     let response: Response
     try {
-      response = await call.fetch(chatCompletionsUrl(call.apiBase), {
+      response = await call.fetch(url(call, model), {
         method: 'POST',
         headers,
         body,
@@ -105,12 +146,16 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
     return response
   }
   return {
-    name: spec.name,
-    requiresKey: spec.requiresKey,
-    defaultApiBase: spec.defaultApiBase,
+    name,
     async chatCompletions(call: ChatProviderCall): Promise<Response> {
       const stream = call.request.stream === true
-      const response = await post(call, chatPassThroughBody(call, dialect), stream)
+      const model = upstreamName(quirks, call.target.upstreamModel)
+      const response = await post(
+        call,
+        chatPassThroughBody(call, dialect, model, quirks.rejectedParams),
+        stream,
+        model,
+      )
       const contentType = response.headers.get('content-type') ?? 'application/json'
       if (stream && response.body) {
         call.observer.readSseUsage('openai')
@@ -122,13 +167,15 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
       return new Response(text, { status: response.status, headers: { 'content-type': contentType } })
     },
     async send(call: ProviderCall): Promise<Response> {
-      const { deployment, upstreamModel } = call.target
+      const { deployment } = call.target
+      const upstreamModel = upstreamName(quirks, call.target.upstreamModel)
       const body = buildOpenAIRequest(call.request, dialect, {
         upstreamModel,
         maxOutputTokens: deployment.modelInfo?.max_output_tokens ?? deployment.params.max_tokens,
       })
       const ctx = describe(call)
-      const response = await post(call, JSON.stringify(body), body.stream)
+      const sent = deploymentBody(deployment, body, undefined, quirks.rejectedParams) ?? body
+      const response = await post(call, JSON.stringify(sent), body.stream, upstreamModel)
 
       if (body.stream) {
         if (!response.body)
@@ -145,13 +192,13 @@ export function openAICompatibleProvider(spec: OpenAICompatibleSpec): Provider {
             if (summary.error) call.observer.streamError(summary.error)
             if (summary.invalidToolArguments.length > 0) {
               call.logger.warn(
-                { provider: spec.name, model: upstreamModel, tools: summary.invalidToolArguments },
+                { provider: name, model: upstreamModel, tools: summary.invalidToolArguments },
                 'tool call arguments were not a JSON object; sent {} instead',
               )
             }
             if (summary.error)
               call.logger.warn(
-                { provider: spec.name, model: upstreamModel, error: summary.error },
+                { provider: name, model: upstreamModel, error: summary.error },
                 'stream failed',
               )
           },

@@ -353,6 +353,37 @@ describe('openAIStreamToAnthropic', () => {
     expectWellFormed(events)
   })
 
+  it("turns Mistral's typed content parts into a thinking block and a text block (Magistral)", async () => {
+    const { outline: o, events } = await replay('mistral-typed-parts')
+    expect(o.slice(1, -2)).toEqual([
+      ['content_block_start', 0, { type: 'thinking', thinking: '', signature: '' }],
+      ['content_block_delta', 0, { type: 'thinking_delta', thinking: 'The user says hello. ' }],
+      ['content_block_delta', 0, { type: 'thinking_delta', thinking: 'I should greet back.' }],
+      ['content_block_stop', 0],
+      ['content_block_start', 1, { type: 'text', text: '' }],
+      ['content_block_delta', 1, { type: 'text_delta', text: 'Hello' }],
+      ['content_block_delta', 1, { type: 'text_delta', text: '! How can I help?' }],
+      ['content_block_stop', 1],
+    ])
+    expect(o.at(-2)).toEqual([
+      'message_delta',
+      { stop_reason: 'end_turn', stop_sequence: null },
+      expect.objectContaining({ input_tokens: 9, output_tokens: 31 }),
+    ])
+    expectWellFormed(events)
+  })
+
+  it("shows OpenAI's refusal text as the answer instead of an empty turn", async () => {
+    const { outline: o, events } = await replay('refusal')
+    expect(o.slice(1, -2)).toEqual([
+      ['content_block_start', 0, { type: 'text', text: '' }],
+      ['content_block_delta', 0, { type: 'text_delta', text: "I'm sorry, " }],
+      ['content_block_delta', 0, { type: 'text_delta', text: "I can't help with that." }],
+      ['content_block_stop', 0],
+    ])
+    expectWellFormed(events)
+  })
+
   it('maps length to max_tokens even in the middle of a tool call, keeping the arguments streamed so far', async () => {
     const summaries: StreamSummary[] = []
     const out = await translate(fixture('length-mid-tool'), 4, (s) => summaries.push(s))

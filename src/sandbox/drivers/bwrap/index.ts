@@ -56,6 +56,7 @@ export function createBwrapDriver(options: BwrapDriverOptions): BwrapDriver {
   return {
     name: 'bwrap',
     isolated: true,
+    fixedPaths: true,
     limits: setup.plan.limits,
     spawnSandboxed: (spec, command) => spawnSandboxed(setup, pool, spec, command),
     prepare: (command) => pool.prepare(command),

@@ -28,6 +28,13 @@ export interface BwrapDriverOptions {
   hostEnv?: Env
 }
 
+/**
+ * Numbers the sandboxes' cgroups. Every driver of this process shares one base group (`agent-router-<pid>`),
+ * so the numbers are the process's, not a driver's: two drivers (a test's, a benchmark's two servers) never
+ * name a group the same, and removing one sandbox's group never kills another's processes.
+ */
+let cgroupCounter = 0
+
 const NO_CGROUPS: CgroupSupport = {
   memory: undefined,
   pids: undefined,
@@ -42,7 +49,6 @@ export class SandboxSetup {
   readonly layout: BwrapLayout
   private readonly cgroups: CgroupSupport
   private readonly etcDir: string
-  private counter = 0
 
   constructor(options: BwrapDriverOptions) {
     this.settings = options.limits ?? DEFAULT_LIMITS
@@ -71,7 +77,7 @@ export class SandboxSetup {
 
   /** A new sandbox's cgroup, named `<prefix>-<n>`; undefined when no controller is usable. */
   newCgroup(prefix: string): SandboxCgroup | undefined {
-    const name = `${prefix}-${++this.counter}`
+    const name = `${prefix}-${++cgroupCounter}`
     return this.cgroups.memory === undefined && this.cgroups.pids === undefined
       ? undefined
       : SandboxCgroup.create(this.cgroups, name, this.settings)
