@@ -9,7 +9,7 @@ import { hostControl, json, post } from './helpers.js'
 
 describe('router on the Cloudflare host', () => {
   it('serves the router under /llm', async () => {
-    expect((await json('/llm/health')).body).toEqual({ status: 'ok' })
+    expect((await json('/llm/health')).body).toMatchObject({ status: 'ok' })
     const missing = await json<{ error: { message: string } }>(
       '/llm/v1/messages',
       post({ model: 'nobody/model', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
@@ -42,7 +42,7 @@ describe('router on the Cloudflare host', () => {
       })
       return res.json()
     })
-    expect(health).toEqual({ status: 'ok' })
+    expect(health).toMatchObject({ status: 'ok' })
   })
 
   it("routes a session's model calls through its agent, which keeps their usage across a restart", async () => {
