@@ -5,7 +5,14 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const BENCHMARKS = ['router.js', 'stream-translation.js', 'sandbox.js', 'sandbox-start.js', 'session-load.js']
+const BENCHMARKS = [
+  'router.js',
+  'stream-translation.js',
+  'sandbox.js',
+  'sandbox-start.js',
+  'session-load.js',
+  'cloudflare-turn.js',
+]
 for (const bench of BENCHMARKS.filter((b) => existsSync(join(here, b)))) {
   process.stdout.write(`\n## ${bench}\n\n`)
   const { status } = spawnSync(process.execPath, [join(here, bench)], { stdio: 'inherit' })

@@ -134,6 +134,21 @@ describe('SessionActor', () => {
     expect('seq' in seen[2]!).toBe(false)
   })
 
+  it('listens without a replay: only live events, each once', async () => {
+    const { agent } = agentWith()
+    const actor = agent.session('s1')
+    await actor.submit('first')
+    const last = actor.record.lastSeq
+    const seen: OutboundEvent[] = []
+    const stop = actor.listen((event) => seen.push(event))
+    await actor.submit('second')
+    stop()
+    const seqs = seen.filter((e) => 'seq' in e).map((e) => (e as { seq: number }).seq)
+    expect(seqs[0]).toBe(last + 1)
+    expect(seqs).toEqual(actor.events(last).map((e) => e.seq))
+    expect(actor.catchUp(last).at(-1)).toMatchObject({ type: 'status', data: { isRunning: false } })
+  })
+
   it('runs turns one at a time; queued counts only the turns that wait', async () => {
     const { actor, hold } = echoHoldingFirst('one')
     const statuses: StatusData[] = []

@@ -14,6 +14,7 @@ import type {
   PermissionAnswer,
   SessionEvent,
   StatusData,
+  StatusSnapshot,
 } from '../protocol/events.js'
 import type { PermissionRule } from '../protocol/permission-rules.js'
 import type { SdkResult } from '../protocol/sdk-lines.js'
@@ -127,8 +128,23 @@ export class SessionActor {
    * registration happen in one synchronous step, so nothing is missed or sent twice.
    */
   subscribe(listener: EventListener, after = 0): () => void {
-    for (const event of this.deps.store.eventsAfter(this.id, after)) listener(event)
-    listener({ type: 'status', data: this.statusData(), timestamp: this.now(), sessionId: this.id })
+    for (const event of this.catchUp(after)) listener(event)
+    return this.listen(listener)
+  }
+
+  /** What a client connecting with `after` gets before live events: events with `seq > after`, then a status. */
+  catchUp(after = 0): OutboundEvent[] {
+    const status: StatusSnapshot = {
+      type: 'status',
+      data: this.statusData(),
+      timestamp: this.now(),
+      sessionId: this.id,
+    }
+    return [...this.deps.store.eventsAfter(this.id, after), status]
+  }
+
+  /** Live events only: a Durable Object host sends `catchUp` to each hibernatable WebSocket itself. */
+  listen(listener: EventListener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }

@@ -3,7 +3,7 @@
  * session workspace and streams every SDK message as NDJSON, `POST /permissions/:requestId` answers a
  * `permission_request` line, `GET /` is the health check, `GET /ready` answers once the Claude Code booted
  * for the first turn (CONTAINER_PREWARM) waits for it, `GET /debug` shows the configuration with secrets
- * redacted.
+ * redacted, `GET /workspace/*` shows the session workspace (workspace-routes.ts).
  */
 import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -16,6 +16,7 @@ import { parsePrewarm, prewarmState } from './prewarm.js'
 import { redactSecrets, secretValuesOf } from './redact.js'
 import { type RunOutcome, startRun } from './run-request.js'
 import { WarmSession } from './warm-session.js'
+import { workspaceRoutes } from './workspace-routes.js'
 
 /** How long `GET /ready` waits for Claude Code to boot. */
 const READY_TIMEOUT_MS = 60_000
@@ -86,6 +87,8 @@ export function buildContainerApp(config: ContainerConfig, activeRuns: ActiveRun
       prewarm: prewarmState(),
     }),
   )
+
+  app.route('/workspace', workspaceRoutes(config.workspaceDir))
 
   app.post('/permissions/:requestId', async (c) => {
     let body: unknown

@@ -3,6 +3,7 @@
  * arrives. Transport failures and HTTP errors become AppErrors; an AbortSignal destroys the request.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { ndjsonLines } from '../agent/container-http-client.js'
 import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import { AppError, ERROR_STATUS, type ErrorType } from '../protocol/errors.js'
 import type { ContainerClient } from './types.js'
@@ -137,31 +138,8 @@ export class UnixSocketContainerClient implements ContainerClient {
     const res = await this.send({ method: 'POST', path: '/', body: JSON.stringify(options), signal })
     if ((res.statusCode ?? 500) >= 400) throw await this.httpError(res)
     res.setEncoding('utf8')
-    let buffer = ''
-    const parse = (line: string): unknown => {
-      try {
-        return JSON.parse(line) as unknown
-      } catch {
-        throw new AppError(
-          'api_error',
-          `container ${this.label} sent a line that is not JSON: ${line.slice(0, 200)}`,
-          {
-            status: 502,
-          },
-        )
-      }
-    }
     try {
-      for await (const chunk of res) {
-        buffer += chunk as string
-        let newline = buffer.indexOf('\n')
-        while (newline !== -1) {
-          const line = buffer.slice(0, newline).trim()
-          buffer = buffer.slice(newline + 1)
-          if (line !== '') yield parse(line)
-          newline = buffer.indexOf('\n')
-        }
-      }
+      yield* ndjsonLines(res as AsyncIterable<string>, this.label)
     } catch (err) {
       if (err instanceof AppError) throw err
       if (signal?.aborted) throw abortReason(signal, err)
@@ -177,8 +155,6 @@ export class UnixSocketContainerClient implements ContainerClient {
     } finally {
       res.destroy()
     }
-    const rest = buffer.trim()
-    if (rest !== '') yield parse(rest)
   }
 }
 

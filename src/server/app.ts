@@ -10,16 +10,17 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import { serveStatic } from '@hono/node-server/serve-static'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import type { AgentService } from '../agent/agent-service.js'
 import type { ContainerProvider } from '../agent/container-provider.js'
-import { AppError, toAppError } from '../protocol/errors.js'
+import { AppError } from '../protocol/errors.js'
+import { listWorkspaceFiles, readWorkspaceFile } from '../store/workspace-files.js'
 import { bearerToken, tokensEqual } from './auth.js'
 import type { Logger } from './logger.js'
 import { openApiDocument } from './openapi.js'
 import type { RateLimiter } from './rate-limit.js'
 import { type AgentModels, agentRoutes, type ServerInfo } from './routes/agent-routes.js'
 import { claudeCodeRoutes } from './routes/claude-code-routes.js'
+import { answerErrorsAsJson, limitRequestBodies, MAX_BODY_BYTES } from './routes/json-errors.js'
 
 export interface AppOptions {
   agent: AgentService
@@ -54,25 +55,16 @@ function clientAddress(c: Context): string {
   }
 }
 
-/** Largest JSON body accepted by the REST API. */
-export const MAX_BODY_BYTES = 1024 * 1024
+export { MAX_BODY_BYTES }
 
 export function createApp(options: AppOptions): Hono {
   const { agent, logger } = options
   const app = new Hono()
 
-  app.onError((err, c) => {
-    const error = toAppError(err)
+  answerErrorsAsJson(app, (error, c) => {
     options.onError?.(error.type)
     if (error.status >= 500) logger.error({ err: error.message, path: c.req.path }, 'request failed')
-    return c.json(error.toJSON(), error.status as 400, error.headers)
   })
-  app.notFound((c) =>
-    c.json(
-      { error: { type: 'not_found_error', message: `no route for ${c.req.method} ${c.req.path}` } },
-      404,
-    ),
-  )
 
   app.use('*', async (c, next) => {
     const started = performance.now()
@@ -137,14 +129,7 @@ export function createApp(options: AppOptions): Hono {
     })
   }
 
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new AppError('request_too_large', `the request body is over ${MAX_BODY_BYTES / 1024} KiB`)
-    },
-  })
-  app.use('/agent/*', limit)
-  app.use('/claude-code', limit)
+  limitRequestBodies(app)
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()))
   const metrics = options.metrics
@@ -168,7 +153,10 @@ export function createApp(options: AppOptions): Hono {
     '/agent',
     agentRoutes({
       agent,
-      workspaceDir: options.workspaceDir,
+      files: {
+        list: (id) => listWorkspaceFiles(options.workspaceDir(id)),
+        read: (id, path) => readWorkspaceFile(options.workspaceDir(id), path),
+      },
       info: options.info,
       admitTurn,
       ...(options.models !== undefined && { models: options.models }),

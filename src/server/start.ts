@@ -24,8 +24,8 @@ import { startEgressProxy } from '../sandbox/egress-proxy.js'
 import { hostSocketPath, listenOnSocketPath } from '../sandbox/host-socket.js'
 import { SandboxManager } from '../sandbox/index.js'
 import { selectDriver } from '../sandbox/select-driver.js'
+import { SqlUsageSink } from '../store/sql-usage-sink.js'
 import { SqliteSessionStore } from '../store/sqlite-store.js'
-import { SqliteUsageSink } from '../store/sqlite-usage-sink.js'
 import { DirectoryWorkspaceInspector } from '../store/workspace-snapshot.js'
 import { createApp } from './app.js'
 import { tokensEqual } from './auth.js'
@@ -157,7 +157,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     pool: sandboxes.poolStatus(),
   }))
   const store = new SqliteSessionStore(join(config.dataDir, 'agent-router.db'))
-  const usage = new SqliteUsageSink(store.database, (err) =>
+  const usage = new SqlUsageSink(store.sql, (err) =>
     logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not record router usage'),
   )
   const routerCore = nodeRouterCore({

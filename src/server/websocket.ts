@@ -7,8 +7,9 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
 import type { AgentService } from '../agent/agent-service.js'
+import { handleInboundFrame } from '../agent/inbound-frames.js'
 import { toAppError } from '../protocol/errors.js'
-import { InboundFrame, type OutboundEvent, SESSION_ID_PATTERN } from '../protocol/events.js'
+import { type OutboundEvent, SESSION_ID_PATTERN } from '../protocol/events.js'
 import { tokensEqual } from './auth.js'
 import type { Logger } from './logger.js'
 import type { RateLimiter } from './rate-limit.js'
@@ -148,52 +149,18 @@ export function attachWebSocket(
 
     ws.on('message', (raw: RawData, isBinary: boolean) => {
       if (isBinary) return sendError('binary frames are not accepted; send JSON text frames')
-      let frame: unknown
-      try {
-        frame = JSON.parse(raw.toString())
-      } catch {
-        return sendError('frame is not JSON; send {"type":"user_message","content":"…"}')
-      }
-      const parsed = InboundFrame.safeParse(frame)
-      if (!parsed.success) {
-        const detail = parsed.error.issues
-          .map((i) => `${i.path.join('.') || 'frame'}: ${i.message}`)
-          .join('; ')
-        return sendError(`invalid frame: ${detail.slice(0, 500)}`)
-      }
-      const message = parsed.data
-      switch (message.type) {
-        case 'user_message': {
+      handleInboundFrame(actor, raw.toString(), {
+        sendError,
+        admitTurn: () => {
           const verdict = options.turnLimiter?.take(limitKey) ?? { ok: true }
-          if (!verdict.ok) {
-            sendError(`too many turns started; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`)
-            break
+          if (verdict.ok) return { ok: true }
+          return {
+            ok: false,
+            message: `too many turns started; try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`,
           }
-          actor.submit(message.content, message.model).catch((err) => {
-            logger.error({ sessionId, err: toAppError(err).message }, 'turn failed')
-          })
-          break
-        }
-        case 'interrupt':
-          actor.interrupt()
-          break
-        case 'cancel_queued':
-          try {
-            actor.cancelQueued(message.seq)
-          } catch (err) {
-            sendError(toAppError(err).message)
-          }
-          break
-        case 'permission_response':
-          actor
-            .answerPermission(message.requestId, {
-              allow: message.allow,
-              ...(message.remember !== undefined && { remember: message.remember }),
-              ...(message.message !== undefined && { message: message.message }),
-            })
-            .catch((err) => sendError(toAppError(err).message))
-          break
-      }
+        },
+        onTurnFailure: (err) => logger.error({ sessionId, err: toAppError(err).message }, 'turn failed'),
+      })
     })
     ws.on('close', () => {
       unsubscribe()

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
+import { MIGRATIONS } from './schema.js'
+import { sessionStoreContract } from './session-store-contract.js'
 import { SqliteSessionStore } from './sqlite-store.js'
 
 const dirs: string[] = []
@@ -14,58 +17,36 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
+sessionStoreContract('better-sqlite3', () => {
+  const file = tempDb()
+  return {
+    open: (now) => new SqliteSessionStore(file, now),
+    reopen: (now) => new SqliteSessionStore(file, now),
+  }
+})
+
 describe('SqliteSessionStore', () => {
-  it('numbers events 1, 2, 3… per session and returns them after a given seq', () => {
-    const store = new SqliteSessionStore(tempDb())
-    store.ensureSession('a')
-    store.ensureSession('b')
-    const a1 = store.appendEvent('a', { type: 'user_message', content: 'hi' })
-    const b1 = store.appendEvent('b', { type: 'user_message', content: 'yo' })
-    const a2 = store.appendEvent('a', { type: 'result', content: 'hello', data: { x: 1 } })
-    expect([a1.seq, b1.seq, a2.seq]).toEqual([1, 1, 2])
-    expect(store.eventsAfter('a', 0).map((e) => e.content)).toEqual(['hi', 'hello'])
-    expect(store.eventsAfter('a', 1)).toEqual([a2])
-    expect(store.eventsAfter('a', 1)[0]?.data).toEqual({ x: 1 })
-  })
-
-  it('keeps sessions, events and seq across a reopen and never reuses a seq', () => {
+  it('takes over the schema version of a database written with PRAGMA user_version', () => {
     const file = tempDb()
-    const first = new SqliteSessionStore(file)
-    first.ensureSession('s')
-    first.appendEvent('s', { type: 'user_message', content: 'one' })
-    first.updateSession('s', { preferredModel: 'groq/x', claudeSessionId: 'cc-1', isRunning: true })
-    first.close()
-    const second = new SqliteSessionStore(file)
-    const session = second.getSession('s')
-    expect(session).toMatchObject({
-      preferredModel: 'groq/x',
-      claudeSessionId: 'cc-1',
-      isRunning: true,
-      lastSeq: 1,
-    })
-    expect(second.runningSessions().map((s) => s.id)).toEqual(['s'])
-    expect(second.appendEvent('s', { type: 'result', content: 'two' }).seq).toBe(2)
-    second.close()
+    const old = new Database(file)
+    old.exec(MIGRATIONS[0]!)
+    old.exec(MIGRATIONS[1]!)
+    old.prepare("INSERT INTO sessions (id, created_at, last_activity, last_seq) VALUES ('s', 1, 1, 4)").run()
+    old.pragma('user_version = 2')
+    old.close()
+    const store = new SqliteSessionStore(file)
+    expect(store.getSession('s')).toMatchObject({ lastSeq: 4, permissionRules: [] })
+    const version = store.database.prepare('SELECT version FROM schema_version').get() as { version: number }
+    expect(version.version).toBe(MIGRATIONS.length)
+    store.close()
   })
 
-  it('refuses an event for a session that does not exist, writing nothing', () => {
-    const store = new SqliteSessionStore(tempDb())
-    expect(() => store.appendEvent('missing', { type: 'result', content: 'x' })).toThrow(/does not exist/)
-    expect(store.eventsAfter('missing', 0)).toEqual([])
-  })
-
-  it('lists sessions by last activity and deletes a session with its events', () => {
-    let now = 1000
-    const store = new SqliteSessionStore(tempDb(), () => now)
-    store.ensureSession('old')
-    now = 2000
-    store.ensureSession('new')
-    expect(store.listSessions().map((s) => s.id)).toEqual(['new', 'old'])
-    now = 3000
-    store.appendEvent('old', { type: 'user_message', content: 'bump' })
-    expect(store.listSessions().map((s) => s.id)).toEqual(['old', 'new'])
-    store.deleteSession('old')
-    expect(store.getSession('old')).toBeUndefined()
-    expect(store.eventsAfter('old', 0)).toEqual([])
+  it('refuses a database written by a newer version, naming both schema versions', () => {
+    const file = tempDb()
+    new SqliteSessionStore(file).close()
+    const db = new Database(file)
+    db.prepare('UPDATE schema_version SET version = ?').run(MIGRATIONS.length + 1)
+    db.close()
+    expect(() => new SqliteSessionStore(file)).toThrow(/newer agent-router \(schema 4, this one knows 3\)/)
   })
 })

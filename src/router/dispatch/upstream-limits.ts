@@ -76,7 +76,7 @@ export class BodyLimits {
 
   stop(): void {
     this.waitingSince = undefined
-    clearTimeout(this.timer)
+    if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
   }
 

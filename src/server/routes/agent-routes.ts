@@ -5,9 +5,8 @@
  */
 import { type Context, Hono } from 'hono'
 import type { AgentService } from '../../agent/agent-service.js'
+import { sessionState } from '../../agent/session-state.js'
 import { AppError } from '../../protocol/errors.js'
-import type { SessionRecord } from '../../store/session-store.js'
-import { listWorkspaceFiles, readWorkspaceFile } from '../../store/workspace-files.js'
 import {
   AfterQuery,
   jsonBody,
@@ -35,43 +34,20 @@ export interface AgentModels {
   routes: { pattern: string; provider: string; wildcard: boolean }[]
 }
 
+/** Read access to session workspaces: the file list, and one file's content. */
+export interface WorkspaceFiles {
+  list(sessionId: string): Promise<unknown[]>
+  read(sessionId: string, path: string): Promise<unknown>
+}
+
 export interface AgentRoutesOptions {
   agent: AgentService
-  workspaceDir: (sessionId: string) => string
+  /** A session's workspace files (`GET /sessions/:id/files[/*path]`): the host's folder, or the container's. */
+  files: WorkspaceFiles
   info: () => ServerInfo
   models?: () => Promise<AgentModels>
   /** Throws a 429 AppError when the caller may not start another turn now. */
   admitTurn: (c: Context) => void
-}
-
-/** The seed's AgentSessionState for one session (listing thousands of sessions creates no actors). */
-export function sessionState(agent: AgentService, record: SessionRecord) {
-  const container = agent.containerInfo(record.id)
-  return {
-    id: record.id,
-    title: record.title,
-    createdAt: record.createdAt,
-    isRunning: record.isRunning,
-    lastActivity: record.lastActivity,
-    lastSeq: record.lastSeq,
-    waitingPermissions: agent.waitingPrompts(record.id).length,
-    claudeSession: {
-      id: record.claudeSessionId ?? null,
-      workspacePath: `sessions/${record.id}/workspace`,
-      lastCommand: record.lastCommand ?? null,
-      sessionFiles: record.sessionFiles,
-      activeTools: agent.runningTools(record.id),
-      permissionRules: record.permissionRules,
-      preferredModel: record.preferredModel ?? null,
-    },
-    containerState: {
-      isActive: container.state === 'running',
-      state: container.state,
-      lastHeartbeat: container.lastHeartbeat ?? null,
-      sandbox: container.driver,
-      isolated: container.isolated,
-    },
-  }
 }
 
 export function agentRoutes(options: AgentRoutesOptions): Hono {
@@ -128,7 +104,7 @@ export function agentRoutes(options: AgentRoutesOptions): Hono {
   app.get('/sessions/:id/files', async (c) => {
     const id = sessionIdParam(c.req.param('id'))
     agent.get(id)
-    return c.json({ files: await listWorkspaceFiles(options.workspaceDir(id)) })
+    return c.json({ files: await options.files.list(id) })
   })
 
   app.get('/sessions/:id/files/*', async (c) => {
@@ -142,7 +118,7 @@ export function agentRoutes(options: AgentRoutesOptions): Hono {
     } catch {
       throw new AppError('invalid_request_error', 'the file path is not valid URL encoding')
     }
-    return c.json(await readWorkspaceFile(options.workspaceDir(id), path))
+    return c.json(await options.files.read(id, path))
   })
 
   app.post('/sessions/:id/interrupt', (c) => {

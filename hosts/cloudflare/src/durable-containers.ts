@@ -1,0 +1,143 @@
+/**
+ * The agent's ContainerProvider and WorkspaceInspector on Cloudflare: the session's ClaudeCodeContainer
+ * Durable Object, reached over the container HTTP protocol (src/agent/container-http-client.ts). When every
+ * instance is taken (max_instances) the turn waits with the same `waitingForSandbox` status as on Node and
+ * asks again, until a container frees up or the turn is interrupted.
+ */
+
+import { ContainerHttpClient } from '../../../src/agent/container-http-client.js'
+import type {
+  ContainerConnection,
+  ContainerInfo,
+  ContainerProvider,
+  EnsureContainerOptions,
+} from '../../../src/agent/container-provider.js'
+import type { WorkspaceInspector } from '../../../src/agent/workspace-diff.js'
+import type { WorkspaceSnapshot } from '../../../src/protocol/workspace-snapshot.js'
+import { ROUTER_HOST } from './container-object.js'
+import type { HostConfig } from './host-config.js'
+import { sessionTokens } from './router.js'
+
+/** Where the image keeps the session's workspace and Claude Code's transcripts (see Dockerfile). */
+export const CONTAINER_WORKSPACE = '/workspace'
+export const CONTAINER_CLAUDE_DIR = '/home/agent/.claude'
+const RETRY_MS = [1_000, 2_000, 5_000, 10_000]
+
+/** The platform's container states, as the agent's status reports them. */
+function stateOf(platform: string, everRan: boolean): string {
+  if (platform === 'running' || platform === 'healthy') return 'running'
+  if (platform === 'stopping') return 'stopping'
+  return everRan ? 'sleeping' : 'stopped'
+}
+
+function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const timer = setTimeout(resolve, ms)
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        reject(signal.reason)
+      },
+      { once: true },
+    )
+  })
+}
+
+export class DurableContainers implements ContainerProvider, WorkspaceInspector {
+  private state = 'stopped'
+  private everRan = false
+  private heartbeat: number | undefined
+
+  constructor(
+    private readonly env: Env,
+    private readonly config: HostConfig,
+  ) {}
+
+  private stub(sessionId: string) {
+    return this.env.CONTAINER.get(this.env.CONTAINER.idFromName(sessionId))
+  }
+
+  private client(sessionId: string): ContainerHttpClient {
+    const stub = this.stub(sessionId)
+    return new ContainerHttpClient((request) => stub.fetch(request), sessionId)
+  }
+
+  /** Reads the platform's state of the session's container (it sleeps on its own after SLEEP_AFTER). */
+  async refresh(sessionId: string): Promise<void> {
+    this.state = stateOf(await this.stub(sessionId).status(), this.everRan)
+  }
+
+  async ensure(
+    sessionId: string,
+    model: string,
+    options: EnsureContainerOptions = {},
+  ): Promise<ContainerConnection> {
+    const envVars: Record<string, string> = {
+      ANTHROPIC_BASE_URL: `http://${ROUTER_HOST}`,
+      ANTHROPIC_AUTH_TOKEN: await sessionTokens(this.env).issue(sessionId),
+      ANTHROPIC_MODEL: model,
+      WORKSPACE_DIR: CONTAINER_WORKSPACE,
+      CLAUDE_CONFIG_DIR: CONTAINER_CLAUDE_DIR,
+      ...(options.firstTurn !== undefined && { CONTAINER_PREWARM: JSON.stringify(options.firstTurn) }),
+    }
+    const stub = this.stub(sessionId)
+    for (let attempt = 0; ; attempt++) {
+      if (this.state !== 'running') this.state = attempt === 0 ? 'starting' : 'waiting'
+      const boot = await stub.boot(envVars, this.config.containerStartTimeoutMs)
+      if (boot.started) break
+      this.state = 'waiting'
+      options.onWait?.({ position: 1, running: this.config.maxInstances, max: this.config.maxInstances })
+      await wait(RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]!, options.signal)
+    }
+    this.state = 'running'
+    this.everRan = true
+    this.heartbeat = Date.now()
+    const client = this.client(sessionId)
+    return {
+      workspacePath: CONTAINER_WORKSPACE,
+      run: (runOptions, signal) => {
+        this.heartbeat = Date.now()
+        return client.run(runOptions, signal)
+      },
+      respondPermission: (requestId, decision) => client.respondPermission(requestId, decision),
+    }
+  }
+
+  info(_sessionId: string): ContainerInfo {
+    return {
+      state: this.state,
+      driver: 'cloudflare',
+      isolated: true,
+      lastHeartbeat: this.heartbeat,
+    }
+  }
+
+  /** The workspace as of now; empty while the container is not running (its disk lives inside it). */
+  async snapshot(sessionId: string): Promise<WorkspaceSnapshot> {
+    if (this.state !== 'running') return new Map()
+    return this.client(sessionId).snapshot()
+  }
+
+  /** The workspace's files, or one file, when the container is running; undefined otherwise. */
+  async files(sessionId: string, path?: string): Promise<unknown> {
+    await this.refresh(sessionId)
+    if (this.state !== 'running') return undefined
+    return this.client(sessionId).files(path)
+  }
+
+  async debug(sessionId: string): Promise<unknown> {
+    await this.refresh(sessionId)
+    if (this.state !== 'running') return undefined
+    const report = await this.client(sessionId).debug()
+    const sandbox = { driver: 'cloudflare', isolated: true }
+    return typeof report === 'object' && report !== null ? { ...report, sandbox } : report
+  }
+
+  async release(sessionId: string, _removeFiles: boolean): Promise<void> {
+    await this.stub(sessionId).shutdown()
+    this.state = 'stopped'
+    this.heartbeat = undefined
+  }
+}

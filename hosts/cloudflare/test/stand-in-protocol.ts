@@ -1,0 +1,9 @@
+/** What the container runtime stand-in (workerd) and the container host (Node) say to each other. */
+
+/** Header the runtime stand-in names the container with. */
+export const CONTAINER_ID_HEADER = 'x-container-id'
+/** Set on answers that the runtime, not the container, gives. */
+export const STAND_IN_HEADER = 'x-container-runtime'
+export const NOT_LISTENING = 'the container is not listening'
+/** Cloudflare's words when every instance (max_instances) is taken. */
+export const NO_INSTANCE = 'there is no container instance that can be provided to this durable object'

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { ContainerHttpClient, ndjsonLines } from './container-http-client.js'
+
+async function* streamOf(chunks: string[]): AsyncGenerator<string> {
+  yield* chunks
+}
+
+async function collect<T>(lines: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const line of lines) out.push(line)
+  return out
+}
+
+describe('ContainerHttpClient', () => {
+  it('yields NDJSON lines split anywhere, multi-byte characters included', async () => {
+    const text = '{"a":"é"}\n\n{"b":2}\n{"c":3}'
+    for (let size = 1; size <= text.length; size++) {
+      const chunks: string[] = []
+      for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size))
+      expect(await collect(ndjsonLines(streamOf(chunks), 's'))).toEqual([{ a: 'é' }, { b: 2 }, { c: 3 }])
+    }
+  })
+
+  it('streams a run over fetch and cancels the body when the reader stops early', async () => {
+    let cancelled = false
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"type":"system"}\n{"type":"assistant"}\n'))
+      },
+      cancel() {
+        cancelled = true
+      },
+    })
+    const client = new ContainerHttpClient(async () => new Response(body), 's1')
+    for await (const line of client.run({ prompt: 'hi' })) {
+      expect(line).toEqual({ type: 'system' })
+      break
+    }
+    expect(cancelled).toBe(true)
+  })
+
+  it('says which container sent a line that is not JSON', async () => {
+    await expect(collect(ndjsonLines(streamOf(['{"a":1}\nnot json\n']), 's1'))).rejects.toThrow(
+      /container s1 sent a line that is not JSON: not json/,
+    )
+  })
+
+  it("turns the container's error answer into an AppError with its type and status", async () => {
+    const client = new ContainerHttpClient(
+      async () =>
+        Response.json(
+          { error: { type: 'not_found_error', message: 'no pending permission request p1' } },
+          { status: 404 },
+        ),
+      's1',
+    )
+    await expect(client.respondPermission('p1', { allow: true })).rejects.toMatchObject({
+      type: 'not_found_error',
+      status: 404,
+      message: 'no pending permission request p1',
+    })
+    const down = new ContainerHttpClient(async () => {
+      throw new Error('connection refused')
+    }, 's2')
+    await expect(down.debug()).rejects.toThrow(/container s2 is not reachable \(connection refused\)/)
+  })
+
+  it('reads the workspace snapshot into a map, keeping only string fingerprints', async () => {
+    const client = new ContainerHttpClient(async (request) => {
+      expect(new URL(request.url).pathname).toBe('/workspace/snapshot')
+      return Response.json({ files: { 'a.txt': '1:2:3', bad: 4 } })
+    }, 's1')
+    expect(await client.snapshot()).toEqual(new Map([['a.txt', '1:2:3']]))
+  })
+})

@@ -1,0 +1,174 @@
+/**
+ * The container protocol (DESIGN.md: `POST /` NDJSON run, `POST /permissions/:id`, `GET /debug`,
+ * `GET /workspace/*`) over any Web `fetch`: how a host whose container is reached by a Request (a Cloudflare
+ * Container Durable Object) talks to it. Errors become AppErrors carrying the container's type and message.
+ */
+import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
+import { AppError, ERROR_STATUS, type ErrorType } from '../protocol/errors.js'
+import type { WorkspaceSnapshot } from '../protocol/workspace-snapshot.js'
+import type { PermissionDecision } from './permission-broker.js'
+
+export type ContainerFetch = (request: Request) => Promise<Response>
+
+const ORIGIN = 'http://container'
+const MAX_ERROR_CHARS = 64 * 1024
+
+function isErrorType(value: unknown): value is ErrorType {
+  return typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value)
+}
+
+/** An error answer as an AppError carrying the container's type and message. */
+async function httpError(res: Response, label: string): Promise<AppError> {
+  const text = (await res.text().catch(() => '')).slice(0, MAX_ERROR_CHARS)
+  try {
+    const body = JSON.parse(text) as { error?: { type?: unknown; message?: unknown } }
+    if (typeof body.error?.message === 'string') {
+      const type = isErrorType(body.error.type) ? body.error.type : 'api_error'
+      return new AppError(type, body.error.message, { status: res.status, retryable: res.status >= 500 })
+    }
+  } catch {
+    // not JSON: said below as it came
+  }
+  return new AppError('api_error', `container ${label} answered ${res.status}: ${text.slice(0, 500)}`, {
+    status: res.status >= 400 ? res.status : 502,
+    retryable: res.status >= 500,
+  })
+}
+
+/** The text of a response body, chunk by chunk; leaving early cancels the body. */
+async function* textOf(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      yield decoder.decode(value, { stream: true })
+    }
+    yield decoder.decode()
+  } finally {
+    await reader.cancel().catch(() => {})
+  }
+}
+
+/** Parsed NDJSON lines of a text stream split anywhere; says which container sent a line that is not JSON. */
+export async function* ndjsonLines(chunks: AsyncIterable<string>, label: string): AsyncGenerator<unknown> {
+  const parse = (line: string): unknown => {
+    try {
+      return JSON.parse(line) as unknown
+    } catch {
+      throw new AppError(
+        'api_error',
+        `container ${label} sent a line that is not JSON: ${line.slice(0, 200)}`,
+        {
+          status: 502,
+        },
+      )
+    }
+  }
+  let buffer = ''
+  for await (const chunk of chunks) {
+    buffer += chunk
+    let newline = buffer.indexOf('\n')
+    while (newline !== -1) {
+      const line = buffer.slice(0, newline).trim()
+      buffer = buffer.slice(newline + 1)
+      if (line !== '') yield parse(line)
+      newline = buffer.indexOf('\n')
+    }
+  }
+  const rest = buffer.trim()
+  if (rest !== '') yield parse(rest)
+}
+
+export class ContainerHttpClient {
+  constructor(
+    private readonly send: ContainerFetch,
+    private readonly label: string,
+  ) {}
+
+  private async request(path: string, init: RequestInit = {}): Promise<Response> {
+    let res: Response
+    try {
+      res = await this.send(new Request(`${ORIGIN}${path}`, init))
+    } catch (err) {
+      if (init.signal?.aborted) throw init.signal.reason
+      throw new AppError(
+        'api_error',
+        `container ${this.label} is not reachable (${(err as Error).message})`,
+        {
+          status: 502,
+          retryable: true,
+          cause: err,
+        },
+      )
+    }
+    if (res.status >= 400) throw await httpError(res, this.label)
+    return res
+  }
+
+  private async json(path: string): Promise<unknown> {
+    const res = await this.request(path)
+    try {
+      return (await res.json()) as unknown
+    } catch {
+      throw new AppError('api_error', `container ${this.label} sent invalid JSON for ${path}`, {
+        status: 502,
+      })
+    }
+  }
+
+  async *run(options: ClaudeCodeOptions, signal?: AbortSignal): AsyncGenerator<unknown, void> {
+    const res = await this.request('/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(options),
+      ...(signal !== undefined && { signal }),
+    })
+    if (res.body === null) return
+    const onAbort = () => res.body?.cancel().catch(() => {})
+    signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      // Leaving early (an interrupted turn) cancels the body, which stops the container's run.
+      yield* ndjsonLines(textOf(res.body), this.label)
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason
+      if (err instanceof AppError) throw err
+      throw new AppError(
+        'api_error',
+        `connection to container ${this.label} broke mid-run: ${(err as Error).message}`,
+        {
+          status: 502,
+          cause: err,
+        },
+      )
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  async respondPermission(requestId: string, decision: PermissionDecision): Promise<void> {
+    const res = await this.request(`/permissions/${encodeURIComponent(requestId)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(decision),
+    })
+    await res.arrayBuffer()
+  }
+
+  debug(): Promise<unknown> {
+    return this.json('/debug')
+  }
+
+  /** `GET /workspace/snapshot`: the workspace fingerprints the agent diffs for file-change events. */
+  async snapshot(): Promise<WorkspaceSnapshot> {
+    const body = (await this.json('/workspace/snapshot')) as { files?: unknown }
+    const files = typeof body.files === 'object' && body.files !== null ? body.files : {}
+    return new Map(Object.entries(files).filter((e): e is [string, string] => typeof e[1] === 'string'))
+  }
+
+  /** `GET /workspace/files` or `/workspace/files/<path>`, as the container answers it. */
+  files(path?: string): Promise<unknown> {
+    return this.json(path === undefined ? '/workspace/files' : `/workspace/files/${encodeURIComponent(path)}`)
+  }
+}
