@@ -16,7 +16,7 @@ import { Hono } from 'hono'
 import { workspaceRoutes } from '../../../src/container/workspace-routes.js'
 import type { ClaudeCodeOptions } from '../../../src/protocol/claude-code-options.js'
 import { type ScriptedRun, scriptedContainers } from '../../../test/fixtures/scripted-container.js'
-import { CONTAINER_ID_HEADER, NO_INSTANCE, NOT_LISTENING, STAND_IN_HEADER } from './stand-in-protocol.js'
+import { CONTAINER_ID_HEADER, controlRequest, NO_INSTANCE, notListening } from './stand-in-protocol.js'
 
 export interface ContainerHost {
   fetch(request: Request): Promise<Response>
@@ -129,14 +129,10 @@ export function createContainerHost(initialMaxInstances: number): ContainerHost 
 
   return {
     async fetch(request) {
-      const url = new URL(request.url)
-      if (url.pathname.startsWith('/__control/')) {
-        url.pathname = url.pathname.slice('/__control'.length)
-        return control.fetch(new Request(url, request))
-      }
+      const toControl = controlRequest(request)
+      if (toControl !== undefined) return control.fetch(toControl)
       const id = request.headers.get(CONTAINER_ID_HEADER)
-      if (id === null || !running.has(id))
-        return new Response(NOT_LISTENING, { status: 503, headers: { [STAND_IN_HEADER]: 'not-listening' } })
+      if (id === null || !running.has(id)) return notListening()
       return serverOf(id).fetch(request)
     },
     close: () => rmSync(root, { recursive: true, force: true }),

@@ -13,6 +13,11 @@ interface StartOptions {
   entrypoint?: string[]
 }
 
+/** Where the containers run: a service binding in the tests, the local container runtime's URL in `npm run dev`. */
+export interface RuntimeHost {
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>
+}
+
 /** Every stand-in runtime of this isolate, by container object id (for tests that look inside). */
 export const runtimes = new Map<string, ContainerRuntimeStandIn>()
 
@@ -26,7 +31,7 @@ export class ContainerRuntimeStandIn {
   private settle: { resolve(): void; reject(err: Error): void } | undefined
 
   constructor(
-    private readonly host: Fetcher,
+    private readonly host: RuntimeHost,
     private readonly id: string,
   ) {}
 
