@@ -10,8 +10,9 @@
  * - any other request with `x-container-id` is the container's port 8080: proxied to its server's socket.
  *
  * The sandboxes have no network. Their `http://router.internal` (ANTHROPIC_BASE_URL) leads, through the
- * driver's loopback forwarder, to a unix socket here that passes each call to the Worker's router (`/llm/*`),
- * the same `routerFetch` that answers `router.internal` on Cloudflare: provider keys stay in the Worker.
+ * driver's loopback forwarder, to a unix socket here that passes each call to the development Worker
+ * (dev/outbound-protocol.ts), where the session's container object answers it with its outbound handler, the
+ * one that answers `router.internal` on Cloudflare: provider keys stay in the Worker.
  */
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -22,6 +23,7 @@ import { createBwrapDriver } from '../../../src/sandbox/drivers/bwrap/index.js'
 import { containerSocketPath, serveOnUnixSocket } from '../../../src/sandbox/host-socket.js'
 import type { SandboxHandle, SandboxLogger } from '../../../src/sandbox/types.js'
 import { CONTAINER_ID_HEADER, controlRequest, NO_INSTANCE, notListening } from '../test/stand-in-protocol.js'
+import { OUTBOUND_PATH } from './outbound-protocol.js'
 
 export interface LocalContainerHostOptions {
   /** The repository root: its `dist/` (container server) and `node_modules/` are bound into each sandbox. */
@@ -30,7 +32,7 @@ export interface LocalContainerHostOptions {
   stateDir: string
   /** Sandboxes running at once (wrangler.jsonc's `max_instances`). */
   maxInstances: number
-  /** The development Worker's origin, whose `/llm/*` is the router (known once wrangler is up). */
+  /** The development Worker's origin, where the containers' outbound HTTP goes. */
   workerUrl: () => string
   logger: SandboxLogger
 }
@@ -92,14 +94,15 @@ export async function createLocalContainerHost(
   const routerSocket = join(options.stateDir, 'router.sock')
   const router = await serveOnUnixSocket((request) => {
     const url = new URL(request.url)
-    return proxy(request, `${options.workerUrl()}/llm${url.pathname}${url.search}`).catch((err: unknown) =>
-      Response.json(
-        {
-          type: 'error',
-          error: { type: 'api_error', message: `the Worker's router is unreachable: ${String(err)}` },
-        },
-        { status: 502 },
-      ),
+    return proxy(request, `${options.workerUrl()}${OUTBOUND_PATH}${url.pathname}${url.search}`).catch(
+      (err: unknown) =>
+        Response.json(
+          {
+            type: 'error',
+            error: { type: 'api_error', message: `the Worker's router is unreachable: ${String(err)}` },
+          },
+          { status: 502 },
+        ),
     )
   }, routerSocket)
   const driver = createBwrapDriver({

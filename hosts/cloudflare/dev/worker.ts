@@ -3,16 +3,21 @@
  * stand-in (test/container-runtime.ts) instead of Cloudflare's container runtime, which `wrangler dev` cannot
  * provide without Docker. The stand-in's starts, stops and requests go to the local container runtime that
  * `npm run dev` starts beside wrangler (dev/local-container-host.ts: one bwrap-sandboxed container server per
- * session), at CONTAINER_RUNTIME_URL. Never deployed: wrangler.jsonc's entry is src/index.ts.
+ * session), at CONTAINER_RUNTIME_URL; the sandboxes' outbound HTTP comes back through OUTBOUND_PATH to the
+ * container object's outbound handlers. Never deployed: wrangler.jsonc's entry is src/index.ts.
  */
 import type { DurableObject } from 'cloudflare:workers'
-import { ClaudeCodeContainer as RealContainer } from '../src/container-object.js'
+import { requestToken } from '../../../src/router/router-auth.js'
+import { ClaudeCodeContainer as RealContainer, ROUTER_HOST } from '../src/container-object.js'
+import worker from '../src/index.js'
+import { sessionTokens } from '../src/router.js'
 import { ContainerRuntimeStandIn, type RuntimeHost, runtimes } from '../test/container-runtime.js'
+import { OUTBOUND_HEADER, OUTBOUND_PATH } from './outbound-protocol.js'
 
-export { ClaudeCodeAgent, ContainerProxy, default, SessionDirectory } from '../src/index.js'
+export { ClaudeCodeAgent, ContainerProxy, SessionDirectory } from '../src/index.js'
 
 /** The local container runtime at `base`, addressed the way the stand-in addresses its host. */
-export function runtimeAt(base: string): RuntimeHost {
+function runtimeAt(base: string): RuntimeHost {
   const origin = new URL(base)
   return {
     fetch(input, init) {
@@ -38,4 +43,43 @@ export class ClaudeCodeContainer extends RealContainer {
     Object.defineProperty(ctx, 'container', { value: runtime, configurable: true })
     super(ctx, env)
   }
+
+  /** The container's outbound HTTP goes to the handler the class registered for its host, as on Cloudflare. */
+  override async fetch(request: Request): Promise<Response> {
+    if (!request.headers.has(OUTBOUND_HEADER)) return super.fetch(request)
+    const runtime = runtimes.get(this.ctx.id.toString())
+    const handler = runtime?.intercepted.get(new URL(request.url).hostname) ?? runtime?.intercepted.get('*')
+    // What Cloudflare answers a container without internet that calls a host nobody intercepts.
+    if (handler === undefined) return new Response('Origin is disallowed', { status: 520 })
+    const outbound = new Request(request)
+    outbound.headers.delete(OUTBOUND_HEADER)
+    return handler.fetch(outbound)
+  }
+}
+
+/** A sandbox's call to `http://router.internal`, to the container object of the session whose token it has. */
+async function containerOutbound(request: Request, env: Env): Promise<Response> {
+  const sessionId = await sessionTokens(env).verify(requestToken(request.headers))
+  if (sessionId === undefined)
+    return Response.json(
+      {
+        type: 'error',
+        error: { type: 'authentication_error', message: 'no valid session token on a container call' },
+      },
+      { status: 401 },
+    )
+  const url = new URL(request.url)
+  const target = new URL(`http://${ROUTER_HOST}${url.pathname.slice(OUTBOUND_PATH.length)}${url.search}`)
+  const forwarded = new Request(target, request)
+  forwarded.headers.set(OUTBOUND_HEADER, '1')
+  return env.CONTAINER.get(env.CONTAINER.idFromName(sessionId)).fetch(forwarded)
+}
+
+export default {
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
+    const { pathname } = new URL(request.url)
+    if (pathname === OUTBOUND_PATH || pathname.startsWith(`${OUTBOUND_PATH}/`))
+      return containerOutbound(request, env)
+    return worker.fetch(request, env, ctx)
+  },
 }
