@@ -128,7 +128,9 @@ export async function runDev(options: DevOptions): Promise<void> {
   process.on('SIGINT', () => void shutdown(0))
   process.on('SIGTERM', () => void shutdown(0))
 
+  const runtimeToken = randomBytes(32).toString('hex')
   host = await createLocalContainerHost({
+    token: runtimeToken,
     packageRoot: repoRoot,
     stateDir: join(stateDir, 'runtime'),
     maxInstances,
@@ -147,7 +149,11 @@ export async function runDev(options: DevOptions): Promise<void> {
   const defaults = join(stateDir, 'defaults.env')
   writeFileSync(defaults, `SESSION_TOKEN_SECRET=${randomBytes(32).toString('hex')}\n`, { mode: 0o600 })
   const runtimeEnv = join(stateDir, 'runtime.env')
-  writeFileSync(runtimeEnv, `CONTAINER_RUNTIME_URL=http://127.0.0.1:${runtimePort}\n`, { mode: 0o600 })
+  writeFileSync(
+    runtimeEnv,
+    `CONTAINER_RUNTIME_URL=http://127.0.0.1:${runtimePort}\nCONTAINER_RUNTIME_TOKEN=${runtimeToken}\n`,
+    { mode: 0o600 },
+  )
   const givenEnvFiles = wranglerArgs.some((a) => a === '--env-file' || a.startsWith('--env-file='))
   const devVars = join(hostDir, '.dev.vars')
   const developerFiles = givenEnvFiles ? [] : existsSync(devVars) ? ['--env-file', devVars] : []

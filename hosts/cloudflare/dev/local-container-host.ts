@@ -11,9 +11,10 @@
  *
  * The sandboxes have no network. Their `http://router.internal` (ANTHROPIC_BASE_URL) leads, through the
  * driver's loopback forwarder, to a unix socket here that passes each call to the development Worker
- * (dev/outbound-protocol.ts), where the session's container object answers it with its outbound handler, the
+ * (dev/runtime-protocol.ts), where the session's container object answers it with its outbound handler, the
  * one that answers `router.internal` on Cloudflare: provider keys stay in the Worker.
  */
+import { timingSafeEqual } from 'node:crypto'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { Hono } from 'hono'
@@ -23,7 +24,7 @@ import { createBwrapDriver } from '../../../src/sandbox/drivers/bwrap/index.js'
 import { containerSocketPath, serveOnUnixSocket } from '../../../src/sandbox/host-socket.js'
 import type { SandboxHandle, SandboxLogger } from '../../../src/sandbox/types.js'
 import { CONTAINER_ID_HEADER, controlRequest, NO_INSTANCE, notListening } from '../test/stand-in-protocol.js'
-import { OUTBOUND_PATH } from './outbound-protocol.js'
+import { OUTBOUND_PATH, RUNTIME_TOKEN_HEADER } from './runtime-protocol.js'
 
 export interface LocalContainerHostOptions {
   /** The repository root: its `dist/` (container server) and `node_modules/` are bound into each sandbox. */
@@ -32,6 +33,8 @@ export interface LocalContainerHostOptions {
   stateDir: string
   /** Sandboxes running at once (wrangler.jsonc's `max_instances`). */
   maxInstances: number
+  /** What every request must carry in RUNTIME_TOKEN_HEADER (the Worker has it as CONTAINER_RUNTIME_TOKEN). */
+  token: string
   /** The development Worker's origin, where the containers' outbound HTTP goes. */
   workerUrl: () => string
   logger: SandboxLogger
@@ -57,6 +60,7 @@ function forwardable(headers: Headers): Record<string, string> {
   const out = new Headers(headers)
   for (const name of HOP_BY_HOP) out.delete(name)
   out.delete(CONTAINER_ID_HEADER)
+  out.delete(RUNTIME_TOKEN_HEADER)
   return Object.fromEntries(out)
 }
 
@@ -90,6 +94,7 @@ export async function createLocalContainerHost(
   options: LocalContainerHostOptions,
 ): Promise<LocalContainerHost> {
   const { logger } = options
+  const expectedToken = new TextEncoder().encode(options.token)
   mkdirSync(options.stateDir, { recursive: true })
   const routerSocket = join(options.stateDir, 'router.sock')
   const router = await serveOnUnixSocket((request) => {
@@ -195,6 +200,12 @@ export async function createLocalContainerHost(
 
   return {
     async fetch(request) {
+      const presented = new TextEncoder().encode(request.headers.get(RUNTIME_TOKEN_HEADER) ?? '')
+      if (presented.length !== expectedToken.length || !timingSafeEqual(presented, expectedToken))
+        return Response.json(
+          { error: { type: 'authentication_error', message: `missing or wrong ${RUNTIME_TOKEN_HEADER}` } },
+          { status: 401 },
+        )
       const toControl = controlRequest(request)
       if (toControl !== undefined) return control.fetch(toControl)
       const id = request.headers.get(CONTAINER_ID_HEADER)

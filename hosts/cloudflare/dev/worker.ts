@@ -12,12 +12,12 @@ import { ClaudeCodeContainer as RealContainer, ROUTER_HOST } from '../src/contai
 import worker from '../src/index.js'
 import { sessionTokens } from '../src/router.js'
 import { ContainerRuntimeStandIn, type RuntimeHost, runtimes } from '../test/container-runtime.js'
-import { OUTBOUND_HEADER, OUTBOUND_PATH } from './outbound-protocol.js'
+import { OUTBOUND_HEADER, OUTBOUND_PATH, RUNTIME_TOKEN_HEADER } from './runtime-protocol.js'
 
 export { ClaudeCodeAgent, ContainerProxy, SessionDirectory } from '../src/index.js'
 
 /** The local container runtime at `base`, addressed the way the stand-in addresses its host. */
-function runtimeAt(base: string): RuntimeHost {
+function runtimeAt(base: string, token: string): RuntimeHost {
   const origin = new URL(base)
   return {
     fetch(input, init) {
@@ -25,7 +25,9 @@ function runtimeAt(base: string): RuntimeHost {
       const url = new URL(request.url)
       url.protocol = origin.protocol
       url.host = origin.host
-      return fetch(new Request(url, request))
+      const forwarded = new Request(url, request)
+      forwarded.headers.set(RUNTIME_TOKEN_HEADER, token)
+      return fetch(forwarded)
     },
   }
 }
@@ -34,10 +36,13 @@ function runtimeAt(base: string): RuntimeHost {
 export class ClaudeCodeContainer extends RealContainer {
   constructor(ctx: DurableObject['ctx'], env: Env) {
     const base = env.CONTAINER_RUNTIME_URL
-    if (base === undefined || base === '')
-      throw new Error('CONTAINER_RUNTIME_URL is not set: start the development Worker with `npm run dev`')
+    const token = env.CONTAINER_RUNTIME_TOKEN
+    if (base === undefined || base === '' || token === undefined || token === '')
+      throw new Error(
+        'CONTAINER_RUNTIME_URL and CONTAINER_RUNTIME_TOKEN are not set: start the development Worker with `npm run dev`',
+      )
     const id = ctx.id.toString()
-    const runtime = runtimes.get(id) ?? new ContainerRuntimeStandIn(runtimeAt(base), id)
+    const runtime = runtimes.get(id) ?? new ContainerRuntimeStandIn(runtimeAt(base, token), id)
     runtimes.set(id, runtime)
     // Where Cloudflare puts the container runtime; `wrangler dev --enable-containers=false` leaves it undefined.
     Object.defineProperty(ctx, 'container', { value: runtime, configurable: true })

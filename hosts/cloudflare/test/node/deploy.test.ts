@@ -69,7 +69,7 @@ describe('wrangler deploy --dry-run', () => {
       expect(stdout).toMatch(binding)
     expect(stdout).toMatch(/agent-router-claudecodecontainer \(.*hosts\/cloudflare\/Dockerfile\)/)
     // What only the tests and `npm run dev` give the Worker (their container runtime stand-ins) is not deployed.
-    expect(stdout).not.toMatch(/CONTAINER_RUNTIME_URL|CONTAINER_HOST/)
+    expect(stdout).not.toMatch(/CONTAINER_RUNTIME|CONTAINER_HOST/)
   })
 
   it('builds the container image for linux/amd64 from the Dockerfile, with the repository as context', () => {

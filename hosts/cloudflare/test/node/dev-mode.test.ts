@@ -191,7 +191,7 @@ describe('npm run dev (wrangler dev with bwrap-sandboxed container servers)', { 
     expect(report).not.toContain(PROVIDER_KEY)
     expect(output).not.toContain(PROVIDER_KEY)
     // The model calls left the sandbox as a container's outbound HTTP, answered by the container object's
-    // handler for router.internal (dev/outbound-protocol.ts), not by a side door to the router.
+    // handler for router.internal (dev/runtime-protocol.ts), not by a side door to the router.
     expect(output).toMatch(/POST \/__dev\/container-outbound\/v1\/messages 200/)
   })
 
