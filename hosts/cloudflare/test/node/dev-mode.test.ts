@@ -6,7 +6,7 @@
  * Ctrl-C: nothing of it may keep running. Screenshots go to test-artifacts/browser/.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -52,14 +52,17 @@ function freePort(): Promise<number> {
   })
 }
 
+/** True while `pid` runs: a zombie (ended, not yet reaped by a parent that does not reap) does not. */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0)
-    return true
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
   } catch {
     return false
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Waits for `predicate` on the dev process's output so far, or fails saying what it printed. */
 function waitForOutput(predicate: (text: string) => boolean, what: string): Promise<void> {
@@ -234,11 +237,14 @@ describe('npm run dev (wrangler dev with bwrap-sandboxed container servers)', { 
     const commands = started.map(commandLine)
     expect(commands.some((c) => c.includes('workerd'))).toBe(true)
     expect(commands.some((c) => c.startsWith('bwrap'))).toBe(true)
-    const exited = new Promise<number | null>((r) => dev.once('exit', (code) => r(code)))
+    // Under npm's shell: the last of the processes running it is node itself.
+    const devScript = started.filter((pid) => commandLine(pid).includes('scripts/dev.mjs')).at(-1)
+    expect(devScript).toBeDefined()
     process.kill(-dev.pid!, 'SIGINT')
-    await exited
-    // Every process it started ends with it (a last one may still be on its way out: ask until it is gone).
-    for (let i = 0; i < 300 && started.some(alive); i++) await new Promise((r) => setTimeout(r, 100))
+    // The dev script ends last, once wrangler has ended and every sandbox is stopped: wait for it (as long
+    // as a loaded machine needs), then let the kernel finish what was on its way out.
+    while (alive(devScript!)) await sleep(100)
+    for (let i = 0; i < 100 && started.some(alive); i++) await sleep(100)
     expect(started.filter(alive).map((pid) => `${pid} ${commandLine(pid)}`)).toEqual([])
     // Nor does anything it wrote stay behind.
     expect(devStateDirs().filter((name) => !stateDirsBefore.includes(name))).toEqual([])
