@@ -102,8 +102,14 @@ export default defineConfig({
         },
       },
       {
-        // What runs around the Worker on Node: wrangler itself (deploy dry run, bundle budget).
-        test: { name: 'node', include: ['test/node/*.test.ts'], testTimeout: 120_000 },
+        // What runs around the Worker on Node: wrangler itself (deploy dry run, bundle budget), and `npm run dev`
+        // with its bwrap sandboxes, driven over WebSocket and in Chromium (installed as for the root's tests).
+        test: {
+          name: 'node',
+          include: ['test/node/*.test.ts'],
+          testTimeout: 120_000,
+          globalSetup: ['../../test/setup/system-packages.ts'],
+        },
       },
     ],
   },
