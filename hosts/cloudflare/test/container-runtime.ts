@@ -91,7 +91,15 @@ export class ContainerRuntimeStandIn {
         const forwarded = new Request(request.url, request)
         forwarded.headers.set(CONTAINER_ID_HEADER, this.id)
         const res = await this.host.fetch(forwarded)
-        if (res.headers.get(STAND_IN_HEADER) === 'not-listening') throw new Error(NOT_LISTENING)
+        if (res.headers.get(STAND_IN_HEADER) === 'not-listening') {
+          // Started, and nothing listens any more: the container ended on its own (a crash, a limit), which
+          // Cloudflare's runtime reports through monitor(); the next start is a fresh one.
+          if (this.running) {
+            this.running = false
+            this.settle?.resolve()
+          }
+          throw new Error(NOT_LISTENING)
+        }
         return res
       },
     }

@@ -21,6 +21,7 @@ import {
   endsWithToolResult,
   isAgentRequest,
   lastUserText,
+  newestParagraph,
   type ScriptedModelServer,
   startScriptedModelServer,
 } from '../../../../test/fixtures/scripted-model-server.js'
@@ -63,6 +64,12 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The container servers running in the dev run's sandboxes (not the bwrap processes around them). */
+const containerServers = () =>
+  descendantsOf(dev.pid!).filter((pid) =>
+    /^\S*node .*\/opt\/agent-router\/dist\/container\/main\.js/.test(commandLine(pid)),
+  )
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Waits for `predicate` on the dev process's output so far, or fails saying what it printed. */
@@ -99,7 +106,8 @@ beforeAll(async () => {
     respond: (request) => {
       if (!isAgentRequest(request)) return { text: 'Dev session' }
       if (endsWithToolResult(request)) return { text: 'I created hello.txt for you.' }
-      const said = lastUserText(request)
+      // A fresh Claude Code session is given the conversation so far first: the newest prompt is the last paragraph.
+      const said = newestParagraph(lastUserText(request))
       if (said.includes('Create hello.txt'))
         return {
           text: 'Creating the file.',
@@ -190,6 +198,35 @@ describe.skipIf(bwrapProblem !== undefined)(
       // Claude Code resumed its conversation: the model saw the first turn again.
       const last = scripted.requests.filter(isAgentRequest).at(-1)!
       expect(JSON.stringify(last.body.messages)).toContain('Create hello.txt containing hello, world')
+    })
+
+    // On Cloudflare the runtime's monitor reports a container's end at once. The stand-in learns it at the next
+    // call to the container, so in this mode the first turn after a crash fails, saying so, and the next starts
+    // a fresh container.
+    it('after a container ends on its own, reports it on the next turn and runs the one after on a fresh container', async () => {
+      const servers = containerServers()
+      expect(servers).toHaveLength(1)
+      process.kill(servers[0]!, 'SIGKILL')
+      while (alive(servers[0]!)) await sleep(100)
+      const lastSeq = async () =>
+        (
+          (await (await fetch(`${url}/agent/sessions/${SESSION}/events`)).json()) as {
+            events: SessionEvent[]
+          }
+        ).events.at(-1)!.seq
+      const failed = await turn(SESSION, 'Are you there?', await lastSeq())
+      expect(failed.find((e) => e.type === 'error')?.content).toMatch(/not listening/)
+      expect(failed.at(-1)?.data).toMatchObject({ isRunning: false })
+      const third = await turn(SESSION, 'Still there?', await lastSeq())
+      expect(third.map((e) => e.type)).not.toContain('error')
+      // The transcript went with the container's disk: the conversation was carried over, and the user told.
+      expect(third.find((e) => e.type === 'notice')?.content).toBeTruthy()
+      expect(third.filter((e) => e.type === 'result').map((e) => e.content)).toContain(
+        'You said: Still there?',
+      )
+      const restarted = containerServers()
+      expect(restarted).toHaveLength(1)
+      expect(restarted[0]).not.toBe(servers[0])
     })
 
     it('keeps the provider key in the Worker: only the provider sees it, never the container', async () => {
