@@ -7,6 +7,7 @@
  *   container server (`dist/container/main.js`, the image's entry) in a bwrap sandbox, the same driver the Node
  *   host uses; past `max_instances` it answers Cloudflare's "no instance" words with a 503, and the turn waits;
  * - `POST /__control/stop` stops it, and, as on Cloudflare, its disk (workspace and transcripts) goes with it;
+ * - `POST /__control/alive` says whether it still runs (the Worker asks before a turn: see dev/worker.ts);
  * - any other request with `x-container-id` is the container's port 8080: proxied to its server's socket.
  *
  * The sandboxes have no network. Their `http://router.internal` (ANTHROPIC_BASE_URL) leads, through the
@@ -24,7 +25,7 @@ import { createBwrapDriver } from '../../../src/sandbox/drivers/bwrap/index.js'
 import { containerSocketPath, serveOnUnixSocket } from '../../../src/sandbox/host-socket.js'
 import type { SandboxHandle, SandboxLogger } from '../../../src/sandbox/types.js'
 import { CONTAINER_ID_HEADER, controlRequest, NO_INSTANCE, notListening } from '../test/stand-in-protocol.js'
-import { OUTBOUND_PATH, RUNTIME_TOKEN_HEADER } from './runtime-protocol.js'
+import { ALIVE_PATH, OUTBOUND_PATH, RUNTIME_TOKEN_HEADER } from './runtime-protocol.js'
 
 export interface LocalContainerHostOptions {
   /** The repository root: its `dist/` (container server) and `node_modules/` are bound into each sandbox. */
@@ -195,6 +196,10 @@ export async function createLocalContainerHost(
       )
     await stop(id.data)
     return c.json({ ok: true })
+  })
+  control.post(`/${ALIVE_PATH}`, (c) => {
+    const id = c.req.header(CONTAINER_ID_HEADER)
+    return id !== undefined && running.has(id) ? c.json({ alive: true }) : c.json({ alive: false }, 404)
   })
   control.post('/state', (c) => c.json({ running: [...running.keys()], max: options.maxInstances }))
 

@@ -17,3 +17,6 @@ export const RUNTIME_TOKEN_HEADER = 'x-container-runtime-token'
  */
 export const OUTBOUND_PATH = '/__dev/container-outbound'
 export const OUTBOUND_HEADER = 'x-dev-container-outbound'
+
+/** `POST /__control/alive` with the container id header: 200 while its server runs, 404 once it has ended. */
+export const ALIVE_PATH = 'alive'

@@ -8,11 +8,16 @@
  */
 import type { DurableObject } from 'cloudflare:workers'
 import { requestToken } from '../../../src/router/router-auth.js'
-import { ClaudeCodeContainer as RealContainer, ROUTER_HOST } from '../src/container-object.js'
+import {
+  type BootResult,
+  ClaudeCodeContainer as RealContainer,
+  ROUTER_HOST,
+} from '../src/container-object.js'
 import worker from '../src/index.js'
 import { sessionTokens } from '../src/router.js'
 import { ContainerRuntimeStandIn, type RuntimeHost, runtimes } from '../test/container-runtime.js'
-import { OUTBOUND_HEADER, OUTBOUND_PATH, RUNTIME_TOKEN_HEADER } from './runtime-protocol.js'
+import { CONTAINER_ID_HEADER } from '../test/stand-in-protocol.js'
+import { ALIVE_PATH, OUTBOUND_HEADER, OUTBOUND_PATH, RUNTIME_TOKEN_HEADER } from './runtime-protocol.js'
 
 export { ClaudeCodeAgent, ContainerProxy, SessionDirectory } from '../src/index.js'
 
@@ -42,11 +47,32 @@ export class ClaudeCodeContainer extends RealContainer {
         'CONTAINER_RUNTIME_URL and CONTAINER_RUNTIME_TOKEN are not set: start the development Worker with `npm run dev`',
       )
     const id = ctx.id.toString()
-    const runtime = runtimes.get(id) ?? new ContainerRuntimeStandIn(runtimeAt(base, token), id)
+    const host = runtimeAt(base, token)
+    const runtime = runtimes.get(id) ?? new ContainerRuntimeStandIn(host, id)
     runtimes.set(id, runtime)
     // Where Cloudflare puts the container runtime; `wrangler dev --enable-containers=false` leaves it undefined.
     Object.defineProperty(ctx, 'container', { value: runtime, configurable: true })
     super(ctx, env)
+    this.runtime = runtime
+    this.host = host
+  }
+
+  private readonly runtime: ContainerRuntimeStandIn
+  private readonly host: RuntimeHost
+
+  /**
+   * Cloudflare's runtime reports a container's end (a crash, a limit) at once; the stand-in would learn it only
+   * when a call to the container fails. So before a turn relies on a running container, ask the local runtime.
+   */
+  override async boot(envVars: Record<string, string>, instanceGetTimeoutMS?: number): Promise<BootResult> {
+    if (this.runtime.running) {
+      const res = await this.host.fetch(`http://host/__control/${ALIVE_PATH}`, {
+        method: 'POST',
+        headers: { [CONTAINER_ID_HEADER]: this.ctx.id.toString() },
+      })
+      if (res.status === 404) this.runtime.ended()
+    }
+    return super.boot(envVars, instanceGetTimeoutMS)
   }
 
   /** The container's outbound HTTP goes to the handler the class registered for its host, as on Cloudflare. */

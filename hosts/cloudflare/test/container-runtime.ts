@@ -63,6 +63,13 @@ export class ContainerRuntimeStandIn {
       })
   }
 
+  /** The container ended on its own (a crash, a limit): what Cloudflare's runtime reports through monitor(). */
+  ended(): void {
+    if (!this.running) return
+    this.running = false
+    this.settle?.resolve()
+  }
+
   monitor(): Promise<void> {
     return this.exited
   }
@@ -94,10 +101,7 @@ export class ContainerRuntimeStandIn {
         if (res.headers.get(STAND_IN_HEADER) === 'not-listening') {
           // Started, and nothing listens any more: the container ended on its own (a crash, a limit), which
           // Cloudflare's runtime reports through monitor(); the next start is a fresh one.
-          if (this.running) {
-            this.running = false
-            this.settle?.resolve()
-          }
+          this.ended()
           throw new Error(NOT_LISTENING)
         }
         return res

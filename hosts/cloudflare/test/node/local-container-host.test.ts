@@ -90,6 +90,7 @@ describe.skipIf(bwrapProblem !== undefined)(
       const started = await ask('/__control/start', { id: FIRST, body: { ANTHROPIC_MODEL: 'groq/m' } })
       expect(started.status).toBe(200)
       expect(host.running()).toEqual([FIRST])
+      expect((await ask('/__control/alive', { id: FIRST, body: {} })).status).toBe(200)
       const health = await ask('/', { id: FIRST })
       expect(health.status).toBe(200)
       const debug = await (await ask('/debug', { id: FIRST })).text()
@@ -107,6 +108,7 @@ describe.skipIf(bwrapProblem !== undefined)(
       expect(host.running()).toEqual([])
       expect(readdirSync(containers)).toEqual([])
       expect((await ask('/', { id: FIRST })).status).toBe(503)
+      expect((await ask('/__control/alive', { id: FIRST, body: {} })).status).toBe(404)
       // The slot is free again.
       expect((await ask('/__control/start', { id: SECOND, body: {} })).status).toBe(200)
       await host.close()
