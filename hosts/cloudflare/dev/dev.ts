@@ -5,7 +5,7 @@
  * Agent SDK, in a bwrap sandbox. Prints the URL once the Worker answers; Ctrl-C (SIGINT) or SIGTERM stops
  * wrangler and every sandbox and removes what this run made.
  *
- *   npm run dev [-- --port 8787] [-- <more wrangler dev flags, e.g. --env-file .dev.vars --persist-to dir>]
+ *   npm run dev -- [--port 8787] [more `wrangler dev` flags, e.g. --env-file my.vars --persist-to dir]
  *
  * The Worker's secrets come from `.dev.vars` as with any `wrangler dev` (or the `--env-file`s given);
  * SESSION_TOKEN_SECRET defaults to a random one per run.

@@ -54,6 +54,9 @@ const StartBody = z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string())
 /** The Durable Object id of a ClaudeCodeContainer (64 hex digits); it names the sandbox's folders. */
 const ContainerId = z.string().regex(/^[0-9a-f]{64}$/)
 
+/** How long a liveness ping waits before it takes the container as busy but alive. */
+const ALIVE_PING_MS = 10_000
+
 /** Headers a proxy must not pass on (hop-by-hop, or set by the client that sends the request again). */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'content-length']
 
@@ -87,6 +90,8 @@ async function proxy(request: Request, url: string, dispatcher?: Agent): Promise
 
 interface Running {
   handle: SandboxHandle
+  /** The host side of the container server's unix socket. */
+  socketPath: string
   dispatcher: Agent
   dir: string
 }
@@ -132,6 +137,30 @@ export async function createLocalContainerHost(
     logger.info({ container: id }, 'container stopped')
   }
 
+  /**
+   * False when the container's server is gone, even if its exit has not been noticed yet (nothing accepts on
+   * its socket). A slow answer counts as serving: a busy machine must not get a live container replaced.
+   */
+  const stillServing = async (id: string): Promise<boolean> => {
+    const container = running.get(id)
+    if (container === undefined) return false
+    // A connection of its own: a kept-alive one of the proxy may have been cut by the server's death, or not yet.
+    const probe = new Agent({ connect: { socketPath: container.socketPath } })
+    try {
+      const res = await undiciFetch('http://container/', {
+        dispatcher: probe,
+        signal: AbortSignal.timeout(ALIVE_PING_MS),
+      })
+      await res.body?.cancel()
+      return true
+    } catch (err) {
+      const code = (err as { cause?: { code?: unknown } }).cause?.code
+      return code !== 'ECONNREFUSED' && code !== 'ENOENT'
+    } finally {
+      probe.close().catch(() => {})
+    }
+  }
+
   const start = async (id: string, env: Record<string, string>): Promise<void> => {
     const dir = join(options.stateDir, 'containers', id.slice(0, 16))
     const spec = {
@@ -142,8 +171,9 @@ export async function createLocalContainerHost(
       env,
     }
     const handle = await driver.start(spec, command, { logger })
-    const dispatcher = new Agent({ connect: { socketPath: containerSocketPath(spec.runDir) } })
-    running.set(id, { handle, dispatcher, dir })
+    const socketPath = containerSocketPath(spec.runDir)
+    const dispatcher = new Agent({ connect: { socketPath } })
+    running.set(id, { handle, socketPath, dispatcher, dir })
     logger.info({ container: id, pid: handle.pid }, 'container started')
     // A container that ends on its own (a crash, a limit) is gone, as on Cloudflare; its next start is fresh.
     handle.exited.then((exit) => {
@@ -176,7 +206,11 @@ export async function createLocalContainerHost(
         400,
       )
     await starting.get(id.data)?.catch(() => {})
-    if (running.has(id.data)) return c.json({ ok: true })
+    if (running.has(id.data)) {
+      if (await stillServing(id.data)) return c.json({ ok: true })
+      // Ended a moment ago, before its exit was noticed: clear it away, then start afresh.
+      await stop(id.data)
+    }
     if (running.size + starting.size >= options.maxInstances) return c.text(NO_INSTANCE, 503)
     const started = start(id.data, env.data)
     starting.set(id.data, started)
@@ -197,9 +231,11 @@ export async function createLocalContainerHost(
     await stop(id.data)
     return c.json({ ok: true })
   })
-  control.post(`/${ALIVE_PATH}`, (c) => {
+  control.post(`/${ALIVE_PATH}`, async (c) => {
     const id = c.req.header(CONTAINER_ID_HEADER)
-    return id !== undefined && running.has(id) ? c.json({ alive: true }) : c.json({ alive: false }, 404)
+    return id !== undefined && (await stillServing(id))
+      ? c.json({ alive: true })
+      : c.json({ alive: false }, 404)
   })
   control.post('/state', (c) => c.json({ running: [...running.keys()], max: options.maxInstances }))
 

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { probeBwrap } from '../../../../src/sandbox/drivers/bwrap/index.js'
 import { silentLogger } from '../../../../src/sandbox/types.js'
+import { commandLine, descendantsOf } from '../../../../test/fixtures/process-tree.js'
 import { createLocalContainerHost, type LocalContainerHost } from '../../dev/local-container-host.js'
 import { RUNTIME_TOKEN_HEADER } from '../../dev/runtime-protocol.js'
 import { CONTAINER_ID_HEADER, NO_INSTANCE, NOT_LISTENING } from '../stand-in-protocol.js'
@@ -99,6 +100,20 @@ describe.skipIf(bwrapProblem !== undefined)(
       const refused = await ask('/__control/start', { id: SECOND, body: {} })
       expect(refused.status).toBe(503)
       expect(await refused.text()).toBe(NO_INSTANCE)
+    })
+
+    it('takes a container whose server just died as ended, before its exit is noticed, and starts it afresh', async () => {
+      const servers = descendantsOf(process.pid).filter((pid) =>
+        /^\S*node .*\/opt\/agent-router\/dist\/container\/main\.js/.test(commandLine(pid)),
+      )
+      expect(servers).toHaveLength(1)
+      process.kill(servers[0]!, 'SIGKILL')
+      // No wait for the sandbox's exit: right away, nothing accepts on its socket any more.
+      while (commandLine(servers[0]!) !== '') await new Promise((r) => setTimeout(r, 20))
+      expect((await ask('/__control/alive', { id: FIRST, body: {} })).status).toBe(404)
+      expect((await ask('/__control/start', { id: FIRST, body: {} })).status).toBe(200)
+      expect((await ask('/', { id: FIRST })).status).toBe(200)
+      expect((await ask('/__control/alive', { id: FIRST, body: {} })).status).toBe(200)
     })
 
     it('stops a container and, as on Cloudflare, its disk goes with it', async () => {
