@@ -138,8 +138,9 @@ export async function createLocalContainerHost(
   }
 
   /**
-   * False when the container's server is gone, even if its exit has not been noticed yet (nothing accepts on
-   * its socket). A slow answer counts as serving: a busy machine must not get a live container replaced.
+   * False when the container's server is gone, even if its exit has not been noticed yet (its socket refuses
+   * or drops a new connection). A slow answer counts as serving: a busy machine must not get a live container
+   * replaced.
    */
   const stillServing = async (id: string): Promise<boolean> => {
     const container = running.get(id)
@@ -154,8 +155,9 @@ export async function createLocalContainerHost(
       await res.body?.cancel()
       return true
     } catch (err) {
-      const code = (err as { cause?: { code?: unknown } }).cause?.code
-      return code !== 'ECONNREFUSED' && code !== 'ENOENT'
+      // Refused, reset or closed unanswered on a fresh connection: the server is gone or on its way out
+      // (its socket outlives it by a moment). Only no answer in time counts as a busy, live server.
+      return err instanceof Error && err.name === 'TimeoutError'
     } finally {
       probe.close().catch(() => {})
     }
