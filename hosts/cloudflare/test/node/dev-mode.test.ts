@@ -39,9 +39,10 @@ let dev: ChildProcess
 let url = ''
 let output = ''
 const dir = mkdtempSync(join(tmpdir(), 'ar-cf-dev-test-'))
+/** The dev run's temp dir (its TMPDIR), so what it leaves there is its own, whatever else runs on the machine. */
+const devTmp = join(dir, 'tmp')
 /** What `npm run dev` keeps in the temp dir while it runs (the secrets' env files, the sandboxes' folders). */
-const devStateDirs = () => readdirSync(tmpdir()).filter((name) => /^ar-cf-dev-(?!test-)/.test(name))
-const stateDirsBefore = devStateDirs()
+const devStateDirs = () => readdirSync(devTmp).filter((name) => name.startsWith('ar-cf-dev-'))
 
 function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -133,6 +134,7 @@ beforeAll(async () => {
     ],
     router_settings: { num_retries: 0, timeout: 60 },
   })
+  mkdirSync(devTmp)
   const envFile = join(dir, 'dev.vars')
   writeFileSync(envFile, `GROQ_API_KEY=${PROVIDER_KEY}\nDEFAULT_MODEL=${MODEL}\nROUTER_CONFIG='${routes}'\n`)
   const port = await freePort()
@@ -140,7 +142,12 @@ beforeAll(async () => {
   dev = spawn(
     'npm',
     ['run', 'dev', '--', '--port', String(port), '--env-file', envFile, '--persist-to', join(dir, 'state')],
-    { cwd: HOST_DIR, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: HOST_DIR,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TMPDIR: devTmp },
+    },
   )
   dev.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString()
@@ -283,7 +290,7 @@ describe.skipIf(bwrapProblem !== undefined)(
       for (let i = 0; i < 100 && started.some(alive); i++) await sleep(100)
       expect(started.filter(alive).map((pid) => `${pid} ${commandLine(pid)}`)).toEqual([])
       // Nor does anything it wrote stay behind.
-      expect(devStateDirs().filter((name) => !stateDirsBefore.includes(name))).toEqual([])
+      expect(devStateDirs()).toEqual([])
     })
   },
 )
