@@ -139,3 +139,61 @@ describe('changedFiles', () => {
     ])
   })
 })
+
+describe('buildConversation: tool views', () => {
+  const running = () => ev('status', undefined, { isRunning: true, model: 'm', container: 'running' })
+  const ended = () => ev('status', undefined, { isRunning: false, model: 'm', container: 'running' })
+  const todo = (id: string, status: string) =>
+    ev('tool_use', 'TodoWrite', { id, name: 'TodoWrite', input: { todos: [{ content: 'a', status }] } })
+
+  it("nests a subagent's tool calls in their Task's card", () => {
+    seq = 0
+    const items = buildConversation([
+      ev('user_message', 'go'),
+      running(),
+      ev('tool_use', 'Task', { id: 'task', name: 'Task', input: { description: 'look' } }),
+      ev('tool_use', 'Read a', { id: 'r1', name: 'Read', input: {}, parentId: 'task' }),
+      ev('tool_result', undefined, { toolUseId: 'r1', isError: false, content: 'text' }),
+      ev('tool_result', undefined, { toolUseId: 'task', isError: false, content: 'found it' }),
+      ended(),
+    ])
+    expect(items.map((i) => i.kind)).toEqual(['user', 'tool', 'turn-end'])
+    const task = items[1]?.kind === 'tool' ? items[1].call : undefined
+    expect(task?.children.map((c) => [c.name, c.state, c.result])).toEqual([['Read', 'done', 'text']])
+    expect(task?.result).toBe('found it')
+  })
+
+  it("keeps one checklist per turn that the turn's TodoWrite calls update; the next turn starts a new one", () => {
+    seq = 0
+    const items = buildConversation([
+      ev('user_message', 'plan'),
+      running(),
+      todo('t1', 'pending'),
+      ev('tool_result', undefined, { toolUseId: 't1', isError: false }),
+      todo('t2', 'completed'),
+      ev('tool_result', undefined, { toolUseId: 't2', isError: false }),
+      ended(),
+      ev('user_message', 'again'),
+      running(),
+      todo('t3', 'in_progress'),
+      ended(),
+    ])
+    const lists = items.flatMap((i) => (i.kind === 'tool' ? [i.call] : []))
+    expect(lists).toHaveLength(2)
+    expect(lists[0]?.input).toEqual({ todos: [{ content: 'a', status: 'completed' }] })
+    expect(lists[0]?.state).toBe('done')
+    expect(lists[1]?.state).toBe('stopped')
+  })
+
+  it("keeps the diff a file tool's result carries, and ignores malformed hunks", () => {
+    seq = 0
+    const hunk = { oldStart: 1, oldLines: 1, newStart: 1, newLines: 1, lines: ['-a', '+b'] }
+    const items = buildConversation([
+      ev('user_message', 'edit'),
+      running(),
+      ev('tool_use', 'Edit a', { id: 'e1', name: 'Edit', input: {} }),
+      ev('tool_result', undefined, { toolUseId: 'e1', isError: false, patch: [hunk, { lines: 3 }] }),
+    ])
+    expect(items[1]?.kind === 'tool' && items[1].call.patch).toEqual([hunk])
+  })
+})

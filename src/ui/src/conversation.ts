@@ -3,10 +3,14 @@
  * with its `tool_result`), file-change chips, permission prompts (joined with their answer), errors, notices
  * about the session itself (a quiet line) and the usage line that closes a turn. A message sent while a turn
  * runs waits: it is a `queued` item, last, until its turn starts (the next running `status` after a turn end)
- * or it is cancelled (`message_cancelled`). Pure, so it is tested without a browser.
+ * or it is cancelled (`message_cancelled`). A subagent's tool calls nest in their Task's card; a turn's TodoWrite
+ * calls update one checklist card in place. Pure, so it is tested without a browser.
  */
+import type { PatchHunk } from '../../protocol/events'
 import type { PermissionRule } from '../../protocol/permission-rules'
 import type { WireEvent } from './session-socket'
+
+export type { PatchHunk }
 
 export interface TurnUsage {
   durationMs?: number
@@ -23,6 +27,13 @@ export interface ToolCall {
   input: unknown
   state: 'running' | 'done' | 'error' | 'stopped'
   result?: string
+  /** The change a file tool made, as Claude Code reported it. */
+  patch?: PatchHunk[]
+  patchClipped?: boolean
+  /** A Task's (subagent's) own tool calls, in order. */
+  children: ToolCall[]
+  /** When it started (the tool_use event's time). */
+  startedAt: number
 }
 
 export type Item =
@@ -72,6 +83,22 @@ const isRule = (v: unknown): v is PermissionRule =>
   typeof v.tool === 'string' &&
   (v.kind === 'tool' || (v.kind === 'prefix' && v.tool === 'Bash' && typeof v.prefix === 'string'))
 const optNum = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined)
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v)
+
+function patchFrom(v: unknown): PatchHunk[] | undefined {
+  if (!Array.isArray(v)) return undefined
+  const hunks = v.filter(
+    (h): h is PatchHunk =>
+      isRecord(h) &&
+      isInt(h.oldStart) &&
+      isInt(h.oldLines) &&
+      isInt(h.newStart) &&
+      isInt(h.newLines) &&
+      Array.isArray(h.lines) &&
+      h.lines.every((l) => typeof l === 'string'),
+  )
+  return hunks.length > 0 ? hunks : undefined
+}
 
 export function statusFrom(data: unknown): SessionStatus | undefined {
   if (!isRecord(data) || typeof data.isRunning !== 'boolean') return undefined
@@ -109,6 +136,8 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
   const tools = new Map<string, ToolCall>()
   const prompts = new Map<string, PermissionItem>()
   let turnOpen = false
+  /** This turn's checklist: later TodoWrite calls of the turn update it. */
+  let todos: ToolCall | undefined
   /** Messages waiting behind the running turn, each with the item it becomes when its turn starts. */
   let queue: { queued: QueuedItem; user: UserItem }[] = []
 
@@ -152,9 +181,19 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
           summary: e.content ?? '',
           input: data.input,
           state: 'running',
+          children: [],
+          startedAt: e.timestamp,
+        }
+        const parent = typeof data.parentId === 'string' ? tools.get(data.parentId) : undefined
+        if (call.name === 'TodoWrite' && parent === undefined && todos !== undefined) {
+          Object.assign(todos, { input: call.input, state: 'running', result: undefined })
+          tools.set(id, todos)
+          break
         }
         tools.set(id, call)
-        items.push({ kind: 'tool', key, call })
+        if (parent !== undefined) parent.children.push(call)
+        else items.push({ kind: 'tool', key, call })
+        if (call.name === 'TodoWrite' && parent === undefined) todos = call
         break
       }
       case 'tool_result': {
@@ -162,6 +201,9 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
         if (call === undefined) break
         call.state = data.isError === true ? 'error' : 'done'
         if (typeof data.content === 'string') call.result = data.content
+        const patch = patchFrom(data.patch)
+        if (patch !== undefined) call.patch = patch
+        if (data.patchClipped === true) call.patchClipped = true
         break
       }
       case 'file_change': {
@@ -226,6 +268,7 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
         }
         closeOpenWork('stopped')
         turnOpen = false
+        todos = undefined
         // Nothing waits on the server (it restarted): what was queued will not run; show it as sent.
         if (data.queued === 0) {
           for (const q of queue) items.push(q.user)

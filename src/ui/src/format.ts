@@ -59,3 +59,9 @@ export function prettyJson(v: unknown): string {
     return String(v)
   }
 }
+
+/** A string field of a tool's input, if it has one. */
+export function inputText(input: unknown, key: string): string | undefined {
+  const v = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[key] : undefined
+  return typeof v === 'string' ? v : undefined
+}

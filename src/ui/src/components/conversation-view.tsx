@@ -4,7 +4,8 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { Item, SessionStatus } from '../conversation'
-import { ItemView, Markdown } from './items'
+import { ItemView } from './items'
+import { Markdown } from './markdown-view'
 import type { PermissionAnswer } from './permission-card'
 
 export function ConversationView(props: {
