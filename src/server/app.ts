@@ -143,7 +143,10 @@ export function createApp(options: AppOptions): Hono {
       throw new AppError('request_too_large', `the request body is over ${MAX_BODY_BYTES / 1024} KiB`)
     },
   })
-  app.use('/agent/*', limit)
+  // An upload into a workspace is bounded by its own, larger limit as it is written (writeWorkspaceFile).
+  app.use('/agent/*', (c, next) =>
+    c.req.method === 'PUT' && c.req.path.includes('/files/') ? next() : limit(c, next),
+  )
   app.use('/claude-code', limit)
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()))

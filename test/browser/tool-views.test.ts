@@ -9,7 +9,13 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/server/start.js'
 import { startGroqServer, tempDir } from '../e2e/helpers.js'
-import { launchChromium, openSession, type SessionPage, turn as turnOn } from '../fixtures/browser-page.js'
+import {
+  closeAll,
+  launchChromium,
+  openSession,
+  type SessionPage,
+  turn as turnOn,
+} from '../fixtures/browser-page.js'
 import {
   isAgentRequest,
   lastUserText,
@@ -141,12 +147,7 @@ beforeAll(async () => {
   ;({ page, shot, errors: pageErrors } = await openSession(browser, server.url, 'tool-views'))
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  await scripted?.close()
-  dir.remove()
-})
+afterAll(() => closeAll(browser, server, scripted, dir))
 
 const clipboard = () => page.evaluate(() => navigator.clipboard.readText())
 

@@ -1,13 +1,23 @@
 /**
  * The REST API of the agent layer (`/agent/*`): run a turn, list/inspect/rename/delete sessions, read their
- * events and workspace files, interrupt a turn, answer a permission prompt (and list those waiting in every
- * session), and what the server is set up with.
+ * events and workspace files (and download them, one or all as a zip, or upload one), interrupt a turn, answer
+ * a permission prompt (and list those waiting in every session), and what the server is set up with.
  */
+
+import { createReadStream } from 'node:fs'
+import { Readable } from 'node:stream'
 import { type Context, Hono } from 'hono'
 import type { AgentService } from '../../agent/agent-service.js'
 import { AppError } from '../../protocol/errors.js'
 import type { SessionRecord } from '../../store/session-store.js'
-import { listWorkspaceFiles, readWorkspaceFile } from '../../store/workspace-files.js'
+import { workspaceArchive } from '../../store/workspace-archive.js'
+import {
+  listWorkspaceFiles,
+  MAX_UPLOAD_BYTES,
+  readWorkspaceFile,
+  workspaceFile,
+  writeWorkspaceFile,
+} from '../../store/workspace-files.js'
 import {
   AfterQuery,
   jsonBody,
@@ -74,6 +84,23 @@ export function sessionState(agent: AgentService, record: SessionRecord) {
   }
 }
 
+/** The workspace path after `/sessions/:id/<segment>/` in the request's path, URL-decoded. */
+function pathAfter(c: Context, id: string, segment: string): string {
+  const prefix = `/sessions/${id}/${segment}/`
+  const at = c.req.path.indexOf(prefix)
+  try {
+    return decodeURIComponent(c.req.path.slice(at + prefix.length))
+  } catch {
+    throw new AppError('invalid_request_error', 'the file path is not valid URL encoding')
+  }
+}
+
+/** `attachment` with the name as plain ASCII and as RFC 5987 UTF-8. */
+function attachment(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_')
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
+}
+
 export function agentRoutes(options: AgentRoutesOptions): Hono {
   const { agent } = options
   const app = new Hono()
@@ -134,15 +161,38 @@ export function agentRoutes(options: AgentRoutesOptions): Hono {
   app.get('/sessions/:id/files/*', async (c) => {
     const id = sessionIdParam(c.req.param('id'))
     agent.get(id)
-    const prefix = `/sessions/${id}/files/`
-    const at = c.req.path.indexOf(prefix)
-    let path: string
-    try {
-      path = decodeURIComponent(c.req.path.slice(at + prefix.length))
-    } catch {
-      throw new AppError('invalid_request_error', 'the file path is not valid URL encoding')
-    }
-    return c.json(await readWorkspaceFile(options.workspaceDir(id), path))
+    return c.json(await readWorkspaceFile(options.workspaceDir(id), pathAfter(c, id, 'files')))
+  })
+
+  app.put('/sessions/:id/files/*', async (c) => {
+    const id = sessionIdParam(c.req.param('id'))
+    agent.get(id)
+    const path = pathAfter(c, id, 'files')
+    const declared = Number(c.req.header('content-length') ?? 0)
+    if (declared > MAX_UPLOAD_BYTES)
+      throw new AppError('request_too_large', `uploads are limited to ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`)
+    return c.json(await writeWorkspaceFile(options.workspaceDir(id), path, c.req.raw.body), 201)
+  })
+
+  app.get('/sessions/:id/download', (c) => {
+    const id = sessionIdParam(c.req.param('id'))
+    agent.get(id)
+    return c.body(workspaceArchive(options.workspaceDir(id)), 200, {
+      'content-type': 'application/zip',
+      'content-disposition': attachment(`${id}-workspace.zip`),
+    })
+  })
+
+  app.get('/sessions/:id/download/*', async (c) => {
+    const id = sessionIdParam(c.req.param('id'))
+    agent.get(id)
+    const file = await workspaceFile(options.workspaceDir(id), pathAfter(c, id, 'download'))
+    return c.body(Readable.toWeb(createReadStream(file.real)) as ReadableStream<Uint8Array>, 200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(file.size),
+      'content-disposition': attachment(file.path.split('/').pop() ?? 'file'),
+      'x-content-type-options': 'nosniff',
+    })
   })
 
   app.post('/sessions/:id/interrupt', (c) => {

@@ -365,6 +365,9 @@ export function App() {
           />
         </main>
         <WorkspacePanel
+          key={sessionId}
+          sessionId={sessionId}
+          started={summary !== undefined}
           files={workspace.files}
           error={workspace.error}
           changed={changed}
