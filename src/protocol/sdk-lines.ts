@@ -68,6 +68,8 @@ export const SdkResult = z
       .object({ input_tokens: z.number().optional(), output_tokens: z.number().optional() })
       .loose()
       .optional(),
+    /** Per model: Claude Code's view of its use, with the context window it compacts against. */
+    modelUsage: z.record(z.string(), z.object({ contextWindow: z.number().optional() }).loose()).optional(),
   })
   .loose()
 

@@ -15,6 +15,8 @@ export interface TurnUsage {
   inputTokens: number
   outputTokens: number
   costUsd: number | null
+  /** Input tokens (cached ones too) of the last call: how much context the model last read. */
+  lastInputTokens: number
 }
 
 interface TotalsRow {
@@ -24,6 +26,18 @@ interface TotalsRow {
   cost: number | null
 }
 
+/** The context a call read: its input tokens, with those read from the prompt cache. */
+function contextOf(row: Row | undefined): number {
+  if (row === undefined) return 0
+  const entry: unknown = JSON.parse(row.entry)
+  if (typeof entry !== 'object' || entry === null) return 0
+  const { inputTokens, cacheReadTokens } = entry as Record<string, unknown>
+  return (
+    (typeof inputTokens === 'number' ? inputTokens : 0) +
+    (typeof cacheReadTokens === 'number' ? cacheReadTokens : 0)
+  )
+}
+
 export class SqliteUsageSink implements UsageSink {
   private readonly insert
   private readonly bySession
@@ -31,6 +45,7 @@ export class SqliteUsageSink implements UsageSink {
   private readonly totalsBySession
   private readonly totalsAll
   private readonly sinceStatement
+  private readonly lastInputStatement
 
   constructor(
     db: Database.Database,
@@ -53,6 +68,10 @@ export class SqliteUsageSink implements UsageSink {
     this.sinceStatement = db.prepare<[string, string], TotalsRow>(
       `${totals} WHERE session_id = ? AND started_at >= ?`,
     )
+    this.lastInputStatement = db.prepare<[string, string], Row>(
+      `SELECT entry FROM usage WHERE session_id = ? AND started_at >= ?
+       ORDER BY started_at DESC, rowid DESC LIMIT 1`,
+    )
   }
 
   /**
@@ -66,6 +85,7 @@ export class SqliteUsageSink implements UsageSink {
       inputTokens: row?.input ?? 0,
       outputTokens: row?.output ?? 0,
       costUsd: row?.cost === null || row?.cost === undefined ? null : Math.round(row.cost * 1e8) / 1e8,
+      lastInputTokens: contextOf(this.lastInputStatement.get(sessionId, startedAt)),
     }
   }
 

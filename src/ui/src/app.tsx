@@ -4,15 +4,16 @@
  * reload stays on the session.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { turnStartedAt } from './activity'
 import * as api from './api'
 import { Composer } from './components/composer'
 import { ConversationView } from './components/conversation-view'
-import { ConnectionBadge, ModelSelect, WarningBanner } from './components/header-bits'
+import { ConnectionBadge, ModelSelect, UsageMeter, WarningBanner } from './components/header-bits'
 import { Icon } from './components/icons'
 import { type PermissionAnswer, WorkspaceFileReader } from './components/permission-card'
 import { Sidebar, type SidebarSession } from './components/sidebar'
 import { WorkspacePanel } from './components/workspace-panel'
-import { buildConversation, changedFiles, waitingPrompts } from './conversation'
+import { buildConversation, changedFiles, sessionUsage, waitingPrompts } from './conversation'
 import { newSessionId } from './format'
 import { chooseModel, forgetModel, modelOptions, saveModel } from './models'
 import type { WireEvent } from './session-socket'
@@ -136,6 +137,8 @@ export function App() {
 
   const items = useMemo(() => buildConversation(feed.events), [feed.events, feed.version])
   const changed = useMemo(() => changedFiles(feed.events), [feed.events, feed.version])
+  const usage = useMemo(() => sessionUsage(items), [items])
+  const startedAt = useMemo(() => turnStartedAt(feed.events), [feed.events, feed.version])
 
   const model =
     modelChoice[sessionId] ??
@@ -303,6 +306,7 @@ export function App() {
         <h1 class="title" title={title}>
           {title}
         </h1>
+        <UsageMeter usage={usage} />
         <ModelSelect value={model} options={options} onChange={onModel} />
         <ConnectionBadge state={connection} onRetry={retryNow} />
         <button
@@ -337,6 +341,7 @@ export function App() {
           <WorkspaceFileReader.Provider value={readWorkspaceFile}>
             <ConversationView
               items={items}
+              startedAt={startedAt}
               streaming={feed.streaming}
               pending={pending}
               status={feed.status}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildConversation, changedFiles, type Item } from './conversation'
+import { buildConversation, changedFiles, type Item, sessionUsage } from './conversation'
 import type { WireEvent } from './session-socket'
 
 let seq = 0
@@ -195,5 +195,26 @@ describe('buildConversation: tool views', () => {
       ev('tool_result', undefined, { toolUseId: 'e1', isError: false, patch: [hunk, { lines: 3 }] }),
     ])
     expect(items[1]?.kind === 'tool' && items[1].call.patch).toEqual([hunk])
+  })
+})
+
+describe('sessionUsage', () => {
+  it("adds up the turns' usage and keeps the latest context reading", () => {
+    seq = 0
+    const end = (turn: unknown) => ev('status', undefined, { isRunning: false, turn })
+    const items = buildConversation([
+      ev('user_message', 'a'),
+      end({ inputTokens: 100, outputTokens: 10, costUsd: 0.5, contextTokens: 90, contextWindow: 1000 }),
+      ev('user_message', 'b'),
+      end({ inputTokens: 200, outputTokens: 20 }),
+    ])
+    expect(sessionUsage(items)).toEqual({
+      turns: 2,
+      inputTokens: 300,
+      outputTokens: 30,
+      costUsd: 0.5,
+      context: { tokens: 90, window: 1000 },
+    })
+    expect(sessionUsage([]).costUsd).toBeUndefined()
   })
 })

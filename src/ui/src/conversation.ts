@@ -18,6 +18,9 @@ export interface TurnUsage {
   costUsd?: number
   inputTokens?: number
   outputTokens?: number
+  /** How much context the turn's last model call read, of the window Claude Code compacts against. */
+  contextTokens?: number
+  contextWindow?: number
 }
 
 export interface ToolCall {
@@ -121,6 +124,8 @@ function usageFrom(v: unknown): TurnUsage | undefined {
     costUsd: optNum(v.costUsd),
     inputTokens: optNum(v.inputTokens),
     outputTokens: optNum(v.outputTokens),
+    contextTokens: optNum(v.contextTokens),
+    contextWindow: optNum(v.contextWindow),
   }
 }
 
@@ -296,4 +301,36 @@ export function changedFiles(events: readonly WireEvent[]): Map<string, FileActi
     out.set(e.data.path, a === 'created' || a === 'deleted' ? a : 'modified')
   }
   return out
+}
+
+export interface SessionUsage {
+  turns: number
+  inputTokens: number
+  outputTokens: number
+  /** Undefined when no turn had a known price. */
+  costUsd: number | undefined
+  /** The context as the latest turn that reported it left it. */
+  context: { tokens: number; window: number } | undefined
+}
+
+/** What the session's turns came to, from their closing usage lines. */
+export function sessionUsage(items: readonly Item[]): SessionUsage {
+  const total: SessionUsage = {
+    turns: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: undefined,
+    context: undefined,
+  }
+  for (const item of items) {
+    if (item.kind !== 'turn-end' || item.usage === undefined) continue
+    const u = item.usage
+    total.turns++
+    total.inputTokens += u.inputTokens ?? 0
+    total.outputTokens += u.outputTokens ?? 0
+    if (u.costUsd !== undefined) total.costUsd = (total.costUsd ?? 0) + u.costUsd
+    if (u.contextTokens !== undefined && u.contextWindow !== undefined)
+      total.context = { tokens: u.contextTokens, window: u.contextWindow }
+  }
+  return total
 }

@@ -117,8 +117,12 @@ export function DiffRows({
   const [split, setSplit] = useSplit()
   const language = path === undefined ? undefined : languageForPath(path)
   const stat = diffStat(rows)
+  const numbered = rows.some((r) => r.kind !== 'gap' && (r.oldNo !== undefined || r.newNo !== undefined))
   return (
-    <div class={`diff ${split ? 'diff-split' : 'diff-unified'}`} data-testid={testId}>
+    <div
+      class={`diff ${split ? 'diff-split' : 'diff-unified'}${numbered ? '' : ' diff-unnumbered'}`}
+      data-testid={testId}
+    >
       <div class="diff-bar">
         <span class="diff-stat">
           <span class="diff-added">+{stat.added}</span> <span class="diff-removed">−{stat.removed}</span>

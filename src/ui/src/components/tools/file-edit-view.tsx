@@ -17,6 +17,8 @@ export function FileEditView({ call }: { call: ToolCall }) {
   const failed = call.state === 'error' && call.result !== undefined && (
     <pre class="tool-error-text">{call.result}</pre>
   )
+  // Until it ran, a permission prompt (when one is asked) shows the change it would make.
+  if (call.state === 'running') return <p class="muted">Making the change…</p>
   if (call.patch !== undefined)
     return (
       <>
