@@ -8,10 +8,12 @@ import { turnStartedAt } from './activity'
 import * as api from './api'
 import { Composer } from './components/composer'
 import { ConversationView } from './components/conversation-view'
-import { ConnectionBadge, ModelSelect, UsageMeter, WarningBanner } from './components/header-bits'
-import { Icon } from './components/icons'
+import { WarningBanner } from './components/header-bits'
+import { copyLastCodeBlock } from './components/markdown-view'
 import { type PermissionAnswer, WorkspaceFileReader } from './components/permission-card'
+import { ShortcutHelp } from './components/shortcut-help'
 import { Sidebar, type SidebarSession } from './components/sidebar'
+import { Topbar } from './components/topbar'
 import { WorkspacePanel } from './components/workspace-panel'
 import { buildConversation, changedFiles, sessionUsage, waitingPrompts } from './conversation'
 import { newSessionId } from './format'
@@ -19,6 +21,7 @@ import { chooseModel, forgetModel, modelOptions, saveModel } from './models'
 import type { WireEvent } from './session-socket'
 import { initialSession, sessionInUrl, showSessionInUrl } from './session-url'
 import { forgetFeed, useSessionFeed } from './use-session-feed'
+import { useShortcuts } from './use-shortcuts'
 import { useWaitingPrompts } from './use-waiting-prompts'
 import { useWorkspace } from './use-workspace'
 
@@ -39,6 +42,8 @@ export function App() {
   const [notice, setNotice] = useState<string | undefined>(undefined)
   const [bannerHidden, setBannerHidden] = useState(false)
   const [overlay, setOverlay] = useState<'sessions' | 'workspace' | undefined>(undefined)
+  /** How often the shortcuts sheet was asked for: each time opens it. */
+  const [helpAsked, setHelpAsked] = useState(0)
   /** Queued messages this tab asked to cancel, by seq, until the server confirms. */
   const [withdrawing, setWithdrawing] = useState<ReadonlySet<number>>(new Set())
   /** Of those, the ones taken back to edit: their text goes back in the box once cancelled. */
@@ -288,37 +293,44 @@ export function App() {
     setOverlay('workspace')
   }
 
+  const step = (by: number) => {
+    const list = sidebarSessions ?? []
+    const at = list.findIndex((s) => s.id === sessionId)
+    const next = list[Math.min(list.length - 1, Math.max(0, at + by))]
+    if (next !== undefined && next.id !== sessionId) select(next.id)
+  }
+  useShortcuts({
+    new: onNew,
+    focus: () => document.getElementById('message')?.focus(),
+    stop: () => running && onInterrupt(),
+    next: () => step(1),
+    previous: () => step(-1),
+    copyCode: () =>
+      copyLastCodeBlock().then(
+        (copied) => setNotice(copied ? 'Copied the last code block.' : 'There is no code block to copy yet.'),
+        (e) => setNotice(`Could not copy: ${errorText(e)}`),
+      ),
+    help: () => setHelpAsked((n) => n + 1),
+  })
+
   const warnings = bannerHidden ? [] : (info?.warnings ?? [])
   const authProblem = sessionsError?.includes('token') ? sessionsError : undefined
 
   return (
     <div class="app" data-overlay={overlay ?? 'none'}>
-      <header class="topbar">
-        <button
-          type="button"
-          class="icon-btn only-narrow"
-          aria-label="Sessions"
-          aria-expanded={overlay === 'sessions'}
-          onClick={() => setOverlay(overlay === 'sessions' ? undefined : 'sessions')}
-        >
-          <Icon name="menu" size={18} />
-        </button>
-        <h1 class="title" title={title}>
-          {title}
-        </h1>
-        <UsageMeter usage={usage} />
-        <ModelSelect value={model} options={options} onChange={onModel} />
-        <ConnectionBadge state={connection} onRetry={retryNow} />
-        <button
-          type="button"
-          class="icon-btn only-medium"
-          aria-label="Workspace files"
-          aria-expanded={overlay === 'workspace'}
-          onClick={() => setOverlay(overlay === 'workspace' ? undefined : 'workspace')}
-        >
-          <Icon name="folder" size={18} />
-        </button>
-      </header>
+      <Topbar
+        title={title}
+        overlay={overlay}
+        onOverlay={setOverlay}
+        usage={usage}
+        model={model}
+        options={options}
+        onModel={onModel}
+        connection={connection}
+        onRetry={retryNow}
+        onHelp={() => setHelpAsked((n) => n + 1)}
+      />
+      <ShortcutHelp asked={helpAsked} />
       <WarningBanner warnings={warnings} onDismiss={() => setBannerHidden(true)} />
       {authProblem && (
         <div class="banner banner-error" role="alert">

@@ -26,6 +26,15 @@ function addCopyButtons(root: HTMLElement): void {
   }
 }
 
+/** Copies the conversation's last code block; false when there is none. */
+export async function copyLastCodeBlock(): Promise<boolean> {
+  const blocks = document.querySelectorAll('.conversation .code-block code')
+  const code = blocks[blocks.length - 1]?.textContent
+  if (code === undefined || code === null) return false
+  await copyText(code)
+  return true
+}
+
 export function Markdown({ text, streaming = false }: { text: string; streaming?: boolean }) {
   const root = useRef<HTMLDivElement>(null)
   const html = renderMarkdown(text, !streaming)
