@@ -215,6 +215,22 @@ describe('REST API', () => {
     expect((await app.request('/agent/sessions/s1/download/missing.txt')).status).toBe(404)
   })
 
+  it('searches sessions by title and by what was said, with a snippet around the match', async () => {
+    const { app, json } = appWith()
+    await json('/agent/message', 'POST', { sessionId: 's1', message: 'Tell me about the heliotrope garden' })
+    await json('/agent/message', 'POST', { sessionId: 's2', message: 'unrelated' })
+    await json('/agent/sessions/s2', 'PATCH', { title: 'Heliotrope notes' })
+    const res = await app.request('/agent/sessions?q=HELIOTROPE')
+    const { sessions } = (await res.json()) as { sessions: { id: string; match: unknown }[] }
+    expect(sessions.map((s) => [s.id, s.match])).toEqual([
+      ['s2', { in: 'title' }],
+      ['s1', { in: 'message', seq: 3, snippet: 'You said: Tell me about the heliotrope garden' }],
+    ])
+    const all = (await (await app.request('/agent/sessions?q=')).json()) as { sessions: unknown[] }
+    expect(all.sessions).toHaveLength(2)
+    expect((await app.request(`/agent/sessions?q=${'x'.repeat(201)}`)).status).toBe(400)
+  })
+
   it('lists waiting prompts and answers one with "always allow" or a reason through POST .../permissions', async () => {
     const { app, json, agent, containers } = appWith()
     const turn = agent.session('p1').submit('Run npm test')

@@ -66,7 +66,11 @@ export function openApiDocument(): Schema {
       '/agent/models': {
         get: op('Models of the configured providers, the default model, and routes that take any model name'),
       },
-      '/agent/sessions': { get: op('Sessions, most recent first') },
+      '/agent/sessions': {
+        get: op('Sessions, most recent first; with ?q=, those whose title or messages contain it', {
+          parameters: [{ name: 'q', in: 'query', schema: { type: 'string', maxLength: 200 } }],
+        }),
+      },
       '/agent/sessions/{id}': {
         get: withSession('Session state (AgentSessionState)'),
         patch: withSession('Rename a session', body(RenameBody)),

@@ -10,7 +10,7 @@ import { z } from 'zod'
 import { AppError } from '../protocol/errors.js'
 import { type EventType, type NewEvent, PermissionRuleSchema, type SessionEvent } from '../protocol/events.js'
 import type { PermissionRule } from '../protocol/permission-rules.js'
-import type { SessionPatch, SessionRecord, SessionStore } from './session-store.js'
+import type { SessionMatch, SessionPatch, SessionRecord, SessionStore } from './session-store.js'
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE sessions (
@@ -147,6 +147,20 @@ export class SqliteSessionStore implements SessionStore {
       ),
       list: this.db.prepare<[], SessionRow>('SELECT * FROM sessions ORDER BY last_activity DESC, id'),
       running: this.db.prepare<[], SessionRow>('SELECT * FROM sessions WHERE is_running = 1'),
+      // instr on lower(): no LIKE wildcards to escape in what a person types. A scan: fine for one person's
+      // sessions; a full-text index is the step up when it is not.
+      search: this.db.prepare<
+        [string, string, number],
+        SessionRow & { hit_seq: number | null; hit: string | null }
+      >(
+        `SELECT * FROM (
+           SELECT s.*, e.seq AS hit_seq, e.content AS hit FROM sessions s
+           LEFT JOIN events e ON e.session_id = s.id AND e.seq = (
+             SELECT max(seq) FROM events WHERE session_id = s.id AND type IN ('user_message', 'result')
+               AND instr(lower(content), ?) > 0)
+         ) WHERE hit_seq IS NOT NULL OR instr(lower(title), ?) > 0
+         ORDER BY last_activity DESC, id LIMIT ?`,
+      ),
       bumpSeq: this.db.prepare<[number, string], { last_seq: number }>(
         'UPDATE sessions SET last_seq = last_seq + 1, last_activity = ? WHERE id = ? RETURNING last_seq',
       ),
@@ -202,6 +216,14 @@ export class SqliteSessionStore implements SessionStore {
 
   listSessions(): SessionRecord[] {
     return this.statements.list.all().map(toRecord)
+  }
+
+  searchSessions(text: string, limit = 50): SessionMatch[] {
+    const needle = text.toLowerCase()
+    return this.statements.search.all(needle, needle, limit).map((row) => ({
+      record: toRecord(row),
+      ...(row.hit_seq !== null && row.hit !== null && { message: { seq: row.hit_seq, text: row.hit } }),
+    }))
   }
 
   runningSessions(): SessionRecord[] {

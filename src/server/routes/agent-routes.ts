@@ -25,6 +25,7 @@ import {
   PermissionBody,
   parseWith,
   RenameBody,
+  SearchQuery,
   sessionIdParam,
 } from './schemas.js'
 
@@ -95,6 +96,16 @@ function pathAfter(c: Context, id: string, segment: string): string {
   }
 }
 
+/** The words around the first place `text` holds `needle` (any case), on one line. */
+export function snippet(text: string, needle: string, around = 60): string {
+  const flat = text.replace(/\s+/g, ' ')
+  const at = flat.toLowerCase().indexOf(needle.toLowerCase())
+  if (at < 0) return flat.slice(0, around * 2)
+  const start = Math.max(0, at - around)
+  const end = Math.min(flat.length, at + needle.length + around)
+  return `${start > 0 ? '…' : ''}${flat.slice(start, end)}${end < flat.length ? '…' : ''}`
+}
+
 /** `attachment` with the name as plain ASCII and as RFC 5987 UTF-8. */
 function attachment(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_')
@@ -125,7 +136,20 @@ export function agentRoutes(options: AgentRoutesOptions): Hono {
     return c.json(options.models ? await options.models() : none)
   })
 
-  app.get('/sessions', (c) => c.json({ sessions: agent.listSessions().map((r) => sessionState(agent, r)) }))
+  app.get('/sessions', (c) => {
+    const { q } = parseWith(SearchQuery, { q: c.req.query('q') }, 'query')
+    if (q === undefined || q === '')
+      return c.json({ sessions: agent.listSessions().map((r) => sessionState(agent, r)) })
+    return c.json({
+      sessions: agent.searchSessions(q).map(({ record, message }) => ({
+        ...sessionState(agent, record),
+        match:
+          message === undefined
+            ? { in: 'title' }
+            : { in: 'message', seq: message.seq, snippet: snippet(message.text, q) },
+      })),
+    })
+  })
 
   app.get('/sessions/:id', (c) => {
     const id = sessionIdParam(c.req.param('id'))

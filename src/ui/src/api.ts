@@ -98,6 +98,29 @@ export async function listSessions(): Promise<SessionSummary[]> {
   return list.map(toSession).filter((s): s is SessionSummary => s !== undefined)
 }
 
+export interface SessionHit extends SessionSummary {
+  /** Where the search matched: the title, or a message (with the words around the match). */
+  match: { in: 'title' } | { in: 'message'; seq: number; snippet: string }
+}
+
+/** Sessions whose title or messages contain `q` (any case), most recent first. */
+export async function searchSessions(q: string): Promise<SessionHit[]> {
+  const body = await request('GET', `/agent/sessions?q=${encodeURIComponent(q)}`)
+  const list = isRecord(body) && Array.isArray(body.sessions) ? body.sessions : []
+  return list.flatMap((v): SessionHit[] => {
+    const session = toSession(v)
+    if (session === undefined || !isRecord(v) || !isRecord(v.match)) return []
+    const m = v.match
+    return [
+      {
+        ...session,
+        match:
+          m.in === 'message' ? { in: 'message', seq: num(m.seq), snippet: str(m.snippet) } : { in: 'title' },
+      },
+    ]
+  })
+}
+
 export async function renameSession(id: string, title: string): Promise<SessionSummary | undefined> {
   return toSession(await request('PATCH', `/agent/sessions/${encodeURIComponent(id)}`, { title }))
 }

@@ -11,6 +11,7 @@ import { ConversationView } from './components/conversation-view'
 import { WarningBanner } from './components/header-bits'
 import { copyLastCodeBlock } from './components/markdown-view'
 import { type PermissionAnswer, WorkspaceFileReader } from './components/permission-card'
+import { focusSessionSearch } from './components/session-search'
 import { ShortcutHelp } from './components/shortcut-help'
 import { Sidebar, type SidebarSession } from './components/sidebar'
 import { Topbar } from './components/topbar'
@@ -295,13 +296,13 @@ export function App() {
 
   const step = (by: number) => {
     const list = sidebarSessions ?? []
-    const at = list.findIndex((s) => s.id === sessionId)
-    const next = list[Math.min(list.length - 1, Math.max(0, at + by))]
+    const next = list[Math.min(list.length - 1, Math.max(0, list.findIndex((s) => s.id === sessionId) + by))]
     if (next !== undefined && next.id !== sessionId) select(next.id)
   }
   useShortcuts({
     new: onNew,
     focus: () => document.getElementById('message')?.focus(),
+    search: () => focusSessionSearch(() => setOverlay('sessions')),
     stop: () => running && onInterrupt(),
     next: () => step(1),
     previous: () => step(-1),

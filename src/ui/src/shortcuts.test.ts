@@ -21,6 +21,7 @@ describe('shortcutFor', () => {
     expect(shortcutFor(press({ ...newSession, metaKey: true }), false)).toBeUndefined()
     expect(shortcutFor(press({ code: 'Semicolon', ctrlKey: true, shiftKey: true }), false)).toBe('copyCode')
     expect(shortcutFor(press({ code: 'Slash', ctrlKey: true }), false)).toBe('help')
+    expect(shortcutFor(press({ code: 'KeyK', metaKey: true }), true)).toBe('search')
   })
 
   it('leaves one-key shortcuts to typing: ? only outside a text box, Esc stops only from the message box', () => {
@@ -35,6 +36,6 @@ describe('shortcutFor', () => {
     expect(shortcutFor(press({ key: 'ArrowDown', altKey: true }), false)).toBe('next')
     expect(shortcutFor(press({ key: 'ArrowUp', altKey: true }), false)).toBe('previous')
     expect(shortcutFor(press({ key: 'ArrowUp' }), false)).toBeUndefined()
-    expect(new Set(SHORTCUTS.map((s) => s.id)).size).toBe(7)
+    expect(new Set(SHORTCUTS.map((s) => s.id)).size).toBe(8)
   })
 })

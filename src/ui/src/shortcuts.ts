@@ -3,7 +3,7 @@
  * know (ChatGPT's new chat, focus input and copy last code block), and use keys the browser leaves to pages.
  */
 
-export type ShortcutId = 'new' | 'focus' | 'stop' | 'next' | 'previous' | 'copyCode' | 'help'
+export type ShortcutId = 'new' | 'search' | 'focus' | 'stop' | 'next' | 'previous' | 'copyCode' | 'help'
 
 export interface Shortcut {
   id: ShortcutId
@@ -14,6 +14,7 @@ export interface Shortcut {
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'new', keys: ['Mod', 'Shift', 'O'], does: 'New session' },
+  { id: 'search', keys: ['Mod', 'K'], does: 'Search sessions' },
   { id: 'focus', keys: ['Shift', 'Esc'], does: 'Focus the message box' },
   { id: 'stop', keys: ['Esc'], does: 'Stop the running turn (from the message box)' },
   { id: 'next', keys: ['Alt', '↓'], does: 'Next session' },
@@ -41,6 +42,7 @@ export function shortcutFor(e: KeyPress, mac: boolean): ShortcutId | undefined {
   const plain = !e.ctrlKey && !e.metaKey && !e.altKey
   if (mod && e.shiftKey && !e.altKey && e.code === 'KeyO') return 'new'
   if (mod && e.shiftKey && !e.altKey && e.code === 'Semicolon') return 'copyCode'
+  if (mod && !e.shiftKey && !e.altKey && e.code === 'KeyK') return 'search'
   if (mod && !e.shiftKey && !e.altKey && e.code === 'Slash') return 'help'
   if (plain && e.key === '?' && !e.inTextBox) return 'help'
   if (plain && e.shiftKey && e.key === 'Escape') return 'focus'

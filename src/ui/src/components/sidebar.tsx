@@ -1,8 +1,9 @@
-/** The sessions list: new, switch, rename, delete; each with its title and last activity. */
+/** The sessions list: new, switch, rename, delete, search; each with its title and last activity. */
 import { useRef, useState } from 'preact/hooks'
 import type { SessionSummary } from '../api'
 import { relativeTime } from '../format'
 import { Icon } from './icons'
+import { SearchBox, SearchResults, useSessionSearch } from './session-search'
 
 export interface SidebarSession extends SessionSummary {
   /** Not on the server yet: a new session whose first message has not been sent. */
@@ -124,6 +125,8 @@ export function Sidebar(props: {
   onRename(id: string, title: string): void
   onDelete(id: string): void
 }) {
+  const [query, setQuery] = useState('')
+  const search = useSessionSearch(query)
   return (
     <nav class="sidebar" aria-label="Sessions">
       <div class="sidebar-head">
@@ -132,6 +135,24 @@ export function Sidebar(props: {
           + New
         </button>
       </div>
+      <SearchBox value={query} onChange={setQuery} />
+      {query.trim() !== '' ? (
+        <SearchResults
+          hits={search.hits}
+          error={search.error}
+          currentId={props.currentId}
+          onSelect={props.onSelect}
+        />
+      ) : (
+        <SessionList {...props} />
+      )}
+    </nav>
+  )
+}
+
+function SessionList(props: Parameters<typeof Sidebar>[0]) {
+  return (
+    <>
       {props.error && <p class="sidebar-error">{props.error}</p>}
       {props.loading && <p class="muted sidebar-loading">Loading…</p>}
       <ul class="session-list">
@@ -147,6 +168,6 @@ export function Sidebar(props: {
           />
         ))}
       </ul>
-    </nav>
+    </>
   )
 }
