@@ -125,6 +125,8 @@ export function App() {
       } else if (event.type === 'status' && event.seq !== undefined) {
         loadSessionsSoon()
         workspace.refreshSoon()
+      } else if (event.type === 'status' && typeof (event.data as { title?: unknown })?.title === 'string') {
+        loadSessionsSoon() // The session was given a title.
       }
     },
     [loadSessionsSoon, workspace.refreshSoon],
