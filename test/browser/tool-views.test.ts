@@ -236,6 +236,30 @@ describe('tool views', { timeout: 120_000 }, () => {
     expect(pageErrors).toEqual([])
   })
 
+  it('opens and closes tool cards and reaches their buttons from the keyboard', async () => {
+    const read = card('Read')
+    await read.locator('summary').focus()
+    await page.keyboard.press('Enter')
+    expect(await read.evaluate((el) => (el as HTMLDetailsElement).open)).toBe(false)
+    await page.keyboard.press('Enter')
+    expect(await read.evaluate((el) => (el as HTMLDetailsElement).open)).toBe(true)
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Copy the output',
+    )
+    await page.keyboard.press('Enter')
+    expect(await clipboard()).toContain('the second, edited')
+  })
+
+  it('reads well in dark mode', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await card('Edit').scrollIntoViewIfNeeded()
+    await shot('37-dark-diff')
+    await card('Bash').first().scrollIntoViewIfNeeded()
+    await shot('38-dark-terminal')
+    await page.emulateMedia({ colorScheme: 'light' })
+  })
+
   it('copies a message and a code block', async () => {
     const message = page.getByTestId('assistant-message').filter({ hasText: 'Looked.' })
     await message.hover()
