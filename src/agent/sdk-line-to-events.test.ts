@@ -33,7 +33,11 @@ describe('sdkLineToEffects', () => {
       WS,
     )
     expect(tool?.events).toEqual([
-      { type: 'tool_use', content: 'Write src/a.ts', data: { id: 'toolu_1', name: 'Write', input } },
+      {
+        type: 'tool_use',
+        content: 'Write src/a.ts',
+        data: { id: 'toolu_1', name: 'Write', input, path: 'src/a.ts' },
+      },
     ])
     expect(tool?.toolsStarted).toEqual([{ id: 'toolu_1', name: 'Write' }])
   })

@@ -85,6 +85,9 @@ export function sdkLineToEffects(raw: unknown, workspacePath: string): LineEffec
               name,
               input,
               ...(typeof line.parent_tool_use_id === 'string' && { parentId: line.parent_tool_use_id }),
+              ...(workspaceRelative(input, workspacePath) !== undefined && {
+                path: workspaceRelative(input, workspacePath),
+              }),
             },
           })
         }

@@ -75,12 +75,16 @@ export const EventType = z.enum(EVENT_TYPES)
 export type EventType = z.infer<typeof EventType>
 export { EVENT_TYPES }
 
-/** `parentId`: the Task (subagent) tool call this one runs inside; absent for the agent's own calls. */
+/**
+ * `parentId`: the Task (subagent) tool call this one runs inside; absent for the agent's own calls. `path`: the
+ * file the tool works on (its `file_path`), relative to the workspace, when it lies inside.
+ */
 export const ToolUseData = z.object({
   id: z.string(),
   name: z.string(),
   input: z.unknown(),
   parentId: z.string().optional(),
+  path: z.string().optional(),
 })
 /** One hunk of a unified diff: `lines` start with ' ', '+' or '-' (jsdiff's and Claude Code's shape). */
 export const PatchHunk = z.object({

@@ -196,6 +196,25 @@ describe('tool views', { timeout: 120_000 }, () => {
     await edit.getByRole('button', { name: 'Unified' }).click()
   })
 
+  it("opens a changed file on the last turn's changes, and its content a click away", async () => {
+    await page
+      .locator('.file-chips')
+      .getByRole('button', { name: /notes\.md/ })
+      .last()
+      .click()
+    const changes = page.getByTestId('viewer-changes')
+    await changes.locator('.diff-add').filter({ hasText: 'the second, edited' }).waitFor()
+    // The Write that made it, then the Edit: the file against the turn before.
+    expect(await changes.locator('.diff-stat').allTextContents()).toEqual([
+      '+5 −0 · Write (new file) 1 of 2',
+      '+1 −1 · Edit 2 of 2',
+    ])
+    await shot('31b-file-changes')
+    await page.getByRole('button', { name: 'Content' }).click()
+    await page.getByTestId('viewer-code').filter({ hasText: 'the second, edited' }).waitFor()
+    await page.getByRole('button', { name: 'Close file' }).click()
+  })
+
   it('shows the TodoWrite calls of a turn as one checklist, updated in place', async () => {
     await turn('plan please', 'Planned.')
     expect(await card('TodoWrite').count()).toBe(1)

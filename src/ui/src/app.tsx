@@ -17,6 +17,7 @@ import { Sidebar, type SidebarSession } from './components/sidebar'
 import { Topbar } from './components/topbar'
 import { WorkspacePanel } from './components/workspace-panel'
 import { buildConversation, changedFiles, sessionUsage, waitingPrompts } from './conversation'
+import { lastTurnEdits } from './file-history'
 import { newSessionId } from './format'
 import { chooseModel, forgetModel, modelOptions, saveModel } from './models'
 import type { WireEvent } from './session-socket'
@@ -146,6 +147,8 @@ export function App() {
   const items = useMemo(() => buildConversation(feed.events), [feed.events, feed.version])
   const changed = useMemo(() => changedFiles(feed.events), [feed.events, feed.version])
   const usage = useMemo(() => sessionUsage(items), [items])
+  const openPath = workspace.openPath
+  const openEdits = useMemo(() => (openPath ? lastTurnEdits(items, openPath) : []), [items, openPath])
   const startedAt = useMemo(() => turnStartedAt(feed.events), [feed.events, feed.version])
 
   const model =
@@ -394,6 +397,7 @@ export function App() {
           openPath={workspace.openPath}
           openFile={workspace.openFile}
           openError={workspace.openError}
+          openEdits={openEdits}
           onOpen={workspace.open}
           onClose={workspace.close}
           onRefresh={workspace.refresh}

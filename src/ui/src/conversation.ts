@@ -33,6 +33,8 @@ export interface ToolCall {
   /** The change a file tool made, as Claude Code reported it. */
   patch?: PatchHunk[]
   patchClipped?: boolean
+  /** The file it works on, relative to the workspace. */
+  path?: string
   /** A Task's (subagent's) own tool calls, in order. */
   children: ToolCall[]
   /** When it started (the tool_use event's time). */
@@ -188,6 +190,7 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
           state: 'running',
           children: [],
           startedAt: e.timestamp,
+          ...(typeof data.path === 'string' && { path: data.path }),
         }
         const parent = typeof data.parentId === 'string' ? tools.get(data.parentId) : undefined
         if (call.name === 'TodoWrite' && parent === undefined && todos !== undefined) {

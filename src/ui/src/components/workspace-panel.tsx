@@ -6,9 +6,11 @@ import { useMemo, useRef, useState } from 'preact/hooks'
 import { MAX_UPLOAD_BYTES } from '../../../protocol/workspace-limits'
 import { downloadFile, downloadWorkspace, type FileContent, uploadFile, type WorkspaceFile } from '../api'
 import type { FileAction } from '../conversation'
+import type { FileEdit } from '../file-history'
 import { bytes } from '../format'
 import { highlightCode, languageForPath } from '../highlight'
 import { CopyButton } from './copy-button'
+import { PatchDiff } from './diff-view'
 import { Icon } from './icons'
 
 interface Dir {
@@ -75,17 +77,37 @@ function TreeDir(props: {
   )
 }
 
+/** What the latest turn that changed the file with a file tool did to it, edit by edit. */
+function Changes({ edits, path }: { edits: FileEdit[]; path: string }) {
+  return (
+    <div class="viewer-changes" data-testid="viewer-changes">
+      {edits.map((edit, i) => (
+        <PatchDiff
+          key={i}
+          hunks={edit.hunks}
+          path={path}
+          note={`${edit.tool}${edits.length > 1 ? ` ${i + 1} of ${edits.length}` : ''}${edit.clipped ? ' · cut short' : ''}`}
+        />
+      ))}
+    </div>
+  )
+}
+
 function Viewer({
   file,
   error,
+  edits,
   onClose,
   onDownload,
 }: {
   file: FileContent | undefined
   error?: string
+  edits: FileEdit[]
   onClose(): void
   onDownload(path: string): void
 }) {
+  const [view, setView] = useState<'changes' | 'content'>('changes')
+  const showChanges = view === 'changes' && edits.length > 0 && file !== undefined
   const html = useMemo(
     () => (file && !file.binary ? highlightCode(file.content, languageForPath(file.path)) : ''),
     [file],
@@ -112,12 +134,25 @@ function Viewer({
             <Icon name="download" size={14} />
           </button>
         )}
+        {edits.length > 0 && (
+          <button
+            type="button"
+            class="link-btn"
+            aria-pressed={showChanges}
+            onClick={() => setView(showChanges ? 'content' : 'changes')}
+            title="The diffs of the last turn that changed this file, or its content"
+          >
+            {showChanges ? 'Content' : 'Changes'}
+          </button>
+        )}
         <button type="button" class="icon-btn" aria-label="Close file" onClick={onClose}>
           <Icon name="close" size={14} />
         </button>
       </header>
       {error ? (
         <p class="error-block">{error}</p>
+      ) : showChanges ? (
+        <Changes edits={edits} path={file.path} />
       ) : file?.binary ? (
         <p class="muted">Binary file, not shown.</p>
       ) : (
@@ -172,6 +207,8 @@ export function WorkspacePanel(props: {
   openPath: string | undefined
   openFile: FileContent | undefined
   openError: string | undefined
+  /** The latest turn's edits of the open file. */
+  openEdits: FileEdit[]
   onOpen(path: string): void
   onClose(): void
   onRefresh(): void
@@ -261,8 +298,10 @@ export function WorkspacePanel(props: {
         </div>
         {props.openPath !== undefined && (
           <Viewer
+            key={props.openPath}
             file={props.openFile}
             error={props.openError}
+            edits={props.openEdits}
             onClose={props.onClose}
             onDownload={(path) => void transfers.download(path)}
           />
