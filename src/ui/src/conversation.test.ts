@@ -218,3 +218,36 @@ describe('sessionUsage', () => {
     expect(sessionUsage([]).costUsd).toBeUndefined()
   })
 })
+
+describe('buildConversation: the task list of TaskCreate and TaskUpdate', () => {
+  it('keeps one checklist per turn, rebuilt from the calls and the ids their results name', () => {
+    seq = 0
+    const use = (id: string, name: string, input: unknown) => ev('tool_use', name, { id, name, input })
+    const done = (id: string, content: string, isError = false) =>
+      ev('tool_result', undefined, { toolUseId: id, isError, content })
+    const end = () => ev('status', undefined, { isRunning: false })
+    const items = buildConversation([
+      ev('user_message', 'plan'),
+      use('c1', 'TaskCreate', { subject: 'Write it', activeForm: 'Writing it' }),
+      done('c1', 'Task #1 created successfully: Write it'),
+      use('c2', 'TaskCreate', { subject: 'Test it' }),
+      done('c2', 'Task #2 created successfully: Test it'),
+      use('c3', 'TaskCreate', { subject: 'Refused' }),
+      done('c3', 'no', true),
+      use('u1', 'TaskUpdate', { taskId: '1', status: 'in_progress' }),
+      done('u1', 'Updated task #1 status'),
+      end(),
+      ev('user_message', 'go on'),
+      use('u2', 'TaskUpdate', { taskId: '1', status: 'completed' }),
+      use('u3', 'TaskUpdate', { taskId: '2', status: 'deleted' }),
+      end(),
+    ])
+    const cards = items.flatMap((i) => (i.kind === 'tool' ? [i.call] : []))
+    expect(cards).toHaveLength(2)
+    expect(cards[0]?.todos).toEqual([
+      { content: 'Write it', status: 'in_progress', activeForm: 'Writing it' },
+      { content: 'Test it', status: 'pending', activeForm: undefined },
+    ])
+    expect(cards[1]?.todos).toEqual([{ content: 'Write it', status: 'completed', activeForm: 'Writing it' }])
+  })
+})

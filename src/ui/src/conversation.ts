@@ -8,7 +8,9 @@
  */
 import type { PatchHunk } from '../../protocol/events'
 import type { PermissionRule } from '../../protocol/permission-rules'
+import type { Todo } from './components/tools/todo-view'
 import type { WireEvent } from './session-socket'
+import { TASK_TOOLS, TaskList } from './task-list'
 
 export type { PatchHunk }
 
@@ -33,6 +35,8 @@ export interface ToolCall {
   /** The change a file tool made, as Claude Code reported it. */
   patch?: PatchHunk[]
   patchClipped?: boolean
+  /** The task list after this call, for TaskCreate/TaskUpdate (TodoWrite's is its input). */
+  todos?: Todo[]
   /** The file it works on, relative to the workspace. */
   path?: string
   /** A Task's (subagent's) own tool calls, in order. */
@@ -143,8 +147,10 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
   const tools = new Map<string, ToolCall>()
   const prompts = new Map<string, PermissionItem>()
   let turnOpen = false
-  /** This turn's checklist: later TodoWrite calls of the turn update it. */
+  /** This turn's checklist: later TodoWrite (or TaskCreate/TaskUpdate) calls of the turn update it. */
   let todos: ToolCall | undefined
+  /** The session's task list, as TaskCreate and TaskUpdate keep it. */
+  const tasks = new TaskList()
   /** Messages waiting behind the running turn, each with the item it becomes when its turn starts. */
   let queue: { queued: QueuedItem; user: UserItem }[] = []
 
@@ -193,15 +199,24 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
           ...(typeof data.path === 'string' && { path: data.path }),
         }
         const parent = typeof data.parentId === 'string' ? tools.get(data.parentId) : undefined
-        if (call.name === 'TodoWrite' && parent === undefined && todos !== undefined) {
-          Object.assign(todos, { input: call.input, state: 'running', result: undefined })
+        const taskTool = TASK_TOOLS.has(call.name)
+        if (taskTool) tasks.use(id, call.name, call.input)
+        const plan = (call.name === 'TodoWrite' || taskTool) && parent === undefined
+        if (plan && todos !== undefined) {
+          if (!taskTool) todos.input = call.input
+          Object.assign(todos, {
+            state: 'running',
+            result: undefined,
+            ...(taskTool && { todos: tasks.list() }),
+          })
           tools.set(id, todos)
           break
         }
+        if (taskTool) call.todos = tasks.list()
         tools.set(id, call)
         if (parent !== undefined) parent.children.push(call)
         else items.push({ kind: 'tool', key, call })
-        if (call.name === 'TodoWrite' && parent === undefined) todos = call
+        if (plan) todos = call
         break
       }
       case 'tool_result': {
@@ -209,6 +224,8 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
         if (call === undefined) break
         call.state = data.isError === true ? 'error' : 'done'
         if (typeof data.content === 'string') call.result = data.content
+        tasks.result(data.toolUseId as string, data.isError === true, call.result)
+        if (call.todos !== undefined) call.todos = tasks.list()
         const patch = patchFrom(data.patch)
         if (patch !== undefined) call.patch = patch
         if (data.patchClipped === true) call.patchClipped = true

@@ -1,4 +1,7 @@
-/** TodoWrite as the agent's checklist; later TodoWrite calls of the turn update the same card. */
+/**
+ * The agent's checklist (TodoWrite's list, or the one TaskCreate/TaskUpdate keep); later calls of the turn
+ * update the same card.
+ */
 import type { ToolCall } from '../../conversation'
 
 export interface Todo {
@@ -19,8 +22,11 @@ export function todosOf(input: unknown): Todo[] {
   })
 }
 
+/** The call's list: TaskCreate/TaskUpdate carry the rebuilt list, TodoWrite sends it whole. */
+const listOf = (call: ToolCall): Todo[] => call.todos ?? todosOf(call.input)
+
 export function todoSummary(call: ToolCall): string {
-  const todos = todosOf(call.input)
+  const todos = listOf(call)
   const done = todos.filter((t) => t.status === 'completed').length
   const now = todos.find((t) => t.status === 'in_progress')
   return `${done} of ${todos.length} done${now ? ` · ${now.activeForm ?? now.content}` : ''}`
@@ -32,7 +38,7 @@ const spoken = { pending: 'to do', in_progress: 'in progress', completed: 'done'
 export function TodoView({ call }: { call: ToolCall }) {
   return (
     <ul class="todo-list" data-testid="todo-list">
-      {todosOf(call.input).map((t, i) => (
+      {listOf(call).map((t, i) => (
         <li key={i} class={`todo todo-${t.status}`} data-status={t.status}>
           <span class="todo-box" aria-hidden="true">
             {box[t.status]}

@@ -62,6 +62,8 @@ const views: Record<string, ToolView> = {
   Edit: { Body: FileEditView, open: true },
   MultiEdit: { Body: FileEditView, open: true },
   TodoWrite: { Body: TodoView, open: true, detail: todoSummary },
+  TaskCreate: { Body: TodoView, open: true, detail: todoSummary },
+  TaskUpdate: { Body: TodoView, open: true, detail: todoSummary },
   Task: { Body: (p) => <TaskView call={p.call} Step={ToolCard} />, open: true },
   Agent: { Body: (p) => <TaskView call={p.call} Step={ToolCard} />, open: true },
   Read: compact,
