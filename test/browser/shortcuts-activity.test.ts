@@ -130,7 +130,7 @@ describe('activity, usage and shortcuts', { timeout: 120_000 }, () => {
   it('searches the sessions by what was said in them, from Ctrl+K', async () => {
     await page.keyboard.press('Control+K')
     const box = page.getByLabel('Search sessions')
-    expect(await box.evaluate((el) => el === document.activeElement)).toBe(true)
+    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true)
     await box.pressSequentially('LAST block')
     const results = page.getByTestId('search-results')
     await results.locator('[data-session-id="keys-1"]').waitFor()

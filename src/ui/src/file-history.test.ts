@@ -55,6 +55,7 @@ describe('lastTurnEdits', () => {
         tool: 'Write (new file)',
         hunks: [{ oldStart: 0, oldLines: 0, newStart: 1, newLines: 2, lines: ['+a', '+b'] }],
         clipped: false,
+        created: true,
       },
     ])
     expect(lastTurnEdits(items, 'missing.ts')).toEqual([])

@@ -10,6 +10,8 @@ export interface FileEdit {
   tool: string
   hunks: PatchHunk[]
   clipped: boolean
+  /** A Write that made the file: its diff is its content. */
+  created?: true
 }
 
 /** A new file's creation as a diff: every line added (Claude Code reports no hunks for it). */
@@ -23,7 +25,7 @@ function editOf(call: ToolCall): FileEdit | undefined {
     return { tool: call.name, hunks: call.patch, clipped: call.patchClipped === true }
   const content = inputText(call.input, 'content')
   if (call.name === 'Write' && call.state === 'done' && content !== undefined)
-    return { tool: 'Write (new file)', hunks: created(content), clipped: false }
+    return { tool: 'Write (new file)', hunks: created(content), clipped: false, created: true }
   return undefined
 }
 

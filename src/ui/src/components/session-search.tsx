@@ -33,8 +33,14 @@ export function useSessionSearch(query: string): {
 
 /** Puts the cursor in the search box; `showList` first opens the sessions panel where it is a slide-over. */
 export function focusSessionSearch(showList: () => void): void {
-  if (window.matchMedia('(max-width: 720px)').matches) showList()
-  setTimeout(() => document.getElementById('session-search')?.focus())
+  const focus = () => document.getElementById('session-search')?.focus()
+  if (!window.matchMedia('(max-width: 720px)').matches) {
+    focus()
+    return
+  }
+  showList()
+  // The panel slides in with the next render.
+  requestAnimationFrame(focus)
 }
 
 export function SearchBox({ value, onChange }: { value: string; onChange(value: string): void }) {
@@ -45,6 +51,7 @@ export function SearchBox({ value, onChange }: { value: string; onChange(value: 
       </label>
       <input
         id="session-search"
+        class="session-search-input"
         type="search"
         placeholder="Search titles and messages"
         value={value}

@@ -44,7 +44,7 @@ export function ShortcutHelp({ asked }: { asked: number }) {
           </tr>
         </tbody>
       </table>
-      <form method="dialog">
+      <form method="dialog" class="sheet-actions">
         <button type="submit" class="btn">
           Close
         </button>

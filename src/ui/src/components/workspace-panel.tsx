@@ -106,7 +106,10 @@ function Viewer({
   onClose(): void
   onDownload(path: string): void
 }) {
-  const [view, setView] = useState<'changes' | 'content'>('changes')
+  // A file the turn only created reads best as its content; one it changed, as its changes.
+  const [view, setView] = useState<'changes' | 'content'>(() =>
+    edits.some((e) => !e.created) ? 'changes' : 'content',
+  )
   const showChanges = view === 'changes' && edits.length > 0 && file !== undefined
   const html = useMemo(
     () => (file && !file.binary ? highlightCode(file.content, languageForPath(file.path)) : ''),
