@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { cleanTitle, firstMessageTitle, TITLE_CHARS, titlePrompt } from './session-title.js'
+import { SqliteSessionStore } from '../store/sqlite-store.js'
+import { cleanTitle, firstMessageTitle, retitle, TITLE_CHARS, titlePrompt } from './session-title.js'
 
 describe('session titles', () => {
   it('names a session by its first message on one line until a better title comes', () => {
@@ -19,5 +20,25 @@ describe('session titles', () => {
     expect(cleanTitle('Title: **Deploy to staging**')).toBe('Deploy to staging')
     expect(cleanTitle('\n\n  Résumé du projet  ')).toBe('Résumé du projet')
     expect(cleanTitle(' \n"" ')).toBeUndefined()
+  })
+})
+
+describe('retitle', () => {
+  it('never throws: a failing model or a closed store leave the title as it is', async () => {
+    const store = new SqliteSessionStore(':memory:')
+    store.ensureSession('s')
+    store.updateSession('s', { title: 'Hi' })
+    const turn = { content: 'Hi', answer: 'Hello', model: 'm', onTitled: () => {} }
+    await retitle(store, 's', () => Promise.reject(new Error('502')), turn)
+    expect(store.getSession('s')?.title).toBe('Hi')
+    await retitle(
+      store,
+      's',
+      async () => {
+        store.close()
+        return 'Greeting'
+      },
+      turn,
+    )
   })
 })

@@ -61,14 +61,18 @@ export async function retitle(
   turn: { content: string; answer: string; model: string; onTitled(title: string): void },
 ): Promise<void> {
   const first = firstMessageTitle(turn.content)
-  if (store.getSession(sessionId)?.title !== first) return
-  const asked = await titleFor({
-    sessionId,
-    model: turn.model,
-    prompt: titlePrompt(turn.content, turn.answer),
-  }).catch(() => undefined)
-  const title = asked === undefined ? undefined : cleanTitle(asked)
-  if (title === undefined || store.getSession(sessionId)?.title !== first) return
-  store.updateSession(sessionId, { title })
-  turn.onTitled(title)
+  try {
+    if (store.getSession(sessionId)?.title !== first) return
+    const asked = await titleFor({
+      sessionId,
+      model: turn.model,
+      prompt: titlePrompt(turn.content, turn.answer),
+    })
+    const title = asked === undefined ? undefined : cleanTitle(asked)
+    if (title === undefined || store.getSession(sessionId)?.title !== first) return
+    store.updateSession(sessionId, { title })
+    turn.onTitled(title)
+  } catch {
+    // No title (the model failed, or the server is shutting down and its store closed): the session keeps its own.
+  }
 }
