@@ -128,6 +128,8 @@ describe('activity, usage and shortcuts', { timeout: 120_000 }, () => {
   })
 
   it('searches the sessions by what was said in them, from Ctrl+K', async () => {
+    // Right after a switch: the new session's message box must not take the keyboard from the search box.
+    await page.keyboard.press('Alt+ArrowDown')
     await page.keyboard.press('Control+K')
     const box = page.getByLabel('Search sessions')
     await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true)
