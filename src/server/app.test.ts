@@ -191,6 +191,16 @@ describe('REST API', () => {
     const up = await app.request('/agent/sessions/s1/files/data/big%20file.bin', { method: 'PUT', body: big })
     expect(up.status).toBe(201)
     expect(await up.json()).toEqual({ path: 'data/big file.bin', size: big.length })
+    const again = await app.request('/agent/sessions/s1/files/data/big%20file.bin', {
+      method: 'PUT',
+      body: 'x',
+    })
+    expect(again.status).toBe(409)
+    const replaced = await app.request('/agent/sessions/s1/files/notes/hello.txt?replace=true', {
+      method: 'PUT',
+      body: 'replaced\n',
+    })
+    expect(replaced.status).toBe(201)
     const down = await app.request('/agent/sessions/s1/download/data/big%20file.bin')
     expect(down.headers.get('content-disposition')).toContain('filename="big file.bin"')
     expect(Buffer.from(await down.arrayBuffer()).equals(big)).toBe(true)
@@ -198,6 +208,7 @@ describe('REST API', () => {
     expect(zip.headers.get('content-type')).toBe('application/zip')
     const entries = Object.keys(unzipSync(new Uint8Array(await zip.arrayBuffer()))).sort()
     expect(entries).toEqual(['data/big file.bin', 'notes/hello.txt'])
+    expect(await (await app.request('/agent/sessions/s1/download/notes/hello.txt')).text()).toBe('replaced\n')
 
     for (const path of ['..%2Foutside.txt', '%2Ftmp%2Fx']) {
       const res = await app.request(`/agent/sessions/s1/files/${path}`, { method: 'PUT', body: 'x' })

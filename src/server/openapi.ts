@@ -85,8 +85,13 @@ export function openApiDocument(): Schema {
       '/agent/sessions/{id}/files/{path}': {
         get: op('One workspace file', withPath),
         put: op(
-          'Upload a file into the workspace (raw body, at most 25 MB; replaces a file there)',
-          withPath,
+          'Upload a file into the workspace (raw body, at most 25 MB; 409 over a file unless ?replace=true)',
+          {
+            parameters: [
+              ...withPath.parameters,
+              { name: 'replace', in: 'query', schema: { type: 'boolean' } },
+            ],
+          },
         ),
       },
       '/agent/sessions/{id}/download': { get: withSession('The workspace as a zip archive') },

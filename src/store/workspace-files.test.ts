@@ -83,14 +83,19 @@ describe('workspace files', () => {
 })
 
 describe('uploads', () => {
-  it('writes a file, making its folders, and replaces one that is there', async () => {
+  it('writes a file, making its folders, and replaces one that is there only when asked to', async () => {
     expect(await writeWorkspaceFile(workspace, 'docs/new/a.txt', body('hel', 'lo'))).toEqual({
       path: 'docs/new/a.txt',
       size: 5,
     })
     expect(readFileSync(join(workspace, 'docs/new/a.txt'), 'utf8')).toBe('hello')
-    await writeWorkspaceFile(workspace, 'README.md', body('# new\n'))
+    await expect(writeWorkspaceFile(workspace, 'README.md', body('# new\n'))).rejects.toMatchObject({
+      status: 409,
+    })
+    expect(readFileSync(join(workspace, 'README.md'), 'utf8')).toBe('# hi\n')
+    await writeWorkspaceFile(workspace, 'README.md', body('# new\n'), { replace: true })
     expect(readFileSync(join(workspace, 'README.md'), 'utf8')).toBe('# new\n')
+    expect(readdirSync(workspace).filter((f) => f.startsWith('.upload-'))).toEqual([])
     expect(await writeWorkspaceFile(workspace, 'empty.txt', null)).toEqual({ path: 'empty.txt', size: 0 })
   })
 
@@ -109,18 +114,20 @@ describe('uploads', () => {
     expect(readFileSync(join(dir, 'secret.txt'), 'utf8')).toBe('outside')
     expect(existsSync(join(dir, 'new'))).toBe(false)
     await expect(writeWorkspaceFile(workspace, 'README.md/x', body('x'))).rejects.toThrow(/inside a file/)
-    await expect(writeWorkspaceFile(workspace, 'src', body('x'))).rejects.toThrow(/folder/)
+    await expect(writeWorkspaceFile(workspace, 'src', body('x'), { replace: true })).rejects.toThrow(/folder/)
   })
 
   it('replaces a symlink to a file outside, not the file it points to', async () => {
     symlinkSync(join(dir, 'secret.txt'), join(workspace, 'link.txt'))
-    await writeWorkspaceFile(workspace, 'link.txt', body('mine'))
+    await writeWorkspaceFile(workspace, 'link.txt', body('mine'), { replace: true })
     expect(readFileSync(join(dir, 'secret.txt'), 'utf8')).toBe('outside')
     expect(readFileSync(join(workspace, 'link.txt'), 'utf8')).toBe('mine')
   })
 
   it('refuses an upload over the limit with a 413 and leaves nothing behind', async () => {
-    await expect(writeWorkspaceFile(workspace, 'big.bin', body('12345', '6789'), 8)).rejects.toMatchObject({
+    await expect(
+      writeWorkspaceFile(workspace, 'big.bin', body('12345', '6789'), { maxBytes: 8 }),
+    ).rejects.toMatchObject({
       status: 413,
     })
     expect(existsSync(join(workspace, 'big.bin'))).toBe(false)

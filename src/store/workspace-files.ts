@@ -4,7 +4,7 @@
  * absolute paths, symlinks pointing out) is refused, by one check that reading and writing share.
  */
 import { randomUUID } from 'node:crypto'
-import { lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises'
+import { link, lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { AppError } from '../protocol/errors.js'
 import { MAX_UPLOAD_BYTES } from '../protocol/workspace-limits.js'
@@ -130,15 +130,16 @@ async function realDirInside(realRoot: string, dir: string, path: string): Promi
 }
 
 /**
- * Writes an upload into the workspace at `path` (folders made as needed), replacing a file there: streamed to
- * a temporary file beside it, then renamed over it, so a failed or oversized upload changes nothing. Bodies
- * over `maxBytes` are a 413. The same path checks as reading; the rename replaces a symlink, never its target.
+ * Writes an upload into the workspace at `path` (folders made as needed): streamed to a temporary file beside
+ * it, then moved into place, so a failed or oversized upload changes nothing. A file already there is a 409
+ * unless `replace` (so nothing the agent wrote is lost by accident); then the move replaces it, or a symlink
+ * there, never the symlink's target. Bodies over `maxBytes` are a 413. The same path checks as reading.
  */
 export async function writeWorkspaceFile(
   workspace: string,
   path: string,
   body: ReadableStream<Uint8Array> | null,
-  maxBytes = MAX_UPLOAD_BYTES,
+  { replace = false, maxBytes = MAX_UPLOAD_BYTES }: { replace?: boolean; maxBytes?: number } = {},
 ): Promise<{ path: string; size: number }> {
   const root = resolve(workspace)
   const target = lexicalTarget(root, path)
@@ -149,6 +150,9 @@ export async function writeWorkspaceFile(
   const existing = await lstat(final).catch(() => undefined)
   if (existing?.isDirectory())
     throw new AppError('invalid_request_error', `'${path.slice(0, 200)}' is a folder in the workspace`)
+  const taken = () =>
+    new AppError('conflict_error', `'${path.slice(0, 200)}' is already in the workspace; ask to replace it`)
+  if (existing !== undefined && !replace) throw taken()
   const temp = join(parent, `.upload-${randomUUID()}`)
   const handle = await open(temp, 'wx', 0o644)
   let size = 0
@@ -167,7 +171,14 @@ export async function writeWorkspaceFile(
       await handle.write(chunk)
     }
     await handle.close()
-    await rename(temp, final)
+    if (replace) await rename(temp, final)
+    else {
+      // A link fails if a file appeared there meanwhile: the check above cannot be raced into a replace.
+      await link(temp, final).catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'EEXIST' ? taken() : err
+      })
+      await unlink(temp)
+    }
   } catch (err) {
     await reader?.cancel().catch(() => undefined)
     await handle.close().catch(() => undefined)

@@ -55,6 +55,24 @@ describe('workspace uploads and downloads', { timeout: 120_000 }, () => {
     await view.shot('40-uploaded')
   })
 
+  it('asks before an upload replaces a file that is there, and keeps it when told to', async () => {
+    const input = panel().getByTestId('upload-input')
+    const status = panel().getByTestId('transfer-status')
+    page.once('dialog', (d) => void d.dismiss())
+    await input.setInputFiles({ name: 'data.csv', mimeType: 'text/csv', buffer: Buffer.from('new\n') })
+    await status.filter({ hasText: 'Uploaded 0 files; kept data.csv as it was' }).waitFor()
+    expect(readFileSync(join(workspace, 'data.csv'), 'utf8')).toBe('a,b\n1,2\n')
+    let asked = ''
+    page.once('dialog', (d) => {
+      asked = d.message()
+      void d.accept()
+    })
+    await input.setInputFiles({ name: 'data.csv', mimeType: 'text/csv', buffer: Buffer.from('c,d\n3,4\n') })
+    await status.filter({ hasText: 'Uploaded 1 file' }).waitFor()
+    expect(asked).toBe('data.csv is already in the workspace. Replace it?')
+    expect(readFileSync(join(workspace, 'data.csv'), 'utf8')).toBe('c,d\n3,4\n')
+  })
+
   it('says plainly that a file over 25 MB is too large, and writes nothing', async () => {
     // Made in the page: handing 26 MB to the browser from here takes longer than the check itself.
     await panel()
@@ -73,14 +91,16 @@ describe('workspace uploads and downloads', { timeout: 120_000 }, () => {
   })
 
   it('copies and downloads the open file, and downloads the workspace as a zip', async () => {
+    // The open file shows what replaced it.
+    await page.getByTestId('viewer-code').filter({ hasText: 'c,d' }).waitFor()
     await page.getByRole('button', { name: 'Copy the file' }).click()
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('a,b\n1,2\n')
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('c,d\n3,4\n')
     const [one] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download data.csv' }).click(),
     ])
     expect(one.suggestedFilename()).toBe('data.csv')
-    expect(readFileSync((await one.path())!, 'utf8')).toBe('a,b\n1,2\n')
+    expect(readFileSync((await one.path())!, 'utf8')).toBe('c,d\n3,4\n')
     const [all] = await Promise.all([
       page.waitForEvent('download'),
       panel().getByRole('button', { name: 'Download the workspace as a zip' }).click(),

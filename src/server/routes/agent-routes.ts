@@ -195,7 +195,8 @@ export function agentRoutes(options: AgentRoutesOptions): Hono {
     const declared = Number(c.req.header('content-length') ?? 0)
     if (declared > MAX_UPLOAD_BYTES)
       throw new AppError('request_too_large', `uploads are limited to ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`)
-    return c.json(await writeWorkspaceFile(options.workspaceDir(id), path, c.req.raw.body), 201)
+    const replace = c.req.query('replace') === 'true'
+    return c.json(await writeWorkspaceFile(options.workspaceDir(id), path, c.req.raw.body, { replace }), 201)
   })
 
   app.get('/sessions/:id/download', (c) => {

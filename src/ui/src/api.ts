@@ -193,15 +193,19 @@ export function downloadWorkspace(id: string): Promise<void> {
   return saveAs(`/agent/sessions/${encodeURIComponent(id)}/download`, `${id}-workspace.zip`)
 }
 
-/** Writes `file` into the workspace at `path` (at most 25 MB; the server says so when it is larger). */
+/**
+ * Writes `file` into the workspace at `path` (at most 25 MB; the server says so when it is larger). A file
+ * already there is an ApiError 409 unless `replace`.
+ */
 export async function uploadFile(
   id: string,
   path: string,
   file: Blob,
+  replace = false,
 ): Promise<{ path: string; size: number }> {
   const res = await send(
     'PUT',
-    `/agent/sessions/${encodeURIComponent(id)}/files/${encodePath(path)}`,
+    `/agent/sessions/${encodeURIComponent(id)}/files/${encodePath(path)}${replace ? '?replace=true' : ''}`,
     file,
     'application/octet-stream',
   )

@@ -401,6 +401,7 @@ export function App() {
           onOpen={workspace.open}
           onClose={workspace.close}
           onRefresh={workspace.refresh}
+          onUploaded={(paths) => paths.forEach((p) => workspace.refreshSoon(p))}
         />
         {overlay && (
           <button

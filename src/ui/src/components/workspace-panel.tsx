@@ -4,7 +4,14 @@
  */
 import { useMemo, useRef, useState } from 'preact/hooks'
 import { MAX_UPLOAD_BYTES } from '../../../protocol/workspace-limits'
-import { downloadFile, downloadWorkspace, type FileContent, uploadFile, type WorkspaceFile } from '../api'
+import {
+  ApiError,
+  downloadFile,
+  downloadWorkspace,
+  type FileContent,
+  uploadFile,
+  type WorkspaceFile,
+} from '../api'
 import type { FileAction } from '../conversation'
 import type { FileEdit } from '../file-history'
 import { bytes } from '../format'
@@ -169,7 +176,7 @@ function Viewer({
 }
 
 /** Uploads, downloads and what became of the last one, for the panel's status line. */
-function useTransfers(sessionId: string, onUploaded: () => void) {
+function useTransfers(sessionId: string, onUploaded: (paths: string[]) => void) {
   const [status, setStatus] = useState<{ text: string; error: boolean } | undefined>(undefined)
   const run = async (work: () => Promise<string>) => {
     try {
@@ -187,12 +194,23 @@ function useTransfers(sessionId: string, onUploaded: () => void) {
           throw new Error(
             `uploads are limited to ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; ${large.name} is ${bytes(large.size)}`,
           )
+        const kept: string[] = []
         for (const [i, f] of files.entries()) {
           setStatus({ text: `Uploading ${f.name} (${i + 1} of ${files.length})…`, error: false })
-          await uploadFile(sessionId, f.name, f)
+          try {
+            await uploadFile(sessionId, f.name, f)
+          } catch (e) {
+            if (!(e instanceof ApiError && e.status === 409)) throw e
+            // Never replace what is there (the agent's work, maybe) without asking.
+            if (confirm(`${f.name} is already in the workspace. Replace it?`))
+              await uploadFile(sessionId, f.name, f, true)
+            else kept.push(f.name)
+          }
         }
-        onUploaded()
-        return files.length === 1 ? `Uploaded ${files[0]?.name}` : `Uploaded ${files.length} files`
+        onUploaded(files.map((f) => f.name).filter((name) => !kept.includes(name)))
+        const done = files.length - kept.length
+        const uploaded = done === 1 ? 'Uploaded 1 file' : `Uploaded ${done} files`
+        return kept.length === 0 ? uploaded : `${uploaded}; kept ${kept.join(', ')} as it was`
       }),
     download: (path: string) => run(() => downloadFile(sessionId, path).then(() => `Downloaded ${path}`)),
     downloadAll: () =>
@@ -215,9 +233,11 @@ export function WorkspacePanel(props: {
   onOpen(path: string): void
   onClose(): void
   onRefresh(): void
+  /** Files were written into the workspace (an open one shows its new content). */
+  onUploaded(paths: string[]): void
 }) {
   const tree = useMemo(() => buildTree(props.files ?? []), [props.files])
-  const transfers = useTransfers(props.sessionId, props.onRefresh)
+  const transfers = useTransfers(props.sessionId, props.onUploaded)
   const picker = useRef<HTMLInputElement>(null)
   const [dropping, setDropping] = useState(false)
   const notStarted = 'Send a first message to start the session, then upload'
