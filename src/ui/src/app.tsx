@@ -401,7 +401,9 @@ export function App() {
           onOpen={workspace.open}
           onClose={workspace.close}
           onRefresh={workspace.refresh}
-          onUploaded={(paths) => paths.forEach((p) => workspace.refreshSoon(p))}
+          onUploaded={(paths) => {
+            for (const p of paths) workspace.refreshSoon(p)
+          }}
         />
         {overlay && (
           <button
