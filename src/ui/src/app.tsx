@@ -13,7 +13,7 @@ import { copyLastCodeBlock } from './components/markdown-view'
 import { type PermissionAnswer, WorkspaceFileReader } from './components/permission-card'
 import { focusSessionSearch } from './components/session-search'
 import { ShortcutHelp } from './components/shortcut-help'
-import { Sidebar, type SidebarSession } from './components/sidebar'
+import { Sidebar, sidebarList } from './components/sidebar'
 import { Topbar } from './components/topbar'
 import { WorkspacePanel } from './components/workspace-panel'
 import { buildConversation, changedFiles, sessionUsage, waitingPrompts } from './conversation'
@@ -205,26 +205,16 @@ export function App() {
     [sessionId],
   )
 
-  const sidebarSessions: SidebarSession[] | undefined = useMemo(() => {
-    if (sessions === undefined) return undefined
-    const list: SidebarSession[] = [...sessions]
-    const known = new Set(list.map((s) => s.id))
-    const extra = [...drafts, sessionId].filter((id, i, all) => !known.has(id) && all.indexOf(id) === i)
-    const now = Date.now()
-    return [
-      ...extra.map((id) => ({
-        id,
-        title: id === sessionId && firstUser?.kind === 'user' ? firstUser.text.slice(0, 60) : '',
-        createdAt: now,
-        lastActivity: now,
-        isRunning: id === sessionId && running,
-        lastSeq: 0,
-        preferredModel: undefined,
-        draft: id !== sessionId || firstUser === undefined,
-      })),
-      ...list.map((s) => (s.id === sessionId ? { ...s, isRunning: running } : s)),
-    ]
-  }, [sessions, drafts, sessionId, firstUser, running])
+  const sidebarSessions = useMemo(
+    () =>
+      sessions &&
+      sidebarList(sessions, drafts, {
+        id: sessionId,
+        firstMessage: firstUser?.kind === 'user' ? firstUser.text : undefined,
+        running,
+      }),
+    [sessions, drafts, sessionId, firstUser, running],
+  )
 
   const select = (id: string, how: 'push' | 'replace' = 'push') => {
     showSessionInUrl(id, how)

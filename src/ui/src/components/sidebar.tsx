@@ -10,6 +10,33 @@ export interface SidebarSession extends SessionSummary {
   draft?: boolean
 }
 
+/**
+ * The list the sidebar shows: new sessions not on the server yet (drafts, and the open one before its first
+ * message) first, then the server's, the open one marked running as its feed says.
+ */
+export function sidebarList(
+  sessions: readonly SessionSummary[],
+  drafts: readonly string[],
+  open: { id: string; firstMessage: string | undefined; running: boolean },
+): SidebarSession[] {
+  const known = new Set(sessions.map((s) => s.id))
+  const extra = [...drafts, open.id].filter((id, i, all) => !known.has(id) && all.indexOf(id) === i)
+  const now = Date.now()
+  return [
+    ...extra.map((id) => ({
+      id,
+      title: id === open.id && open.firstMessage !== undefined ? open.firstMessage.slice(0, 60) : '',
+      createdAt: now,
+      lastActivity: now,
+      isRunning: id === open.id && open.running,
+      lastSeq: 0,
+      preferredModel: undefined,
+      draft: id !== open.id || open.firstMessage === undefined,
+    })),
+    ...sessions.map((s) => (s.id === open.id ? { ...s, isRunning: open.running } : s)),
+  ]
+}
+
 function SessionRow(props: {
   session: SidebarSession
   current: boolean
