@@ -41,13 +41,14 @@ const host = createContainerHost(TEST_MAX_INSTANCES)
 
 /**
  * Core tests that need Node: the router's Node adapter (sockets), the layering check (reads the source
- * tree), the actor on better-sqlite3 and a workspace folder, and the official Anthropic and OpenAI SDKs as
- * clients (their Node builds).
+ * tree), the actor and the session title on better-sqlite3 (and a workspace folder), and the official
+ * Anthropic and OpenAI SDKs as clients (their Node builds).
  */
 const CORE_TESTS_NODE_ONLY = [
   'src/router/node/**',
   'src/router/layering.test.ts',
   'src/agent/session-actor.test.ts',
+  'src/agent/session-title.test.ts',
   'src/router/providers/anthropic/anthropic.test.ts',
 ]
 

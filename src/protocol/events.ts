@@ -75,12 +75,37 @@ export const EventType = z.enum(EVENT_TYPES)
 export type EventType = z.infer<typeof EventType>
 export { EVENT_TYPES }
 
-export const ToolUseData = z.object({ id: z.string(), name: z.string(), input: z.unknown() })
+/**
+ * `parentId`: the Task (subagent) tool call this one runs inside; absent for the agent's own calls. `path`: the
+ * file the tool works on (its `file_path`), relative to the workspace, when it lies inside.
+ */
+export const ToolUseData = z.object({
+  id: z.string(),
+  name: z.string(),
+  input: z.unknown(),
+  parentId: z.string().optional(),
+  path: z.string().optional(),
+})
+/** One hunk of a unified diff: `lines` start with ' ', '+' or '-' (jsdiff's and Claude Code's shape). */
+export const PatchHunk = z.object({
+  oldStart: z.number().int(),
+  oldLines: z.number().int(),
+  newStart: z.number().int(),
+  newLines: z.number().int(),
+  lines: z.array(z.string()),
+})
+export type PatchHunk = z.infer<typeof PatchHunk>
+/**
+ * `patch`: the change a Write, Edit or MultiEdit made, as Claude Code reported it (bounded; `patchClipped`
+ * when lines were left out).
+ */
 export const ToolResultData = z.object({
   toolUseId: z.string(),
   isError: z.boolean(),
   /** The result's text, cut to a few thousand characters. */
   content: z.string().optional(),
+  patch: z.array(PatchHunk).optional(),
+  patchClipped: z.literal(true).optional(),
 })
 export const PermissionRequestData = z.object({
   requestId: z.string(),

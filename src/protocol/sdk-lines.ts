@@ -47,6 +47,9 @@ export const SdkUser = z
       .object({ content: z.union([z.string(), z.array(z.union([ToolResultBlock, OtherBlock]))]) })
       .loose(),
     session_id: z.string().optional(),
+    parent_tool_use_id: z.string().nullable().optional(),
+    /** What the tool returned, structured (a Write's or Edit's `structuredPatch`, a command's stdout…). */
+    tool_use_result: z.unknown().optional(),
   })
   .loose()
 
@@ -65,6 +68,8 @@ export const SdkResult = z
       .object({ input_tokens: z.number().optional(), output_tokens: z.number().optional() })
       .loose()
       .optional(),
+    /** Per model: Claude Code's view of its use, with the context window it compacts against. */
+    modelUsage: z.record(z.string(), z.object({ contextWindow: z.number().optional() }).loose()).optional(),
   })
   .loose()
 
