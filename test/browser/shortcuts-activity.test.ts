@@ -3,55 +3,33 @@
  * shortcuts with their help sheet, in a real browser against the whole system. Screenshots go to
  * test-artifacts/browser/.
  */
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/server/start.js'
-import { startGroqServer, tempDir } from '../e2e/helpers.js'
-import {
-  closeAll,
-  launchChromium,
-  openSession,
-  type SessionPage,
-  send,
-  turn,
-} from '../fixtures/browser-page.js'
-import {
-  endsWithToolResult,
-  isAgentRequest,
-  lastUserText,
-  type ScriptedModelServer,
-  startScriptedModelServer,
-} from '../fixtures/scripted-model-server.js'
+import { tempDir } from '../e2e/helpers.js'
+import { openSystem, type SystemPage, send, turn } from '../fixtures/browser-page.js'
+import { endsWithToolResult, isAgentRequest, lastUserText } from '../fixtures/scripted-model-server.js'
 
 const dir = tempDir('ar-keys-browser-')
 
-let scripted: ScriptedModelServer
-let server: RunningServer
-let browser: Browser
 let page: Page
-let view: SessionPage
+let view: SystemPage
 
 beforeAll(async () => {
-  scripted = await startScriptedModelServer({
-    respond: (request) => {
-      if (!isAgentRequest(request)) return { text: 'Keys' }
-      const said = lastUserText(request)
-      if (said === 'slow please')
-        return endsWithToolResult(request)
-          ? { text: 'Slept.' }
-          : { toolCalls: [{ name: 'Bash', arguments: { command: 'sleep 3', description: 'Wait a little' } }] }
-      if (said === 'code please') return { text: 'Use:\n\n```js\nconsole.log("last block")\n```' }
-      if (said === 'wait forever') return { text: 'Too late.', delayMs: 60_000 }
-      return { text: `You said: ${said}` }
-    },
+  view = await openSystem(dir, 'keys-1', (request) => {
+    if (!isAgentRequest(request)) return { text: 'Keys' }
+    const said = lastUserText(request)
+    if (said === 'slow please')
+      return endsWithToolResult(request)
+        ? { text: 'Slept.' }
+        : { toolCalls: [{ name: 'Bash', arguments: { command: 'sleep 3', description: 'Wait a little' } }] }
+    if (said === 'code please') return { text: 'Use:\n\n```js\nconsole.log("last block")\n```' }
+    if (said === 'wait forever') return { text: 'Too late.', delayMs: 60_000 }
+    return { text: `You said: ${said}` }
   })
-  server = await startGroqServer({ dir: dir.path, openaiBaseUrl: scripted.openaiBaseUrl })
-  browser = await launchChromium()
-  view = await openSession(browser, server.url, 'keys-1')
   page = view.page
 }, 120_000)
 
-afterAll(() => closeAll(browser, server, scripted, dir))
+afterAll(() => view?.close())
 
 const sessionInUrl = () => new URL(page.url()).searchParams.get('session')
 
@@ -74,7 +52,7 @@ describe('activity, usage and shortcuts', { timeout: 120_000 }, () => {
     expect(await meter.getByTestId('usage-total').textContent()).toMatch(/^\$[\d.]+ · [\d.,k]+ tokens$/)
     const context = meter.getByTestId('context-meter')
     // What the turn's closing status says: the last model call's input of Claude Code's context window.
-    const { events } = (await (await fetch(`${server.url}/agent/sessions/keys-1/events`)).json()) as {
+    const { events } = (await (await fetch(`${view.server.url}/agent/sessions/keys-1/events`)).json()) as {
       events: { type: string; data?: { turn?: { contextTokens?: number; contextWindow?: number } } }[]
     }
     const turn = events.findLast((e) => e.type === 'status' && e.data?.turn !== undefined)?.data?.turn

@@ -5,32 +5,21 @@
  * Read/Grep/Glob as compact lines, and copy buttons. Screenshots go to test-artifacts/browser/.
  */
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/server/start.js'
-import { startGroqServer, tempDir } from '../e2e/helpers.js'
-import {
-  closeAll,
-  launchChromium,
-  openSession,
-  type SessionPage,
-  turn as turnOn,
-} from '../fixtures/browser-page.js'
+import { tempDir } from '../e2e/helpers.js'
+import { openSystem, type SessionPage, type SystemPage, turn as turnOn } from '../fixtures/browser-page.js'
 import {
   isAgentRequest,
   lastUserText,
   type RecordedRequest,
-  type ScriptedModelServer,
   type ScriptedTurn,
-  startScriptedModelServer,
   workingDirectoryOf,
 } from '../fixtures/scripted-model-server.js'
 
 const dir = tempDir('ar-tools-browser-')
 
-let scripted: ScriptedModelServer
-let server: RunningServer
-let browser: Browser
+let view: SystemPage
 let page: Page
 let pageErrors: string[] = []
 let shot: SessionPage['shot']
@@ -133,21 +122,17 @@ function script(said: string, cwd: string): ScriptedTurn[] | undefined {
 const card = (tool: string) => page.locator(`[data-testid="tool-card"][data-tool="${tool}"]`)
 
 beforeAll(async () => {
-  scripted = await startScriptedModelServer({
-    respond: (request) => {
-      if (!isAgentRequest(request)) return { text: 'Tool views' }
-      const said = lastUserText(request)
-      const steps = script(said, workingDirectoryOf(request) ?? '')
-      if (steps === undefined) return { text: `You said: ${said}` }
-      return steps[Math.min(step(request), steps.length - 1)]!
-    },
+  view = await openSystem(dir, 'tool-views', (request) => {
+    if (!isAgentRequest(request)) return { text: 'Tool views' }
+    const said = lastUserText(request)
+    const steps = script(said, workingDirectoryOf(request) ?? '')
+    if (steps === undefined) return { text: `You said: ${said}` }
+    return steps[Math.min(step(request), steps.length - 1)]!
   })
-  server = await startGroqServer({ dir: dir.path, openaiBaseUrl: scripted.openaiBaseUrl })
-  browser = await launchChromium()
-  ;({ page, shot, errors: pageErrors } = await openSession(browser, server.url, 'tool-views'))
+  ;({ page, shot, errors: pageErrors } = view)
 }, 120_000)
 
-afterAll(() => closeAll(browser, server, scripted, dir))
+afterAll(() => view?.close())
 
 const clipboard = () => page.evaluate(() => navigator.clipboard.readText())
 

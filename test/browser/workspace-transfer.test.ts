@@ -6,32 +6,24 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { unzipSync } from 'fflate'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningServer } from '../../src/server/start.js'
-import { startGroqServer, tempDir } from '../e2e/helpers.js'
-import { closeAll, launchChromium, openSession, type SessionPage, turn } from '../fixtures/browser-page.js'
-import { type ScriptedModelServer, startScriptedModelServer } from '../fixtures/scripted-model-server.js'
+import { tempDir } from '../e2e/helpers.js'
+import { openSystem, type SystemPage, turn } from '../fixtures/browser-page.js'
 
 const SESSION = 'transfer'
 const dir = tempDir('ar-transfer-browser-')
 const workspace = join(dir.path, 'data', 'sessions', SESSION, 'workspace')
 
-let scripted: ScriptedModelServer
-let server: RunningServer
-let browser: Browser
 let page: Page
-let view: SessionPage
+let view: SystemPage
 
 beforeAll(async () => {
-  scripted = await startScriptedModelServer({ respond: () => ({ text: 'Ready for files.' }) })
-  server = await startGroqServer({ dir: dir.path, openaiBaseUrl: scripted.openaiBaseUrl })
-  browser = await launchChromium()
-  view = await openSession(browser, server.url, SESSION)
+  view = await openSystem(dir, SESSION, () => ({ text: 'Ready for files.' }))
   page = view.page
 }, 120_000)
 
-afterAll(() => closeAll(browser, server, scripted, dir))
+afterAll(() => view?.close())
 
 const panel = () => page.getByRole('complementary', { name: 'Workspace' })
 

@@ -234,6 +234,7 @@ export function PermissionCard({
         </label>
         <input
           id={`perm-reason-${item.requestId}`}
+          class="text-field"
           ref={reasonBox}
           value={reason}
           maxLength={2000}

@@ -51,7 +51,7 @@ export function SearchBox({ value, onChange }: { value: string; onChange(value: 
       </label>
       <input
         id="session-search"
-        class="session-search-input"
+        class="text-field session-search-input"
         type="search"
         placeholder="Search titles and messages"
         value={value}
