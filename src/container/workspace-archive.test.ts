@@ -54,15 +54,13 @@ type RawEntry = {
 /** An archive made by hand, as a hostile or broken client could send it. */
 async function handMade(entries: RawEntry[]): Promise<Buffer> {
   const pack = tar.pack()
-  const chunks: Buffer[] = []
-  pack.on('data', (chunk: Buffer) => chunks.push(chunk))
-  const done = new Promise((resolve) => pack.on('end', resolve))
   for (const e of entries) {
     if (e.type === 'file' || e.type === undefined) pack.entry({ name: e.name }, e.content ?? '')
     else pack.entry({ name: e.name, type: e.type, linkname: e.linkname })
   }
   pack.finalize()
-  await done
+  const chunks: Buffer[] = []
+  for await (const chunk of pack) chunks.push(chunk as Buffer)
   return gzipSync(Buffer.concat(chunks))
 }
 
