@@ -11,8 +11,8 @@
  * 128 MB. The archive never passes through memory here: it streams container → R2 and back.
  *
  * One object per session, `sessions/<id>/workspace.tar.gz`, replaced after each turn. When a turn's copy could
- * not be saved (over WORKSPACE_ARCHIVE_LIMIT), the last one stays for its files, and a marker says its
- * transcripts are older than the conversation: they are then left out on restore, so Claude Code does not
+ * not be saved (over WORKSPACE_ARCHIVE_LIMIT, or the save was cut off), the last one stays for its files, and a
+ * marker says its transcripts are older than the conversation: they are then left out on restore, so Claude Code does not
  * resume a conversation with its latest turns missing; the session's event log carries it over instead.
  */
 import { formatByteSize } from '../../../src/config/byte-size.js'
@@ -63,13 +63,18 @@ export class WorkspaceArchives {
    * person why not (the session's earlier copy, if any, is kept for its files).
    */
   async save(sessionId: string, container: Fetch): Promise<WorkspaceNoticeLine | undefined> {
-    const failed = async (why: string) => {
-      await this.bucket.put(WorkspaceArchives.staleKey(sessionId), '').catch(() => {})
-      return notice(
+    // Set first and cleared only once the new copy is stored: a save cut off anywhere (the object evicted, the
+    // container gone) leaves the older copy marked, never passed off as the whole conversation.
+    const failed = (why: string) =>
+      notice(
         'workspace_not_saved',
         `The workspace was not saved for when the container sleeps: ${why}. Until a turn's workspace is saved, ` +
           'a container that sleeps comes back with the files of the last saved turn.',
       )
+    try {
+      await this.bucket.put(WorkspaceArchives.staleKey(sessionId), '')
+    } catch (err) {
+      return failed(`R2 did not answer (${(err as Error).message})`)
     }
     let res: Response
     try {
@@ -109,7 +114,8 @@ export class WorkspaceArchives {
     } catch (err) {
       return failed(`storing it failed (${(err as Error).message})`)
     }
-    await this.bucket.delete(WorkspaceArchives.staleKey(sessionId))
+    // Left in place if this fails: the copy's transcripts are then not trusted, which costs a resume, not data.
+    await this.bucket.delete(WorkspaceArchives.staleKey(sessionId)).catch(() => {})
     return undefined
   }
 

@@ -101,6 +101,21 @@ describe('the workspace through a container sleep on the Cloudflare host', () =>
     client.close()
   })
 
+  it('trusts the files but not the transcripts of a copy whose next save was cut off', async () => {
+    const client = await connect('cut-off')
+    await turn(client, 'write name.txt Ada')
+    // What a save that never finished leaves (it marks the copy first, and clears the mark once stored).
+    await env.WORKSPACES.put('sessions/cut-off/transcripts-stale', '')
+    await sleep('cut-off')
+
+    const after = await turn(client, 'who wrote name.txt?')
+    expect((await fileOf('cut-off', 'name.txt')).body).toMatchObject({ content: 'Ada' })
+    expect(after.find((f) => f.type === 'notice')?.data).toMatchObject({ kind: 'memory_restored', turns: 1 })
+    // The turn's own copy is whole again: the mark is gone.
+    expect(await env.WORKSPACES.head('sessions/cut-off/transcripts-stale')).toBeNull()
+    client.close()
+  })
+
   it('goes on from the event log when the saved copy is damaged, and says the files could not be restored', async () => {
     const client = await connect('damaged')
     await turn(client, 'write name.txt Ada')
