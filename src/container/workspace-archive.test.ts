@@ -174,6 +174,16 @@ describe('refusing a damaged or hostile archive, with nothing written', () => {
     })
   }
 
+  it('removes symlinks that lead out of the workspace through each other', async () => {
+    const bytes = await handMade([
+      { name: 'workspace/a/b/c', type: 'symlink', linkname: '../..' },
+      { name: 'workspace/a/b/c/l', type: 'symlink', linkname: '../..' },
+    ])
+    const err = await restore(bytes).catch((e: unknown) => e)
+    expect(err).toMatchObject({ type: 'invalid_request_error', message: expect.stringMatching(/lead out/) })
+    expect(existsSync(join(to.workspaceDir, 'l'))).toBe(false)
+  })
+
   it('refuses bytes that are not a gzip archive', async () => {
     const err = await restore(Buffer.from('not an archive at all')).catch((e: unknown) => e)
     expect(err).toMatchObject({ type: 'invalid_request_error', message: expect.stringMatching(/damaged/) })

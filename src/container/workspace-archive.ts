@@ -16,7 +16,7 @@
 import { createReadStream, createWriteStream } from 'node:fs'
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join, posix, relative, sep } from 'node:path'
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
@@ -283,17 +283,50 @@ async function checkArchive(file: string, roots: ArchiveRoots, maxBytes: number)
   return entries
 }
 
-/** The absolute path of a checked entry, after making sure its folder resolves inside its root. */
-async function placeOf(roots: ArchiveRoots, name: string, kind: Entry['kind']): Promise<string> {
+/**
+ * The absolute path of a checked entry, after making sure its folder resolves inside its root. `safe` holds
+ * the folders already found inside during this restore (no link is made before the last step, so a folder
+ * found inside stays inside).
+ */
+async function placeOf(
+  roots: ArchiveRoots,
+  name: string,
+  kind: Entry['kind'],
+  safe: Set<string>,
+): Promise<string> {
   const { root, rel } = checkEntryName(name, kind)!
   const base = root === 'workspace' ? roots.workspaceDir : roots.claudeDir!
   const path = join(base, ...rel.split('/'))
-  await mkdir(dirname(path), { recursive: true })
-  const [realBase, realParent] = await Promise.all([realpath(base), realpath(dirname(path))])
+  const parent = dirname(path)
+  if (safe.has(parent)) return path
+  await mkdir(parent, { recursive: true })
+  const [realBase, realParent] = await Promise.all([realpath(base), realpath(parent)])
   const inside = relative(realBase, realParent)
   if (inside.startsWith(`..${sep}`) || inside === '..' || inside.startsWith(sep))
     throw unsafe(`'${name}' would be written outside its folder`)
+  safe.add(parent)
   return path
+}
+
+/** The links among `links` that resolve (or, dangling, would resolve) outside `root`. */
+async function linksLeadingOut(root: string, links: string[]): Promise<string[]> {
+  const realRoot = await realpath(root)
+  const outside = (path: string) => {
+    const rel = relative(realRoot, path)
+    return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)
+  }
+  const out: string[] = []
+  for (const link of links) {
+    let target: string
+    try {
+      target = await realpath(link)
+    } catch {
+      // Dangling: where it points from the folder it really is in.
+      target = resolve(await realpath(dirname(link)), await readlink(link))
+    }
+    if (outside(target)) out.push(link)
+  }
+  return out
 }
 
 /**
@@ -329,9 +362,10 @@ export async function restoreArchive(
     await mkdir(roots.workspaceDir, { recursive: true })
     if (roots.claudeDir !== undefined && options.transcripts)
       await mkdir(roots.claudeDir, { recursive: true })
+    const safe = new Set<string>()
     for (const entry of entries)
       if (entry.kind === 'dir' && wanted(entry.name))
-        await mkdir(await placeOf(roots, entry.name, 'dir'), { recursive: true })
+        await mkdir(await placeOf(roots, entry.name, 'dir', safe), { recursive: true })
 
     let files = 0
     let contentBytes = 0
@@ -344,7 +378,7 @@ export async function restoreArchive(
           stream.resume()
           return
         }
-        placeOf(roots, header.name, 'file')
+        placeOf(roots, header.name, 'file', safe)
           .then((path) => rm(path, { force: true }).then(() => path))
           .then((path) =>
             pipeline(stream, createWriteStream(path, { flags: 'wx', mode: (header.mode ?? 0o644) & 0o755 })),
@@ -364,11 +398,20 @@ export async function restoreArchive(
     })
     await Promise.all([pipeline(createReadStream(file), createGunzip(), extract), written])
     // Last, so no file above was written through a link the archive made.
+    const links: string[] = []
     for (const entry of entries) {
       if (entry.kind !== 'symlink') continue
-      const path = await placeOf(roots, entry.name, 'symlink')
+      // Checked afresh: a link made just before may have turned a folder into one that leads elsewhere.
+      const path = await placeOf(roots, entry.name, 'symlink', new Set())
       await rm(path, { recursive: true, force: true })
       await symlink(entry.target, path)
+      links.push(path)
+    }
+    // Each target stays inside on its own, but links through links can still lead out: resolved for real.
+    const escaping = await linksLeadingOut(roots.workspaceDir, links)
+    if (escaping.length > 0) {
+      await Promise.all(escaping.map((path) => rm(path, { force: true })))
+      throw unsafe(`its symlinks lead out of the workspace through each other (${escaping.length} removed)`)
     }
     return { files, contentBytes, transcripts }
   } finally {
