@@ -18,8 +18,9 @@ import { gzipSync } from 'node:zlib'
 import * as tar from 'tar-stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppError } from '../protocol/errors.js'
+import { checkEntryName } from './archive-entries.js'
 import { archiveRoutes } from './archive-routes.js'
-import { type ArchiveRoots, checkEntryName, packArchive, restoreArchive } from './workspace-archive.js'
+import { type ArchiveRoots, packArchive, restoreArchive } from './workspace-archive.js'
 
 let dir: string
 let from: ArchiveRoots

@@ -7,8 +7,9 @@
  * no credentials). Packing replaces the container's own secret values (its router token) wherever they occur
  * in a file. Restoring reads the whole archive once to check it — every name relative with no `.` or `..`
  * segment, only files, folders and in-workspace symlinks, the uncompressed total under the limit — and only
- * then writes anything, so a damaged or hostile archive changes nothing. Files are written before symlinks, and
- * never through a folder that resolves outside its root.
+ * then writes anything (archive-entries.ts), so a damaged or hostile archive changes nothing. Files are written
+ * before symlinks, and never through a folder that resolves outside its root; links that lead out through each
+ * other are removed, and the restore refused.
  *
  * tar-stream (streaming tar, no file-system logic of its own) with node:zlib: every path this module writes
  * is one it checked itself, instead of trusting an extractor's options.
@@ -16,19 +17,23 @@
 import { createReadStream, createWriteStream } from 'node:fs'
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
+import { dirname, join, posix, relative, sep } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
 import * as tar from 'tar-stream'
-import { formatByteSize } from '../config/byte-size.js'
-import { AppError } from '../protocol/errors.js'
+import {
+  type ArchiveRoots,
+  checkArchive,
+  checkEntryName,
+  type Entry,
+  linksLeadingOut,
+  overLimit,
+  targetStaysInside,
+  unsafe,
+} from './archive-entries.js'
 
-export interface ArchiveRoots {
-  workspaceDir: string
-  /** CLAUDE_CONFIG_DIR; without it only the workspace is packed, and transcript entries are refused. */
-  claudeDir: string | undefined
-}
+export type { ArchiveRoots } from './archive-entries.js'
 
 export interface PackedArchive {
   /** The `.tar.gz` on disk (in its own temp folder; `dispose` removes it). */
@@ -54,53 +59,6 @@ export interface RestoredArchive {
 const REDACT_MAX_BYTES = 16 * 1024 * 1024
 /** gzip of incompressible data plus tar headers: what a stored archive may weigh over its content limit. */
 const ARCHIVE_OVERHEAD = (max: number) => Math.ceil(max * 0.05) + 1024 * 1024
-
-type Entry =
-  | { kind: 'dir'; name: string }
-  | { kind: 'file'; name: string; path: string; size: number; mode: number }
-  | { kind: 'symlink'; name: string; target: string }
-
-function unsafe(message: string): AppError {
-  return new AppError('invalid_request_error', `the workspace archive was not restored: ${message}`)
-}
-
-function overLimit(what: string, bytes: number, max: number): AppError {
-  return new AppError(
-    'request_too_large',
-    `${what} holds ${formatByteSize(bytes)}, over the ${formatByteSize(max)} kept when the container sleeps`,
-  )
-}
-
-/** A symlink target that, read from the link's folder `dirOfLink` (relative to its root), stays inside it. */
-function targetStaysInside(dirOfLink: string, target: string): boolean {
-  if (target === '' || posix.isAbsolute(target) || target.includes('\0')) return false
-  const resolved = posix.normalize(posix.join(dirOfLink, target))
-  return resolved !== '..' && !resolved.startsWith('../') && !posix.isAbsolute(resolved)
-}
-
-/**
- * An archive name as `{root, rel}`, or undefined when it is not one this module writes: relative, `/`
- * separated, no empty, `.` or `..` segment, no control characters, under `workspace/` or (transcripts only)
- * `claude/projects/<folder>/<name>.jsonl`.
- */
-export function checkEntryName(
-  name: string,
-  kind: Entry['kind'],
-): { root: 'workspace' | 'claude'; rel: string } | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
-  if (name === '' || name.startsWith('/') || /[\u0000-\u001f\\]/.test(name)) return undefined
-  const trimmed = kind === 'dir' && name.endsWith('/') ? name.slice(0, -1) : name
-  const segments = trimmed.split('/')
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) return undefined
-  const [root, ...rest] = segments
-  if (rest.length === 0) return undefined
-  if (root === 'workspace') return { root, rel: rest.join('/') }
-  if (root !== 'claude' || rest[0] !== 'projects' || kind === 'symlink') return undefined
-  if (kind === 'dir' && rest.length <= 2) return { root, rel: rest.join('/') }
-  if (kind === 'file' && rest.length === 3 && rest[2]!.endsWith('.jsonl'))
-    return { root, rel: rest.join('/') }
-  return undefined
-}
 
 /** Everything under `dir` (relative names under `prefix`), folders before what they hold. */
 async function walk(
@@ -234,55 +192,6 @@ export async function packArchive(
   }
 }
 
-/** Reads every header of the archive at `file`, checking names, types, sizes and symlink targets. */
-async function checkArchive(file: string, roots: ArchiveRoots, maxBytes: number): Promise<Entry[]> {
-  const entries: Entry[] = []
-  let contentBytes = 0
-  const extract = tar.extract()
-  const checked = new Promise<void>((resolve, reject) => {
-    extract.on('entry', (header, stream, next) => {
-      const kind = header.type === 'directory' ? 'dir' : header.type === 'symlink' ? 'symlink' : header.type
-      if (kind !== 'file' && kind !== 'dir' && kind !== 'symlink')
-        return extract.destroy(
-          unsafe(`entry '${header.name}' is a ${header.type}; only files, folders and symlinks are kept`),
-        )
-      const name = checkEntryName(header.name, kind)
-      if (name === undefined) return extract.destroy(unsafe(`entry '${header.name}' is not a safe path`))
-      if (name.root === 'claude' && roots.claudeDir === undefined)
-        return extract.destroy(unsafe('it holds transcripts, and this container has no CLAUDE_CONFIG_DIR'))
-      if (kind === 'symlink') {
-        const target = header.linkname ?? ''
-        if (!targetStaysInside(posix.dirname(name.rel), target))
-          return extract.destroy(unsafe(`symlink '${header.name}' points outside the workspace`))
-        entries.push({ kind, name: header.name, target })
-      } else if (kind === 'dir') entries.push({ kind, name: header.name })
-      else {
-        contentBytes += header.size ?? 0
-        if (contentBytes > maxBytes) return extract.destroy(overLimit('the archive', contentBytes, maxBytes))
-        entries.push({
-          kind,
-          name: header.name,
-          path: '',
-          size: header.size ?? 0,
-          mode: (header.mode ?? 0o644) & 0o755,
-        })
-      }
-      stream.on('end', next)
-      stream.resume()
-    })
-    extract.on('finish', resolve)
-    extract.on('error', reject)
-  })
-  try {
-    // Both awaited together: a refused entry rejects both, and neither may go unhandled.
-    await Promise.all([pipeline(createReadStream(file), createGunzip(), extract), checked])
-  } catch (err) {
-    if (err instanceof AppError) throw err
-    throw unsafe(`it is damaged (${(err as Error).message})`)
-  }
-  return entries
-}
-
 /**
  * The absolute path of a checked entry, after making sure its folder resolves inside its root. `safe` holds
  * the folders already found inside during this restore (no link is made before the last step, so a folder
@@ -306,27 +215,6 @@ async function placeOf(
     throw unsafe(`'${name}' would be written outside its folder`)
   safe.add(parent)
   return path
-}
-
-/** The links among `links` that resolve (or, dangling, would resolve) outside `root`. */
-async function linksLeadingOut(root: string, links: string[]): Promise<string[]> {
-  const realRoot = await realpath(root)
-  const outside = (path: string) => {
-    const rel = relative(realRoot, path)
-    return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)
-  }
-  const out: string[] = []
-  for (const link of links) {
-    let target: string
-    try {
-      target = await realpath(link)
-    } catch {
-      // Dangling: where it points from the folder it really is in.
-      target = resolve(await realpath(dirname(link)), await readlink(link))
-    }
-    if (outside(target)) out.push(link)
-  }
-  return out
 }
 
 /**
