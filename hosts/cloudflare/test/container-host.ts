@@ -8,8 +8,8 @@
  * enforces `max_instances` the way Cloudflare does: a start past it gets no instance.
  *
  * Prompts script the runs: `write <file> <text>` writes a file, `ask <file> <text>` asks permission first,
- * `hold` runs until `POST /__control/release` (or the turn is interrupted; `state` counts them), anything
- * else is echoed.
+ * `hold [<file> <text>]` (writes the file, then) runs until `POST /__control/release` (or the turn is
+ * interrupted; `state` counts them), anything else is echoed.
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -52,7 +52,12 @@ export function createContainerHost(initialMaxInstances: number): ContainerHost 
     }
     if (verb === 'hold') {
       holding++
-      return { holdUntil: released, text: 'Released.' }
+      // `hold <file> <text>` writes the file first, then holds.
+      const toolCalls =
+        file === undefined
+          ? []
+          : [{ name: 'Write', input: { file_path: `/workspace/${file}`, content: rest.join(' ') } }]
+      return { toolCalls, holdUntil: released, text: 'Released.' }
     }
     return { text: `You said: ${options.prompt}` }
   }

@@ -69,6 +69,20 @@ describe('the workspace through a container sleep on the Cloudflare host', () =>
     client.close()
   })
 
+  it('saves what an interrupted turn wrote before it was stopped', async () => {
+    const client = await connect('interrupted')
+    client.send({ type: 'user_message', content: 'hold draft.txt half done' })
+    await client.next((f) => f.type === 'file_change')
+    expect((await json('/agent/sessions/interrupted/interrupt', { method: 'POST' })).body).toEqual({
+      interrupted: true,
+    })
+    await client.turnEnd()
+    await sleep('interrupted')
+    await turn(client, 'go on')
+    expect((await fileOf('interrupted', 'draft.txt')).body).toMatchObject({ content: 'half done' })
+    client.close()
+  })
+
   it('never stores the container secrets: its router token is replaced in the archive', async () => {
     const client = await connect('secret')
     await turn(client, 'hello')
