@@ -38,6 +38,8 @@ async function scriptedUpstream(request: Request): Promise<Response> {
 /** Containers running at once; the max-instances test lowers it (test/stand-in-protocol.ts, `limit`). */
 const TEST_MAX_INSTANCES = 20
 const host = createContainerHost(TEST_MAX_INSTANCES)
+/** WORKSPACE_ARCHIVE_LIMIT in the tests (test/workspace-persistence.test.ts goes over it). */
+const TEST_ARCHIVE_LIMIT = '64KB'
 
 /**
  * Core tests that need Node: the router's Node adapter (sockets), the layering check (reads the source
@@ -68,7 +70,10 @@ export default defineConfig({
                 CONTAINER_START_TIMEOUT: '500ms',
                 SESSION_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123',
                 ROUTER_CONFIG: UPSTREAM_ROUTES,
+                // Small, so a test can go over it with one file.
+                WORKSPACE_ARCHIVE_LIMIT: TEST_ARCHIVE_LIMIT,
               },
+              r2Buckets: (deployed.r2_buckets ?? []).map((b: { binding: string }) => b.binding),
               // The providers' side of the router: a scripted OpenAI-compatible model (no network here).
               outboundService: (request: Request) => scriptedUpstream(request),
               durableObjects: Object.fromEntries(

@@ -172,4 +172,14 @@ describe('sdkLineToEffects', () => {
     expect(sdkLineToEffects(line, WS)).toMatchObject({ events: [], transcriptLost: line })
     expect(sdkLineToEffects({ ...line, reason: 'who knows' }, WS)).toBeUndefined()
   })
+
+  it("shows the host's word on the workspace copy as a notice", () => {
+    const message =
+      'The workspace was not saved: it holds 2 MiB, over the 1 MiB kept when the container sleeps'
+    const line = { type: 'workspace_notice', kind: 'workspace_not_saved', message }
+    expect(sdkLineToEffects(line, WS)?.events).toEqual([
+      { type: 'notice', content: message, data: { kind: 'workspace_not_saved', message } },
+    ])
+    expect(sdkLineToEffects({ ...line, kind: 'something_else' }, WS)).toBeUndefined()
+  })
 })

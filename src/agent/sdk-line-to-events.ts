@@ -4,7 +4,7 @@
  * mapping is tested on recorded lines; the session actor applies the effects.
  */
 import type { TranscriptLostLine } from '../protocol/container-lines.js'
-import type { NewEvent } from '../protocol/events.js'
+import type { NewEvent, NoticeData } from '../protocol/events.js'
 import { SdkLine, type SdkResult } from '../protocol/sdk-lines.js'
 import { summarizeToolUse } from './summarize-tool-use.js'
 import { toolResultPatch } from './tool-result-patch.js'
@@ -150,6 +150,11 @@ export function sdkLineToEffects(raw: unknown, workspacePath: string): LineEffec
     case 'transcript_lost':
       fx.transcriptLost = line
       break
+    case 'workspace_notice': {
+      const data: NoticeData = { kind: line.kind, message: line.message }
+      fx.events.push({ type: 'notice', content: line.message, data })
+      break
+    }
   }
   return fx
 }

@@ -143,9 +143,16 @@ export type FileChangeData = z.infer<typeof FileChangeData>
 /**
  * A quiet line in the conversation about the session itself, not an error. `memory_restored`: Claude Code's
  * record of the conversation was lost, and a new Claude Code session was given the conversation rebuilt from
- * this event log (`turns` of them).
+ * this event log (`turns` of them). `workspace_not_saved` / `workspace_not_restored`: see below.
  */
-export const NoticeData = z.object({ kind: z.literal('memory_restored'), turns: z.number().int() })
+export const NoticeData = z.union([
+  z.object({ kind: z.literal('memory_restored'), turns: z.number().int() }),
+  /**
+   * The host keeps a copy of the workspace and transcripts while the container sleeps (Cloudflare), and this
+   * turn's copy was not saved, or the saved one could not be put back; `message` says why and what to do.
+   */
+  z.object({ kind: z.enum(['workspace_not_saved', 'workspace_not_restored']), message: z.string() }),
+])
 export type NoticeData = z.infer<typeof NoticeData>
 
 export const StatusData = z

@@ -3,7 +3,12 @@
  * reads, as zod schemas. Lines are untrusted: anything that does not match is ignored, never guessed at.
  */
 import { z } from 'zod'
-import { ContainerErrorLine, PermissionRequestLine, TranscriptLostLine } from './container-lines.js'
+import {
+  ContainerErrorLine,
+  PermissionRequestLine,
+  TranscriptLostLine,
+  WorkspaceNoticeLine,
+} from './container-lines.js'
 
 const TextBlock = z.object({ type: z.literal('text'), text: z.string() })
 const ToolUseBlock = z.object({
@@ -95,6 +100,7 @@ export const SdkLine = z.union([
   ContainerErrorLine,
   PermissionRequestLine,
   TranscriptLostLine,
+  WorkspaceNoticeLine,
 ])
 export type SdkLine = z.infer<typeof SdkLine>
 export type SdkResult = z.infer<typeof SdkResult>
