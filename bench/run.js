@@ -12,6 +12,7 @@ const BENCHMARKS = [
   'sandbox-start.js',
   'session-load.js',
   'cloudflare-turn.js',
+  'workspace-archive.js',
 ]
 for (const bench of BENCHMARKS.filter((b) => existsSync(join(here, b)))) {
   process.stdout.write(`\n## ${bench}\n\n`)

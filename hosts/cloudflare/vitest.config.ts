@@ -38,16 +38,19 @@ async function scriptedUpstream(request: Request): Promise<Response> {
 /** Containers running at once; the max-instances test lowers it (test/stand-in-protocol.ts, `limit`). */
 const TEST_MAX_INSTANCES = 20
 const host = createContainerHost(TEST_MAX_INSTANCES)
+/** WORKSPACE_ARCHIVE_LIMIT in the tests (test/workspace-persistence.test.ts goes over it). */
+const TEST_ARCHIVE_LIMIT = '64KB'
 
 /**
  * Core tests that need Node: the router's Node adapter (sockets), the layering check (reads the source
- * tree), the actor on better-sqlite3 and a workspace folder, and the official Anthropic and OpenAI SDKs as
- * clients (their Node builds).
+ * tree), the actor and the session title on better-sqlite3 (and a workspace folder), and the official
+ * Anthropic and OpenAI SDKs as clients (their Node builds).
  */
 const CORE_TESTS_NODE_ONLY = [
   'src/router/node/**',
   'src/router/layering.test.ts',
   'src/agent/session-actor.test.ts',
+  'src/agent/session-title.test.ts',
   'src/router/providers/anthropic/anthropic.test.ts',
 ]
 
@@ -67,7 +70,10 @@ export default defineConfig({
                 CONTAINER_START_TIMEOUT: '500ms',
                 SESSION_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123',
                 ROUTER_CONFIG: UPSTREAM_ROUTES,
+                // Small, so a test can go over it with one file.
+                WORKSPACE_ARCHIVE_LIMIT: TEST_ARCHIVE_LIMIT,
               },
+              r2Buckets: (deployed.r2_buckets ?? []).map((b: { binding: string }) => b.binding),
               // The providers' side of the router: a scripted OpenAI-compatible model (no network here).
               outboundService: (request: Request) => scriptedUpstream(request),
               durableObjects: Object.fromEntries(

@@ -5,7 +5,7 @@
 
 import { AppError } from '../protocol/errors.js'
 import { SESSION_ID_PATTERN } from '../protocol/events.js'
-import type { SessionRecord } from '../store/session-store.js'
+import type { SessionMatch, SessionRecord } from '../store/session-store.js'
 import type { ContainerInfo } from './container-provider.js'
 import type { WaitingPrompt } from './permission-broker.js'
 import { type AgentDeps, SessionActor } from './session-actor.js'
@@ -54,6 +54,11 @@ export class AgentService {
 
   listSessions(): SessionRecord[] {
     return this.deps.store.listSessions()
+  }
+
+  /** Sessions whose title or messages contain `text` (see SessionStore.searchSessions). */
+  searchSessions(text: string): SessionMatch[] {
+    return this.deps.store.searchSessions(text)
   }
 
   exists(id: string): boolean {

@@ -33,7 +33,11 @@ describe('sdkLineToEffects', () => {
       WS,
     )
     expect(tool?.events).toEqual([
-      { type: 'tool_use', content: 'Write src/a.ts', data: { id: 'toolu_1', name: 'Write', input } },
+      {
+        type: 'tool_use',
+        content: 'Write src/a.ts',
+        data: { id: 'toolu_1', name: 'Write', input, path: 'src/a.ts' },
+      },
     ])
     expect(tool?.toolsStarted).toEqual([{ id: 'toolu_1', name: 'Write' }])
   })
@@ -78,6 +82,33 @@ describe('sdkLineToEffects', () => {
       isError: true,
       content: `${'y'.repeat(TOOL_RESULT_CHARS)}\n… (5 more characters)`,
     })
+  })
+
+  it("passes on the diff Claude Code reports for a file tool, and a subagent's tool call with its Task", () => {
+    const hunk = { oldStart: 1, oldLines: 1, newStart: 1, newLines: 1, lines: ['-old', '+new'] }
+    const fx = sdkLineToEffects(
+      {
+        type: 'user',
+        message: { content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'edited' }] },
+        tool_use_result: { filePath: '/workspace/a.ts', structuredPatch: [hunk], originalFile: 'old\n' },
+      },
+      WS,
+    )
+    expect(fx?.events[0]?.data).toEqual({
+      toolUseId: 'toolu_1',
+      isError: false,
+      content: 'edited',
+      patch: [hunk],
+    })
+    const inner = sdkLineToEffects(
+      {
+        type: 'assistant',
+        message: { content: [{ type: 'tool_use', id: 'toolu_2', name: 'Read', input: {} }] },
+        parent_tool_use_id: 'toolu_task',
+      },
+      WS,
+    )
+    expect(inner?.events[0]?.data).toEqual({ id: 'toolu_2', name: 'Read', input: {}, parentId: 'toolu_task' })
   })
 
   it('passes text deltas on without persisting them', () => {
@@ -140,5 +171,15 @@ describe('sdkLineToEffects', () => {
     const line = { type: 'transcript_lost', claudeSessionId: sid, reason: 'missing', detail: 'no transcript' }
     expect(sdkLineToEffects(line, WS)).toMatchObject({ events: [], transcriptLost: line })
     expect(sdkLineToEffects({ ...line, reason: 'who knows' }, WS)).toBeUndefined()
+  })
+
+  it("shows the host's word on the workspace copy as a notice", () => {
+    const message =
+      'The workspace was not saved: it holds 2 MiB, over the 1 MiB kept when the container sleeps'
+    const line = { type: 'workspace_notice', kind: 'workspace_not_saved', message }
+    expect(sdkLineToEffects(line, WS)?.events).toEqual([
+      { type: 'notice', content: message, data: { kind: 'workspace_not_saved', message } },
+    ])
+    expect(sdkLineToEffects({ ...line, kind: 'something_else' }, WS)).toBeUndefined()
   })
 })

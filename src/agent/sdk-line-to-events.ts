@@ -4,9 +4,10 @@
  * mapping is tested on recorded lines; the session actor applies the effects.
  */
 import type { TranscriptLostLine } from '../protocol/container-lines.js'
-import type { NewEvent } from '../protocol/events.js'
+import type { NewEvent, NoticeData } from '../protocol/events.js'
 import { SdkLine, type SdkResult } from '../protocol/sdk-lines.js'
 import { summarizeToolUse } from './summarize-tool-use.js'
+import { toolResultPatch } from './tool-result-patch.js'
 
 /** How much of a tool's result text travels in its `tool_result` event. */
 export const TOOL_RESULT_CHARS = 4000
@@ -79,14 +80,25 @@ export function sdkLineToEffects(raw: unknown, workspacePath: string): LineEffec
           fx.events.push({
             type: 'tool_use',
             content: summarizeToolUse(name, input, workspacePath),
-            data: { id, name, input },
+            data: {
+              id,
+              name,
+              input,
+              ...(typeof line.parent_tool_use_id === 'string' && { parentId: line.parent_tool_use_id }),
+              ...(workspaceRelative(input, workspacePath) !== undefined && {
+                path: workspaceRelative(input, workspacePath),
+              }),
+            },
           })
         }
       }
       break
     }
-    case 'user':
+    case 'user': {
       if (typeof line.message.content === 'string') break
+      const results = line.message.content.filter((b) => b.type === 'tool_result')
+      // The structured result belongs to the message's one tool result.
+      const patch = results.length === 1 ? toolResultPatch(line.tool_use_result) : undefined
       for (const block of line.message.content) {
         if (block.type !== 'tool_result' || !('tool_use_id' in block)) continue
         const { tool_use_id, is_error, content } = block as {
@@ -102,10 +114,12 @@ export function sdkLineToEffects(raw: unknown, workspacePath: string): LineEffec
             toolUseId: tool_use_id,
             isError: is_error === true,
             content: clip(toolResultText(content), TOOL_RESULT_CHARS),
+            ...patch,
           },
         })
       }
       break
+    }
     case 'stream_event':
       if (line.event.delta?.type === 'text_delta' && line.event.delta.text && line.parent_tool_use_id == null)
         fx.delta = line.event.delta.text
@@ -136,6 +150,11 @@ export function sdkLineToEffects(raw: unknown, workspacePath: string): LineEffec
     case 'transcript_lost':
       fx.transcriptLost = line
       break
+    case 'workspace_notice': {
+      const data: NoticeData = { kind: line.kind, message: line.message }
+      fx.events.push({ type: 'notice', content: line.message, data })
+      break
+    }
   }
   return fx
 }

@@ -12,6 +12,7 @@ import type { OutboundEvent, StatusData } from '../protocol/events.js'
 import { SqliteSessionStore } from '../store/sqlite-store.js'
 import { DirectoryWorkspaceInspector } from '../store/workspace-snapshot.js'
 import { AgentService } from './agent-service.js'
+import type { TitleFor } from './session-title.js'
 
 let dir: string
 let store: SqliteSessionStore
@@ -26,7 +27,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-function agentWith(respond?: RunResponder) {
+function agentWith(respond?: RunResponder, titleFor?: TitleFor) {
   const workspaceOf = (id: string) => join(dir, 'sessions', id, 'workspace')
   const containers = scriptedContainers(workspaceOf, respond)
   const agent = new AgentService({
@@ -35,6 +36,7 @@ function agentWith(respond?: RunResponder) {
     workspace: new DirectoryWorkspaceInspector(workspaceOf),
     defaultModel: 'groq/openai/gpt-oss-120b',
     permissionMode: 'acceptEdits',
+    ...(titleFor !== undefined && { titleFor }),
   })
   return { agent, containers }
 }
@@ -118,6 +120,49 @@ describe('SessionActor', () => {
     })
     expect(store.getSession('s1')?.sessionFiles).toEqual(['src/hello.txt'])
     expect(store.getSession('s1')?.title).toBe('Create hello.txt')
+  })
+
+  it('names a session by its first exchange, once, unless the person renamed it first', async () => {
+    const asked: { sessionId: string; model: string; prompt: string }[] = []
+    const titles = gate()
+    const { agent } = agentWith(undefined, async (request) => {
+      asked.push(request)
+      await titles.opened
+      return `"Greeting the agent."`
+    })
+    const seen: unknown[] = []
+    agent.session('s1').subscribe((e) => seen.push(e))
+    await agent.session('s1').submit('Hello there')
+    expect(store.getSession('s1')?.title).toBe('Hello there')
+    titles.open()
+    await expect.poll(() => store.getSession('s1')?.title).toBe('Greeting the agent')
+    expect(asked).toEqual([
+      {
+        sessionId: 's1',
+        model: 'groq/openai/gpt-oss-120b',
+        prompt: expect.stringContaining('User: Hello there'),
+      },
+    ])
+    expect(seen).toContainEqual(
+      expect.objectContaining({
+        type: 'status',
+        data: expect.objectContaining({ title: 'Greeting the agent' }),
+      }),
+    )
+    await agent.session('s1').submit('And again')
+    expect(asked).toHaveLength(1)
+
+    // Renamed while the title was being asked for: the person's name stays.
+    const slow = gate()
+    const renamed = agentWith(undefined, async () => {
+      await slow.opened
+      return 'Model title'
+    }).agent
+    await renamed.session('s2').submit('Start')
+    renamed.rename('s2', 'Mine')
+    slow.open()
+    await new Promise((r) => setTimeout(r, 50))
+    expect(store.getSession('s2')?.title).toBe('Mine')
   })
 
   it('replays what came after the given seq, then a status snapshot, then live events, with no gap', async () => {

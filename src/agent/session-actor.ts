@@ -24,6 +24,7 @@ import type { WaitingPrompt } from './permission-broker.js'
 import { memoryRestoredNotice, restoredPrompt } from './restored-history.js'
 import { sdkLineToEffects } from './sdk-line-to-events.js'
 import { SessionPermissions } from './session-permissions.js'
+import { firstMessageTitle, retitle, type TitleFor } from './session-title.js'
 import { type TurnOutcome, type TurnUsage, turnOutcome, turnSummary } from './turn-outcome.js'
 import { type TurnContext, TurnQueue } from './turn-queue.js'
 
@@ -53,6 +54,8 @@ export interface AgentDeps {
    * prices every model as Claude, so it is not used.
    */
   turnUsage?: (sessionId: string, startedAt: number) => TurnUsage
+  /** Asks `model` for a short title from `prompt` (session-title.ts); undefined when it cannot. */
+  titleFor?: TitleFor
   /** Told when a turn ends (for metrics). */
   onTurnEnd?: (turn: { durationMs: number; outcome: 'ok' | 'error' | 'interrupted' }) => void
   now?: () => number
@@ -68,7 +71,6 @@ interface TurnProgress {
   failure: string | undefined
 }
 
-const TITLE_CHARS = 80
 export class SessionActor {
   private readonly listeners = new Set<EventListener>()
   private readonly queue = new TurnQueue()
@@ -204,7 +206,7 @@ export class SessionActor {
     const record = this.deps.store.ensureSession(this.id)
     this.deps.store.updateSession(this.id, {
       ...(model !== undefined && { preferredModel: model }),
-      ...(record.title === '' && { title: content.trim().replace(/\s+/g, ' ').slice(0, TITLE_CHARS) }),
+      ...(record.title === '' && { title: firstMessageTitle(content) }),
       lastCommand: content,
     })
     const message = this.emit({
@@ -291,6 +293,20 @@ export class SessionActor {
       this.permissions.clear()
     }
     const outcome = this.finishTurn(model, progress, abort.signal.aborted, ctx, startedAt, message.timestamp)
+    if (!outcome.isError && !outcome.interrupted && this.deps.titleFor !== undefined)
+      void retitle(this.deps.store, this.id, this.deps.titleFor, {
+        content: message.content ?? '',
+        answer: outcome.result,
+        model,
+        // Clients learn the new title from a status snapshot carrying it.
+        onTitled: (title) =>
+          this.broadcast({
+            type: 'status',
+            data: this.statusData({ title }),
+            timestamp: this.now(),
+            sessionId: this.id,
+          }),
+      })
     this.deps.onTurnEnd?.({
       durationMs: this.now() - startedAt,
       outcome: outcome.interrupted ? 'interrupted' : outcome.isError ? 'error' : 'ok',

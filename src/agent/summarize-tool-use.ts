@@ -3,6 +3,7 @@
 function relative(path: string, workspace: string | undefined): string {
   if (workspace !== undefined && workspace !== '') {
     const base = workspace.endsWith('/') ? workspace : `${workspace}/`
+    if (path === workspace || path === base) return '.'
     if (path.startsWith(base)) return path.slice(base.length)
   }
   return path
@@ -21,8 +22,11 @@ export function summarizeToolUse(name: string, input: unknown, workspace?: strin
     case 'Bash':
       return `Bash: ${clip(str('command') ?? '')}`
     case 'Grep':
-    case 'Glob':
-      return `${name} ${clip(str('pattern') ?? '')}${path === undefined ? '' : ` in ${relative(path, workspace)}`}`
+    case 'Glob': {
+      // Searching the whole workspace goes without saying.
+      const where = path === undefined ? '.' : relative(path, workspace)
+      return `${name} ${clip(str('pattern') ?? '')}${where === '.' ? '' : ` in ${where}`}`
+    }
     case 'WebFetch':
       return `WebFetch ${clip(str('url') ?? '')}`
     case 'WebSearch':

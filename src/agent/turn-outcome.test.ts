@@ -42,4 +42,17 @@ describe('turnSummary', () => {
       outputTokens: 3,
     })
   })
+
+  it("says how full the context was: the last call's input against Claude Code's context window", () => {
+    const final = {
+      type: 'result' as const,
+      subtype: 'success',
+      modelUsage: { 'groq/a': { contextWindow: 128_000 }, 'groq/b': { contextWindow: 200_000 } },
+    }
+    const usage = { requests: 3, inputTokens: 9000, outputTokens: 20, costUsd: null, lastInputTokens: 3500 }
+    expect(turnSummary(final, usage, 1)).toMatchObject({ contextTokens: 3500, contextWindow: 200_000 })
+    const none = turnSummary({ type: 'result', subtype: 'success' }, { ...usage, lastInputTokens: 0 }, 1)
+    expect(none).not.toHaveProperty('contextTokens')
+    expect(none).not.toHaveProperty('contextWindow')
+  })
 })

@@ -17,6 +17,8 @@ export interface TurnUsage {
   inputTokens: number
   outputTokens: number
   costUsd: number | null
+  /** Input tokens of the turn's last model call: the context the model last read. */
+  lastInputTokens?: number
 }
 
 export function turnOutcome(
@@ -40,9 +42,18 @@ export function turnOutcome(
   return { result: final.result ?? '', isError: false, interrupted: false }
 }
 
+/** The largest context window Claude Code reports for the turn's models (what it compacts against). */
+function contextWindow(final: SdkResult | undefined): number | undefined {
+  const windows = Object.values(final?.modelUsage ?? {}).flatMap((m) =>
+    typeof m.contextWindow === 'number' && m.contextWindow > 0 ? [m.contextWindow] : [],
+  )
+  return windows.length > 0 ? Math.max(...windows) : undefined
+}
+
 /**
  * The `turn` of the closing status: `durationMs` as the person waited, and the router's usage when it has it
- * (Claude Code's own figures price every model as Claude, so they are the fallback only).
+ * (Claude Code's own figures price every model as Claude, so they are the fallback only). `contextTokens` of
+ * `contextWindow`: how full the conversation's context was at the turn's last model call.
  */
 export function turnSummary(
   final: SdkResult | undefined,
@@ -60,5 +71,8 @@ export function turnSummary(
           ...(usage.costUsd !== null && { costUsd: usage.costUsd }),
         }
       : { inputTokens: final?.usage?.input_tokens, outputTokens: final?.usage?.output_tokens }),
+    ...(usage?.lastInputTokens !== undefined &&
+      usage.lastInputTokens > 0 && { contextTokens: usage.lastInputTokens }),
+    ...(contextWindow(final) !== undefined && { contextWindow: contextWindow(final) }),
   }
 }

@@ -3,7 +3,8 @@
  * session workspace and streams every SDK message as NDJSON, `POST /permissions/:requestId` answers a
  * `permission_request` line, `GET /` is the health check, `GET /ready` answers once the Claude Code booted
  * for the first turn (CONTAINER_PREWARM) waits for it, `GET /debug` shows the configuration with secrets
- * redacted, `GET /workspace/*` shows the session workspace (workspace-routes.ts).
+ * redacted, `GET /workspace/*` shows the session workspace (workspace-routes.ts), `GET|PUT /archive` packs
+ * and restores it with Claude Code's transcripts (archive-routes.ts).
  */
 import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -11,6 +12,7 @@ import type { ContainerConfig } from '../config/config.js'
 import { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import { PermissionDecision } from '../protocol/container-lines.js'
 import { AppError, toAppError } from '../protocol/errors.js'
+import { archiveRoutes } from './archive-routes.js'
 import { debugInfo } from './debug-info.js'
 import { parsePrewarm, prewarmState } from './prewarm.js'
 import { redactSecrets, secretValuesOf } from './redact.js'
@@ -89,6 +91,10 @@ export function buildContainerApp(config: ContainerConfig, activeRuns: ActiveRun
   )
 
   app.route('/workspace', workspaceRoutes(config.workspaceDir))
+  app.route(
+    '/archive',
+    archiveRoutes({ workspaceDir: config.workspaceDir, claudeDir: config.claudeConfigDir }, secrets),
+  )
 
   app.post('/permissions/:requestId', async (c) => {
     let body: unknown

@@ -1,6 +1,7 @@
 /**
  * The container server's own wire with the agent, besides the Claude Agent SDK's messages it streams: the
- * lines it adds to a turn's NDJSON stream (a failure, a permission request, a lost transcript) and the answer
+ * lines it adds to a turn's NDJSON stream (a failure, a permission request, a lost transcript, and the host's
+ * word on the workspace copy) and the answer
  * to a permission request (`POST /permissions/:requestId`). The container writes what the agent reads through
  * these schemas, and the other way round.
  */
@@ -40,6 +41,17 @@ export type ContainerErrorLine = z.infer<typeof ContainerErrorLine>
 export function containerErrorLine(error: AppError): ContainerErrorLine {
   return { type: 'error', ...error.toJSON() }
 }
+
+/**
+ * What became of the session's workspace copy, for a host that keeps one while the container sleeps
+ * (Cloudflare): written into the turn's stream by the host, not the container server, and shown as a `notice`.
+ */
+export const WorkspaceNoticeLine = z.object({
+  type: z.literal('workspace_notice'),
+  kind: z.enum(['workspace_not_saved', 'workspace_not_restored']),
+  message: z.string(),
+})
+export type WorkspaceNoticeLine = z.infer<typeof WorkspaceNoticeLine>
 
 /** A tool asks for permission (from Claude Code's `canUseTool`); answered with a PermissionDecision. */
 export const PermissionRequestLine = z.object({

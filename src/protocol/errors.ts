@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   authentication_error: 401,
   permission_error: 403,
   not_found_error: 404,
+  /** The request would replace something that is there (an upload over a file, without `replace`). */
+  conflict_error: 409,
   request_too_large: 413,
   rate_limit_error: 429,
   api_error: 500,

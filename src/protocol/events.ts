@@ -75,12 +75,37 @@ export const EventType = z.enum(EVENT_TYPES)
 export type EventType = z.infer<typeof EventType>
 export { EVENT_TYPES }
 
-export const ToolUseData = z.object({ id: z.string(), name: z.string(), input: z.unknown() })
+/**
+ * `parentId`: the Task (subagent) tool call this one runs inside; absent for the agent's own calls. `path`: the
+ * file the tool works on (its `file_path`), relative to the workspace, when it lies inside.
+ */
+export const ToolUseData = z.object({
+  id: z.string(),
+  name: z.string(),
+  input: z.unknown(),
+  parentId: z.string().optional(),
+  path: z.string().optional(),
+})
+/** One hunk of a unified diff: `lines` start with ' ', '+' or '-' (jsdiff's and Claude Code's shape). */
+export const PatchHunk = z.object({
+  oldStart: z.number().int(),
+  oldLines: z.number().int(),
+  newStart: z.number().int(),
+  newLines: z.number().int(),
+  lines: z.array(z.string()),
+})
+export type PatchHunk = z.infer<typeof PatchHunk>
+/**
+ * `patch`: the change a Write, Edit or MultiEdit made, as Claude Code reported it (bounded; `patchClipped`
+ * when lines were left out).
+ */
 export const ToolResultData = z.object({
   toolUseId: z.string(),
   isError: z.boolean(),
   /** The result's text, cut to a few thousand characters. */
   content: z.string().optional(),
+  patch: z.array(PatchHunk).optional(),
+  patchClipped: z.literal(true).optional(),
 })
 export const PermissionRequestData = z.object({
   requestId: z.string(),
@@ -118,9 +143,16 @@ export type FileChangeData = z.infer<typeof FileChangeData>
 /**
  * A quiet line in the conversation about the session itself, not an error. `memory_restored`: Claude Code's
  * record of the conversation was lost, and a new Claude Code session was given the conversation rebuilt from
- * this event log (`turns` of them).
+ * this event log (`turns` of them). `workspace_not_saved` / `workspace_not_restored`: see below.
  */
-export const NoticeData = z.object({ kind: z.literal('memory_restored'), turns: z.number().int() })
+export const NoticeData = z.union([
+  z.object({ kind: z.literal('memory_restored'), turns: z.number().int() }),
+  /**
+   * The host keeps a copy of the workspace and transcripts while the container sleeps (Cloudflare), and this
+   * turn's copy was not saved, or the saved one could not be put back; `message` says why and what to do.
+   */
+  z.object({ kind: z.enum(['workspace_not_saved', 'workspace_not_restored']), message: z.string() }),
+])
 export type NoticeData = z.infer<typeof NoticeData>
 
 export const StatusData = z

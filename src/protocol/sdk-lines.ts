@@ -3,7 +3,12 @@
  * reads, as zod schemas. Lines are untrusted: anything that does not match is ignored, never guessed at.
  */
 import { z } from 'zod'
-import { ContainerErrorLine, PermissionRequestLine, TranscriptLostLine } from './container-lines.js'
+import {
+  ContainerErrorLine,
+  PermissionRequestLine,
+  TranscriptLostLine,
+  WorkspaceNoticeLine,
+} from './container-lines.js'
 
 const TextBlock = z.object({ type: z.literal('text'), text: z.string() })
 const ToolUseBlock = z.object({
@@ -47,6 +52,9 @@ export const SdkUser = z
       .object({ content: z.union([z.string(), z.array(z.union([ToolResultBlock, OtherBlock]))]) })
       .loose(),
     session_id: z.string().optional(),
+    parent_tool_use_id: z.string().nullable().optional(),
+    /** What the tool returned, structured (a Write's or Edit's `structuredPatch`, a command's stdout…). */
+    tool_use_result: z.unknown().optional(),
   })
   .loose()
 
@@ -65,6 +73,8 @@ export const SdkResult = z
       .object({ input_tokens: z.number().optional(), output_tokens: z.number().optional() })
       .loose()
       .optional(),
+    /** Per model: Claude Code's view of its use, with the context window it compacts against. */
+    modelUsage: z.record(z.string(), z.object({ contextWindow: z.number().optional() }).loose()).optional(),
   })
   .loose()
 
@@ -90,6 +100,7 @@ export const SdkLine = z.union([
   ContainerErrorLine,
   PermissionRequestLine,
   TranscriptLostLine,
+  WorkspaceNoticeLine,
 ])
 export type SdkLine = z.infer<typeof SdkLine>
 export type SdkResult = z.infer<typeof SdkResult>

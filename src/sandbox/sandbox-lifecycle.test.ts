@@ -1,26 +1,27 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ensureContainerBuilt } from '../../test/fixtures/ensure-built.js'
-import { echoSlowly, isRunning, sleep, specIn, until } from '../../test/fixtures/sandbox-lifecycle.js'
 import {
-  isAgentRequest,
-  type ScriptedModelServer,
-  startScriptedModelServer,
-} from '../../test/fixtures/scripted-model-server.js'
+  isRunning,
+  type LifecycleLab,
+  sleep,
+  specIn,
+  startLifecycleLab,
+  until,
+} from '../../test/fixtures/sandbox-lifecycle.js'
+import { isAgentRequest } from '../../test/fixtures/scripted-model-server.js'
 import { AppError } from '../protocol/errors.js'
 import { noneDriver } from './drivers/none.js'
 import { containerSocketPath } from './host-socket.js'
 import { SandboxManager, type WaitInfo } from './sandbox-manager.js'
 import type { SandboxHandle, SandboxSpec } from './types.js'
 
-let model: ScriptedModelServer
-let root: string
+let lab: LifecycleLab
 let manager: SandboxManager | undefined
 
 function specFor(sessionId: string): SandboxSpec {
-  return specIn(join(root, sessionId), sessionId, model.anthropicBaseUrl)
+  return specIn(join(lab.root, sessionId), sessionId, lab.model.anthropicBaseUrl)
 }
 
 interface Line {
@@ -37,9 +38,7 @@ async function turn(handle: SandboxHandle, prompt: string, resumeSessionId?: str
 }
 
 beforeAll(async () => {
-  ensureContainerBuilt()
-  model = await startScriptedModelServer({ respond: echoSlowly })
-  root = mkdtempSync(join(tmpdir(), 'sbx-life-'))
+  lab = await startLifecycleLab('sbx-life-')
 })
 
 afterEach(async () => {
@@ -47,10 +46,7 @@ afterEach(async () => {
   manager = undefined
 })
 
-afterAll(async () => {
-  await model.close()
-  rmSync(root, { recursive: true, force: true })
-})
+afterAll(() => lab?.close())
 
 describe('sandbox lifecycle', () => {
   it('puts an idle container to sleep and wakes it on the next ensure, resuming the conversation', {
@@ -74,7 +70,7 @@ describe('sandbox lifecycle', () => {
       result: 'You said: which word?',
       session_id: sessionId,
     })
-    expect(JSON.stringify(model.requests.filter(isAgentRequest).at(-1)?.body.messages)).toContain(
+    expect(JSON.stringify(lab.model.requests.filter(isAgentRequest).at(-1)?.body.messages)).toContain(
       'remember the word papaya',
     )
   })

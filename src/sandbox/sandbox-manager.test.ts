@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ensureContainerBuilt } from '../../test/fixtures/ensure-built.js'
+import { isRunning, specIn } from '../../test/fixtures/sandbox-lifecycle.js'
 import {
   endsWithToolResult,
   isAgentRequest,
@@ -44,27 +45,7 @@ function respond(request: RecordedRequest): ScriptedTurn {
 }
 
 function specFor(sessionId: string): SandboxSpec {
-  const dir = join(root, sessionId)
-  return {
-    sessionId,
-    workspaceDir: join(dir, 'workspace'),
-    claudeDir: join(dir, 'claude'),
-    runDir: join(dir, 'run'),
-    env: {
-      ANTHROPIC_BASE_URL: model.anthropicBaseUrl,
-      ANTHROPIC_AUTH_TOKEN: ROUTER_TOKEN,
-      ANTHROPIC_MODEL: 'groq/openai/gpt-oss-120b',
-    },
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
+  return specIn(join(root, sessionId), sessionId, model.anthropicBaseUrl, ROUTER_TOKEN)
 }
 
 /** Pids in the process group `pgid` (the container and whatever it started). */

@@ -1,24 +1,24 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ensureContainerBuilt } from '../../test/fixtures/ensure-built.js'
-import { echoSlowly, isRunning, sleep, specIn, until } from '../../test/fixtures/sandbox-lifecycle.js'
 import {
-  type ScriptedModelServer,
-  startScriptedModelServer,
-} from '../../test/fixtures/scripted-model-server.js'
+  isRunning,
+  type LifecycleLab,
+  sleep,
+  specIn,
+  startLifecycleLab,
+  until,
+} from '../../test/fixtures/sandbox-lifecycle.js'
 import { noneDriver } from './drivers/none.js'
-import { SandboxManager } from './sandbox-manager.js'
+import { SandboxManager, type SandboxManagerOptions } from './sandbox-manager.js'
 import type { SandboxDriver, SandboxHandle } from './types.js'
 import type { PoolMember, PoolSource } from './warm-pool.js'
 
-let model: ScriptedModelServer
-let root: string
+let lab: LifecycleLab
 let manager: SandboxManager | undefined
 
 const sessionSpec = (sessionId: string) =>
-  specIn(join(root, 'sessions', sessionId), sessionId, model.anthropicBaseUrl)
+  specIn(join(lab.root, 'sessions', sessionId), sessionId, lab.model.anthropicBaseUrl)
 
 /** The pool's source, as the server's: folders of each member's own, removed when it is discarded. */
 function poolSource(): PoolSource & { discarded: string[] } {
@@ -26,13 +26,13 @@ function poolSource(): PoolSource & { discarded: string[] } {
   return {
     discarded,
     spec: (id) => {
-      const spec = specIn(join(root, 'pool', id), id, model.anthropicBaseUrl)
+      const spec = specIn(join(lab.root, 'pool', id), id, lab.model.anthropicBaseUrl)
       mkdirSync(spec.workspaceDir, { recursive: true })
       return spec
     },
     discard: (spec) => {
       discarded.push(spec.sessionId)
-      rmSync(join(root, 'pool', spec.sessionId), { recursive: true, force: true })
+      rmSync(join(lab.root, 'pool', spec.sessionId), { recursive: true, force: true })
     },
   }
 }
@@ -58,6 +58,20 @@ function adopter(): { adopted: PoolMember[]; adopt: (member: PoolMember) => Prom
   return { adopted, adopt: async (member) => void adopted.push(member) }
 }
 
+/** A manager on `driver`, up to 4 sandboxes unless `options` say otherwise, with a pool of one from `source`. */
+function startPooled(
+  driver: SandboxDriver,
+  source: PoolSource = poolSource(),
+  options: Partial<SandboxManagerOptions> = {},
+): SandboxManager {
+  const pooled = new SandboxManager({ driver, maxInstances: 4, ...options })
+  pooled.startPool(1, source)
+  return pooled
+}
+
+/** Until the pool's member is booted and waiting. */
+const poolFilled = () => until(() => manager!.poolStatus().ready === 1, 30_000)
+
 async function turn(handle: SandboxHandle, prompt: string): Promise<unknown[]> {
   const lines: unknown[] = []
   for await (const line of handle.client.run({ prompt, sessionId: handle.sessionId })) lines.push(line)
@@ -65,9 +79,7 @@ async function turn(handle: SandboxHandle, prompt: string): Promise<unknown[]> {
 }
 
 beforeAll(async () => {
-  await ensureContainerBuilt()
-  model = await startScriptedModelServer({ respond: echoSlowly })
-  root = mkdtempSync(join(tmpdir(), 'ar-pool-'))
+  lab = await startLifecycleLab('ar-pool-')
 }, 120_000)
 
 afterEach(async () => {
@@ -75,19 +87,15 @@ afterEach(async () => {
   manager = undefined
 })
 
-afterAll(async () => {
-  await model?.close()
-  rmSync(root, { recursive: true, force: true })
-})
+afterAll(() => lab?.close())
 
 describe('SandboxManager with a warm pool', () => {
   it('keeps a member started; a new session takes that very sandbox, and the pool refills after its turn', {
     timeout: 60_000,
   }, async () => {
     const driver = recordingDriver()
-    manager = new SandboxManager({ driver, maxInstances: 4 })
-    manager.startPool(1, poolSource())
-    await until(() => manager!.poolStatus().ready === 1, 30_000)
+    manager = startPooled(driver)
+    await poolFilled()
     expect(manager.poolStatus()).toEqual({ size: 1, ready: 1, starting: 0 })
     const { adopted, adopt } = adopter()
     const handle = await manager.ensure(sessionSpec('takes'), { adopt })
@@ -98,15 +106,14 @@ describe('SandboxManager with a warm pool', () => {
     expect(driver.started).toHaveLength(1)
     expect(manager.poolStatus()).toEqual({ size: 1, ready: 0, starting: 0 })
     expect((await turn(handle, 'hello')).at(-1)).toMatchObject({ type: 'result', result: 'You said: hello' })
-    await until(() => manager!.poolStatus().ready === 1, 30_000)
+    await poolFilled()
     expect(driver.started).toHaveLength(2)
     expect(driver.started[1]!.pid).not.toBe(handle.pid)
   })
 
   it('never hands the same sandbox to two sessions claiming at once', { timeout: 60_000 }, async () => {
-    manager = new SandboxManager({ driver: recordingDriver(), maxInstances: 4 })
-    manager.startPool(1, poolSource())
-    await until(() => manager!.poolStatus().ready === 1, 30_000)
+    manager = startPooled(recordingDriver())
+    await poolFilled()
     const { adopted, adopt } = adopter()
     const [a, b] = await Promise.all([
       manager.ensure(sessionSpec('twin-a'), { adopt }),
@@ -122,8 +129,7 @@ describe('SandboxManager with a warm pool', () => {
     timeout: 60_000,
   }, async () => {
     const driver = recordingDriver()
-    manager = new SandboxManager({ driver, maxInstances: 4 })
-    manager.startPool(1, poolSource())
+    manager = startPooled(driver)
     expect(manager.poolStatus()).toEqual({ size: 1, ready: 0, starting: 1 })
     const { adopted, adopt } = adopter()
     const handle = await manager.ensure(sessionSpec('early'), { adopt })
@@ -137,9 +143,8 @@ describe('SandboxManager with a warm pool', () => {
   }, async () => {
     const driver = recordingDriver()
     const source = poolSource()
-    manager = new SandboxManager({ driver, maxInstances: 4, stopGraceMs: 1000 })
-    manager.startPool(1, source)
-    await until(() => manager!.poolStatus().ready === 1, 30_000)
+    manager = startPooled(driver, source, { stopGraceMs: 1000 })
+    await poolFilled()
     const claimed = manager.ensure(sessionSpec('late'), adopter()).catch((err: unknown) => err)
     await manager.stopAll()
     await claimed
@@ -152,8 +157,7 @@ describe('SandboxManager with a warm pool', () => {
   it('shutdown while a member is starting stops it once it is up', { timeout: 60_000 }, async () => {
     const driver = recordingDriver()
     const source = poolSource()
-    manager = new SandboxManager({ driver, maxInstances: 4 })
-    manager.startPool(1, source)
+    manager = startPooled(driver, source)
     expect(manager.poolStatus().starting).toBe(1)
     await manager.stopAll()
     for (const handle of driver.started) expect(isRunning(handle.pid)).toBe(false)
@@ -165,9 +169,8 @@ describe('SandboxManager with a warm pool', () => {
   }, async () => {
     const driver = recordingDriver()
     const source = poolSource()
-    manager = new SandboxManager({ driver, maxInstances: 1 })
-    manager.startPool(1, source)
-    await until(() => manager!.poolStatus().ready === 1, 30_000)
+    manager = startPooled(driver, source, { maxInstances: 1 })
+    await poolFilled()
     const member = driver.started[0]!
     // Nothing to adopt (a session waking from sleep): it needs a slot of its own.
     const handle = await manager.ensure(sessionSpec('wakes'))
@@ -184,28 +187,26 @@ describe('SandboxManager with a warm pool', () => {
   it('does not refill while a turn runs, so the refill takes no CPU from it', {
     timeout: 60_000,
   }, async () => {
-    manager = new SandboxManager({ driver: recordingDriver(), maxInstances: 4 })
-    manager.startPool(1, poolSource())
-    await until(() => manager!.poolStatus().ready === 1, 30_000)
+    manager = startPooled(recordingDriver())
+    await poolFilled()
     const handle = await manager.ensure(sessionSpec('busy'), adopter())
     const slow = turn(handle, 'slow please')
     await sleep(1000)
     expect(manager.poolStatus()).toEqual({ size: 1, ready: 0, starting: 0 })
     expect((await slow).at(-1)).toMatchObject({ type: 'result', result: 'finally' })
-    await until(() => manager!.poolStatus().ready === 1, 30_000)
+    await poolFilled()
   })
 
   it('replaces a member that dies while it waits', { timeout: 60_000 }, async () => {
     const driver = recordingDriver()
     const source = poolSource()
-    manager = new SandboxManager({ driver, maxInstances: 4 })
-    manager.startPool(1, source)
-    await until(() => manager!.poolStatus().ready === 1, 30_000)
+    manager = startPooled(driver, source)
+    await poolFilled()
     const first = driver.started[0]!
     process.kill(first.pid!, 'SIGKILL')
     await until(() => driver.started.length === 2 && manager!.poolStatus().ready === 1, 30_000)
     expect(source.discarded).toEqual(['pool-1'])
-    expect(existsSync(join(root, 'pool', 'pool-1'))).toBe(false)
+    expect(existsSync(join(lab.root, 'pool', 'pool-1'))).toBe(false)
     expect(isRunning(driver.started[1]!.pid)).toBe(true)
   })
 
@@ -232,16 +233,15 @@ describe('SandboxManager with a warm pool', () => {
     const handle = await manager.ensure(sessionSpec('meanwhile'), adopter())
     expect(isRunning(handle.pid)).toBe(true)
     await turn(handle, 'hello')
-    await until(() => manager!.poolStatus().ready === 1, 30_000)
+    await poolFilled()
   })
 
   it('when adopting fails, stops the member and starts the session its own sandbox', {
     timeout: 60_000,
   }, async () => {
     const driver = recordingDriver()
-    manager = new SandboxManager({ driver, maxInstances: 4 })
-    manager.startPool(1, poolSource())
-    await until(() => manager!.poolStatus().ready === 1, 30_000)
+    manager = startPooled(driver)
+    await poolFilled()
     const member = driver.started[0]!
     const handle = await manager.ensure(sessionSpec('refused'), {
       adopt: () => Promise.reject(new Error('the session folder is not empty')),

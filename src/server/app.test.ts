@@ -6,12 +6,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { unzipSync } from 'fflate'
 import { Hono } from 'hono'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { scriptedContainers } from '../../test/fixtures/scripted-container.js'
 import { AgentService } from '../agent/agent-service.js'
 import type { SessionEvent } from '../protocol/events.js'
 import { SqliteSessionStore } from '../store/sqlite-store.js'
+import { MAX_UPLOAD_BYTES } from '../store/workspace-files.js'
 import { DirectoryWorkspaceInspector } from '../store/workspace-snapshot.js'
 import { createApp, MAX_BODY_BYTES } from './app.js'
 import { createLogger } from './logger.js'
@@ -180,6 +182,64 @@ describe('REST API', () => {
       expect(res.status).toBeGreaterThanOrEqual(400)
       expect(await res.text()).not.toContain('other session')
     }
+  })
+
+  it('uploads a file through the path checks, past the JSON body limit, and downloads it and the workspace', async () => {
+    const { app, json } = appWith()
+    await json('/agent/message', 'POST', { sessionId: 's1', message: 'Create it' })
+    const big = new Uint8Array(MAX_BODY_BYTES * 2).fill(65)
+    const up = await app.request('/agent/sessions/s1/files/data/big%20file.bin', { method: 'PUT', body: big })
+    expect(up.status).toBe(201)
+    expect(await up.json()).toEqual({ path: 'data/big file.bin', size: big.length })
+    const again = await app.request('/agent/sessions/s1/files/data/big%20file.bin', {
+      method: 'PUT',
+      body: 'x',
+    })
+    expect(again.status).toBe(409)
+    const replaced = await app.request('/agent/sessions/s1/files/notes/hello.txt?replace=true', {
+      method: 'PUT',
+      body: 'replaced\n',
+    })
+    expect(replaced.status).toBe(201)
+    const down = await app.request('/agent/sessions/s1/download/data/big%20file.bin')
+    expect(down.headers.get('content-disposition')).toContain('filename="big file.bin"')
+    expect(Buffer.from(await down.arrayBuffer()).equals(big)).toBe(true)
+    const zip = await app.request('/agent/sessions/s1/download')
+    expect(zip.headers.get('content-type')).toBe('application/zip')
+    const entries = Object.keys(unzipSync(new Uint8Array(await zip.arrayBuffer()))).sort()
+    expect(entries).toEqual(['data/big file.bin', 'notes/hello.txt'])
+    expect(await (await app.request('/agent/sessions/s1/download/notes/hello.txt')).text()).toBe('replaced\n')
+
+    for (const path of ['..%2Foutside.txt', '%2Ftmp%2Fx']) {
+      const res = await app.request(`/agent/sessions/s1/files/${path}`, { method: 'PUT', body: 'x' })
+      expect(res.status).toBe(400)
+    }
+    const tooBig = await app.request('/agent/sessions/s1/files/huge.bin', {
+      method: 'PUT',
+      body: 'x',
+      headers: { 'content-length': String(MAX_UPLOAD_BYTES + 1) },
+    })
+    expect(tooBig.status).toBe(413)
+    expect(
+      (await app.request('/agent/sessions/nobody/files/a.txt', { method: 'PUT', body: 'x' })).status,
+    ).toBe(404)
+    expect((await app.request('/agent/sessions/s1/download/missing.txt')).status).toBe(404)
+  })
+
+  it('searches sessions by title and by what was said, with a snippet around the match', async () => {
+    const { app, json } = appWith()
+    await json('/agent/message', 'POST', { sessionId: 's1', message: 'Tell me about the heliotrope garden' })
+    await json('/agent/message', 'POST', { sessionId: 's2', message: 'unrelated' })
+    await json('/agent/sessions/s2', 'PATCH', { title: 'Heliotrope notes' })
+    const res = await app.request('/agent/sessions?q=HELIOTROPE')
+    const { sessions } = (await res.json()) as { sessions: { id: string; match: unknown }[] }
+    expect(sessions.map((s) => [s.id, s.match])).toEqual([
+      ['s2', { in: 'title' }],
+      ['s1', { in: 'message', seq: 3, snippet: 'You said: Tell me about the heliotrope garden' }],
+    ])
+    const all = (await (await app.request('/agent/sessions?q=')).json()) as { sessions: unknown[] }
+    expect(all.sessions).toHaveLength(2)
+    expect((await app.request(`/agent/sessions?q=${'x'.repeat(201)}`)).status).toBe(400)
   })
 
   it('lists waiting prompts and answers one with "always allow" or a reason through POST .../permissions', async () => {

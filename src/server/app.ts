@@ -4,8 +4,10 @@
  * Errors from every route are answered here, in one shape. WebSocket upgrades are handled in websocket.ts.
  */
 import { randomUUID } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { serveStatic } from '@hono/node-server/serve-static'
 import type { Context } from 'hono'
@@ -13,7 +15,13 @@ import { Hono } from 'hono'
 import type { AgentService } from '../agent/agent-service.js'
 import type { ContainerProvider } from '../agent/container-provider.js'
 import { AppError } from '../protocol/errors.js'
-import { listWorkspaceFiles, readWorkspaceFile } from '../store/workspace-files.js'
+import { workspaceArchive } from '../store/workspace-archive.js'
+import {
+  listWorkspaceFiles,
+  readWorkspaceFile,
+  workspaceFile,
+  writeWorkspaceFile,
+} from '../store/workspace-files.js'
 import { bearerToken, tokensEqual } from './auth.js'
 import type { Logger } from './logger.js'
 import { openApiDocument } from './openapi.js'
@@ -156,6 +164,14 @@ export function createApp(options: AppOptions): Hono {
       files: {
         list: (id) => listWorkspaceFiles(options.workspaceDir(id)),
         read: (id, path) => readWorkspaceFile(options.workspaceDir(id), path),
+        write: (id, path, body, { replace }) =>
+          writeWorkspaceFile(options.workspaceDir(id), path, body, { replace }),
+        archive: (id) => workspaceArchive(options.workspaceDir(id)),
+        download: async (id, path) => {
+          const file = await workspaceFile(options.workspaceDir(id), path)
+          const body = Readable.toWeb(createReadStream(file.real)) as ReadableStream<Uint8Array>
+          return { body, size: file.size, path: file.path }
+        },
       },
       info: options.info,
       admitTurn,

@@ -37,6 +37,10 @@ const sessionParam = {
 const withSession = (summary: string, extra: Schema = {}) =>
   op(summary, { parameters: [sessionParam], ...extra })
 
+const withPath = {
+  parameters: [sessionParam, { name: 'path', in: 'path', required: true, schema: { type: 'string' } }],
+}
+
 let cached: Schema | undefined
 
 export function openApiDocument(): Schema {
@@ -62,7 +66,11 @@ export function openApiDocument(): Schema {
       '/agent/models': {
         get: op('Models of the configured providers, the default model, and routes that take any model name'),
       },
-      '/agent/sessions': { get: op('Sessions, most recent first') },
+      '/agent/sessions': {
+        get: op('Sessions, most recent first; with ?q=, those whose title or messages contain it', {
+          parameters: [{ name: 'q', in: 'query', schema: { type: 'string', maxLength: 200 } }],
+        }),
+      },
       '/agent/sessions/{id}': {
         get: withSession('Session state (AgentSessionState)'),
         patch: withSession('Rename a session', body(RenameBody)),
@@ -75,13 +83,19 @@ export function openApiDocument(): Schema {
       },
       '/agent/sessions/{id}/files': { get: withSession('Workspace files') },
       '/agent/sessions/{id}/files/{path}': {
-        get: op('One workspace file', {
-          parameters: [
-            sessionParam,
-            { name: 'path', in: 'path', required: true, schema: { type: 'string' } },
-          ],
-        }),
+        get: op('One workspace file', withPath),
+        put: op(
+          'Upload a file into the workspace (raw body, at most 25 MB; 409 over a file unless ?replace=true)',
+          {
+            parameters: [
+              ...withPath.parameters,
+              { name: 'replace', in: 'query', schema: { type: 'boolean' } },
+            ],
+          },
+        ),
       },
+      '/agent/sessions/{id}/download': { get: withSession('The workspace as a zip archive') },
+      '/agent/sessions/{id}/download/{path}': { get: op('One workspace file, as an attachment', withPath) },
       '/agent/sessions/{id}/interrupt': { post: withSession('Stop the running turn') },
       '/agent/permissions': { get: op('Permission prompts waiting for an answer, in every session') },
       '/agent/sessions/{id}/permissions/{requestId}': {

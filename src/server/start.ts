@@ -34,6 +34,7 @@ import { ServerMetrics } from './metrics.js'
 import { RateLimiter } from './rate-limit.js'
 import type { ServerInfo } from './routes/agent-routes.js'
 import { SessionContainers, sessionPaths } from './session-containers.js'
+import { routerTitleFor } from './session-titles.js'
 import { announceStart } from './startup-summary.js'
 import { attachWebSocket } from './websocket.js'
 
@@ -189,6 +190,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     tokens,
     routerUrl: () => routerUrl,
   })
+  const router = routerAppFor(routerCore, nodeRequestReader)
   const agent = new AgentService({
     store,
     containers,
@@ -198,6 +200,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     permissionTimeoutMs: config.permissionTimeoutMs,
     logger,
     turnUsage: (sessionId, startedAt) => usage.since(sessionId, new Date(startedAt).toISOString()),
+    titleFor: routerTitleFor(router, (sessionId) => tokens.issue(sessionId)),
     onTurnEnd: ({ durationMs, outcome }) => {
       metrics.turns.observe({ outcome }, durationMs / 1000)
       if (outcome === 'error') metrics.errors.add({ kind: 'turn_error' })
@@ -206,7 +209,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const recovered = agent.recover()
   if (recovered > 0) logger.warn({ sessions: recovered }, 'closed turns interrupted by the previous shutdown')
 
-  const router = routerAppFor(routerCore, nodeRequestReader)
   // Sandboxes have no network: they reach the router (only the router) on a unix socket bound into them,
   // and the hosts of SANDBOX_EGRESS through the egress proxy.
   const sandboxSockets: { close(): Promise<void> }[] = []

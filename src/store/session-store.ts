@@ -21,6 +21,12 @@ export interface SessionRecord {
   lastSeq: number
 }
 
+/** A session a search found: by its title, or by a message (`seq`, and the `text` of that message). */
+export interface SessionMatch {
+  record: SessionRecord
+  message?: { seq: number; text: string }
+}
+
 export type SessionPatch = Partial<Omit<SessionRecord, 'id' | 'createdAt' | 'lastSeq'>>
 
 export interface SessionStore {
@@ -30,6 +36,11 @@ export interface SessionStore {
   updateSession(id: string, patch: SessionPatch): SessionRecord
   /** Most recent activity first. */
   listSessions(): SessionRecord[]
+  /**
+   * Sessions whose title or messages (what a person sent, what the agent answered) contain `text`, any case;
+   * most recent activity first, each with its latest matching message.
+   */
+  searchSessions(text: string, limit?: number): SessionMatch[]
   /** Sessions whose last turn was still running when the process stopped. */
   runningSessions(): SessionRecord[]
   deleteSession(id: string): void

@@ -8,7 +8,7 @@ import { AppError } from '../protocol/errors.js'
 import { type EventType, type NewEvent, PermissionRuleSchema, type SessionEvent } from '../protocol/events.js'
 import type { PermissionRule } from '../protocol/permission-rules.js'
 import { migrate } from './schema.js'
-import type { SessionPatch, SessionRecord, SessionStore } from './session-store.js'
+import type { SessionMatch, SessionPatch, SessionRecord, SessionStore } from './session-store.js'
 import type { SqlDatabase, SqlValue } from './sql-database.js'
 
 interface SessionRow {
@@ -139,6 +139,28 @@ export class SqlSessionStore implements SessionStore {
 
   listSessions(): SessionRecord[] {
     return this.sql.query<SessionRow>('SELECT * FROM sessions ORDER BY last_activity DESC, id').map(toRecord)
+  }
+
+  searchSessions(text: string, limit = 50): SessionMatch[] {
+    const needle = text.toLowerCase()
+    // instr on lower(): no LIKE wildcards to escape in what a person types. A scan: fine for one person's
+    // sessions; a full-text index is the step up when it is not.
+    const rows = this.sql.query<SessionRow & { hit_seq: number | null; hit: string | null }>(
+      `SELECT * FROM (
+         SELECT s.*, e.seq AS hit_seq, e.content AS hit FROM sessions s
+         LEFT JOIN events e ON e.session_id = s.id AND e.seq = (
+           SELECT max(seq) FROM events WHERE session_id = s.id AND type IN ('user_message', 'result')
+             AND instr(lower(content), ?) > 0)
+       ) WHERE hit_seq IS NOT NULL OR instr(lower(title), ?) > 0
+       ORDER BY last_activity DESC, id LIMIT ?`,
+      needle,
+      needle,
+      limit,
+    )
+    return rows.map((row) => ({
+      record: toRecord(row),
+      ...(row.hit_seq !== null && row.hit !== null && { message: { seq: row.hit_seq, text: row.hit } }),
+    }))
   }
 
   runningSessions(): SessionRecord[] {

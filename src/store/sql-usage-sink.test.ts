@@ -47,6 +47,7 @@ describe('SqlUsageSink on better-sqlite3', () => {
       inputTokens: 500,
       outputTokens: 50,
       costUsd: 0.25,
+      lastInputTokens: 300,
     })
     expect(sink.since('s', entry(3, 's', 0).startedAt).costUsd).toBeNull()
     expect(sink.since('nobody', turnStart)).toEqual({
@@ -54,6 +55,7 @@ describe('SqlUsageSink on better-sqlite3', () => {
       inputTokens: 0,
       outputTokens: 0,
       costUsd: null,
+      lastInputTokens: 0,
     })
     store.close()
   })

@@ -16,6 +16,8 @@ export interface TurnUsage {
   inputTokens: number
   outputTokens: number
   costUsd: number | null
+  /** Input tokens (cached ones too) of the last call: how much context the model last read. */
+  lastInputTokens: number
 }
 
 interface TotalsRow {
@@ -23,6 +25,18 @@ interface TotalsRow {
   input: number | null
   output: number | null
   cost: number | null
+}
+
+/** The context a call read: its input tokens, with those read from the prompt cache. */
+function contextOf(row: Row | undefined): number {
+  if (row === undefined) return 0
+  const entry: unknown = JSON.parse(row.entry)
+  if (typeof entry !== 'object' || entry === null) return 0
+  const { inputTokens, cacheReadTokens } = entry as Record<string, unknown>
+  return (
+    (typeof inputTokens === 'number' ? inputTokens : 0) +
+    (typeof cacheReadTokens === 'number' ? cacheReadTokens : 0)
+  )
 }
 
 const TOTALS =
@@ -49,6 +63,14 @@ export class SqlUsageSink implements UsageSink {
       inputTokens: row?.input ?? 0,
       outputTokens: row?.output ?? 0,
       costUsd: row?.cost === null || row?.cost === undefined ? null : Math.round(row.cost * 1e8) / 1e8,
+      lastInputTokens: contextOf(
+        this.sql.query<Row>(
+          `SELECT entry FROM usage WHERE session_id = ? AND started_at >= ?
+           ORDER BY started_at DESC, rowid DESC LIMIT 1`,
+          sessionId,
+          startedAt,
+        )[0],
+      ),
     }
   }
 

@@ -124,7 +124,8 @@ export async function sendTurn(
 
 /**
  * The whole server in-process on a free port, with `groq/*` routed to the scripted server, the data under
- * `dir/data`, no sandbox and silent logs unless `env` and `logger` say otherwise.
+ * `dir/data`, no sandbox and silent logs unless `env` and `logger` say otherwise. A ROUTER_CONFIG in `env`
+ * replaces the `groq/*` config (which is then not written).
  */
 export function startGroqServer(options: {
   dir: string
@@ -135,11 +136,11 @@ export function startGroqServer(options: {
   const config = loadServerConfig(
     {
       DATA_DIR: join(options.dir, 'data'),
-      ROUTER_CONFIG: writeGroqRouterConfig(options.dir, options.openaiBaseUrl),
       PORT: '0',
       SANDBOX: 'none',
       GROQ_API_KEY: 'gsk_e2e_test_key_0123456789',
       ...options.env,
+      ROUTER_CONFIG: options.env?.ROUTER_CONFIG ?? writeGroqRouterConfig(options.dir, options.openaiBaseUrl),
     },
     options.dir,
   )

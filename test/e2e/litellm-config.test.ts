@@ -7,10 +7,8 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadServerConfig } from '../../src/config/config.js'
 import type { SessionEvent } from '../../src/protocol/events.js'
-import { createLogger } from '../../src/server/logger.js'
-import { type RunningServer, startServer } from '../../src/server/start.js'
+import type { RunningServer } from '../../src/server/start.js'
 import {
   endsWithToolResult,
   isAgentRequest,
@@ -20,7 +18,7 @@ import {
   type ScriptedTurn,
   startScriptedModelServer,
 } from '../fixtures/scripted-model-server.js'
-import { sendTurn, tempDir } from './helpers.js'
+import { sendTurn, startGroqServer, tempDir } from './helpers.js'
 
 const dir = tempDir('ar-litellm-config-')
 let scripted: ScriptedModelServer
@@ -74,17 +72,11 @@ const ofType = (events: SessionEvent[], type: string) =>
 
 beforeAll(async () => {
   scripted = await startScriptedModelServer({ respond })
-  const config = loadServerConfig(
-    {
-      DATA_DIR: join(dir.path, 'data'),
-      ROUTER_CONFIG: writeConfig(),
-      PORT: '0',
-      SANDBOX: 'none',
-      GROQ_API_KEY: 'gsk_litellm_config_key_0123456789',
-    },
-    dir.path,
-  )
-  server = await startServer(config, { logger: createLogger({ level: 'silent', secrets: () => [] }) })
+  server = await startGroqServer({
+    dir: dir.path,
+    openaiBaseUrl: scripted.openaiBaseUrl,
+    env: { ROUTER_CONFIG: writeConfig(), GROQ_API_KEY: 'gsk_litellm_config_key_0123456789' },
+  })
 })
 
 afterAll(async () => {

@@ -153,10 +153,19 @@ describe('REST API', () => {
       result: 'Written.',
     })
 
+    // The first message names the session at once; then the model's short title of the first exchange (the
+    // scripted server answers 'title' to calls without tools) replaces it.
+    await expect
+      .poll(async () => ((await (await api('/agent/sessions/rest')).json()) as { title: string }).title)
+      .toBe('title')
+    const titleCalls = scripted.requests.filter((r) => {
+      const body = JSON.stringify(r.body)
+      return body.includes('three to six words') && body.includes('User: write rest notes.md')
+    })
+    expect(titleCalls).toHaveLength(1)
     const state = (await (await api('/agent/sessions/rest')).json()) as { claudeSession: { id: string } }
     expect(state).toMatchObject({
       id: 'rest',
-      title: 'write rest notes.md',
       isRunning: false,
       claudeSession: {
         preferredModel: OTHER_MODEL,

@@ -17,7 +17,19 @@ export const ROUTER_HOST = 'router.internal'
 const NO_INSTANCE = 'there is no container instance that can be provided to this durable object'
 
 /** The answer to a start: running, or no instance free (the caller waits and asks again). */
-export type BootResult = { started: true } | { started: false; reason: 'no_instance'; message: string }
+export type BootResult =
+  | {
+      started: true
+      /**
+       * The container came up on a fresh disk and its saved workspace has not been put back yet: restore it
+       * (then `restored()`) before a turn runs, and save nothing from it until then.
+       */
+      restorePending: boolean
+    }
+  | { started: false; reason: 'no_instance'; message: string }
+
+/** Storage key: set when a container starts on a fresh disk, cleared once its workspace was restored. */
+const RESTORE_PENDING = 'restorePending'
 
 const toRouter: OutboundHandler<Env> = (request, env) => routerFetch(request, env)
 
@@ -35,19 +47,31 @@ export class ClaudeCodeContainer extends Container<Env> {
    * `{started: false}` when Cloudflare has no instance free (max_instances): not an error, the turn waits.
    */
   async boot(envVars: Record<string, string>, instanceGetTimeoutMS = 8_000): Promise<BootResult> {
+    // A container that is not running has no disk left: whatever starts now starts empty.
+    if (this.ctx.container?.running !== true) await this.ctx.storage.put(RESTORE_PENDING, true)
     try {
       await this.startAndWaitForPorts({
         ports: CONTAINER_PORT,
         startOptions: { envVars },
         cancellationOptions: { instanceGetTimeoutMS, waitInterval: 250 },
       })
-      return { started: true }
+      return { started: true, restorePending: (await this.ctx.storage.get(RESTORE_PENDING)) === true }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
       if (message.toLowerCase().includes(NO_INSTANCE))
         return { started: false, reason: 'no_instance', message }
       throw err
     }
+  }
+
+  /** The saved workspace is back in the running container (or there was none to put back). */
+  async restored(): Promise<void> {
+    await this.ctx.storage.delete(RESTORE_PENDING)
+  }
+
+  /** Whether the running container still waits for its saved workspace (nothing may be saved from it). */
+  async restorePending(): Promise<boolean> {
+    return (await this.ctx.storage.get(RESTORE_PENDING)) === true
   }
 
   /** `running`, `healthy`, `stopping`, `stopped`, `stopped_with_code`: what the platform reports. */

@@ -2,7 +2,9 @@
  * The agent's ContainerProvider and WorkspaceInspector on Cloudflare: the session's ClaudeCodeContainer
  * Durable Object, reached over the container HTTP protocol (src/agent/container-http-client.ts). When every
  * instance is taken (max_instances) the turn waits with the same `waitingForSandbox` status as on Node and
- * asks again, until a container frees up or the turn is interrupted.
+ * asks again, until a container frees up or the turn is interrupted. The workspace and Claude Code's
+ * transcripts are saved to R2 after every run and put back when the container starts on a fresh disk
+ * (workspace-archives.ts).
  */
 
 import { ContainerHttpClient } from '../../../src/agent/container-http-client.js'
@@ -13,10 +15,12 @@ import type {
   EnsureContainerOptions,
 } from '../../../src/agent/container-provider.js'
 import type { WorkspaceInspector } from '../../../src/agent/workspace-diff.js'
+import type { WorkspaceNoticeLine } from '../../../src/protocol/container-lines.js'
 import type { WorkspaceSnapshot } from '../../../src/protocol/workspace-snapshot.js'
 import { ROUTER_HOST } from './container-object.js'
 import type { HostConfig } from './host-config.js'
 import { sessionTokens } from './router.js'
+import { WorkspaceArchives } from './workspace-archives.js'
 
 /** Where the image keeps the session's workspace and Claude Code's transcripts (see Dockerfile). */
 export const CONTAINER_WORKSPACE = '/workspace'
@@ -50,10 +54,14 @@ export class DurableContainers implements ContainerProvider, WorkspaceInspector 
   private everRan = false
   private heartbeat: number | undefined
 
+  private readonly archives: WorkspaceArchives
+
   constructor(
     private readonly env: Env,
     private readonly config: HostConfig,
-  ) {}
+  ) {
+    this.archives = new WorkspaceArchives(env.WORKSPACES, config.workspaceArchiveLimitBytes)
+  }
 
   private stub(sessionId: string) {
     return this.env.CONTAINER.get(this.env.CONTAINER.idFromName(sessionId))
@@ -83,10 +91,17 @@ export class DurableContainers implements ContainerProvider, WorkspaceInspector 
       ...(options.firstTurn !== undefined && { CONTAINER_PREWARM: JSON.stringify(options.firstTurn) }),
     }
     const stub = this.stub(sessionId)
+    // Claude Code booted ahead for the first turn would look for its transcript before it is put back.
+    if (options.firstTurn !== undefined && (await this.archives.has(sessionId)))
+      delete envVars.CONTAINER_PREWARM
+    let restorePending = false
     for (let attempt = 0; ; attempt++) {
       if (this.state !== 'running') this.state = attempt === 0 ? 'starting' : 'waiting'
       const boot = await stub.boot(envVars, this.config.containerStartTimeoutMs)
-      if (boot.started) break
+      if (boot.started) {
+        restorePending = boot.restorePending
+        break
+      }
       this.state = 'waiting'
       options.onWait?.({ position: 1, running: this.config.maxInstances, max: this.config.maxInstances })
       await wait(RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]!, options.signal)
@@ -95,14 +110,51 @@ export class DurableContainers implements ContainerProvider, WorkspaceInspector 
     this.everRan = true
     this.heartbeat = Date.now()
     const client = this.client(sessionId)
+    const container = (request: Request) => stub.fetch(request)
+    // Shown at the start of the turn's stream when the saved workspace could not be put back.
+    let restoreNotice: WorkspaceNoticeLine | undefined
+    if (restorePending) {
+      restoreNotice = await this.archives.restore(sessionId, container)
+      await stub.restored()
+    }
     return {
       workspacePath: CONTAINER_WORKSPACE,
       run: (runOptions, signal) => {
         this.heartbeat = Date.now()
-        return client.run(runOptions, signal)
+        const notice = restoreNotice
+        restoreNotice = undefined
+        return this.saving(sessionId, client.run(runOptions, signal), notice)
       },
       respondPermission: (requestId, decision) => client.respondPermission(requestId, decision),
     }
+  }
+
+  /**
+   * The run's lines, then the workspace saved before the run is over (so a container that sleeps right after a
+   * turn loses nothing), with a notice line when it could not be. An interrupted or broken run is saved too.
+   */
+  private async *saving(
+    sessionId: string,
+    lines: AsyncIterable<unknown>,
+    restoreNotice: WorkspaceNoticeLine | undefined,
+  ): AsyncIterable<unknown> {
+    if (restoreNotice !== undefined) yield restoreNotice
+    let ended = false
+    try {
+      yield* lines
+      ended = true
+    } finally {
+      if (!ended) await this.save(sessionId).catch(() => undefined)
+    }
+    const notice = await this.save(sessionId)
+    if (notice !== undefined) yield notice
+  }
+
+  /** Saves the running container's workspace, unless it still waits for its own to be put back. */
+  private async save(sessionId: string): Promise<WorkspaceNoticeLine | undefined> {
+    const stub = this.stub(sessionId)
+    if (await stub.restorePending()) return undefined
+    return this.archives.save(sessionId, (request) => stub.fetch(request))
   }
 
   info(_sessionId: string): ContainerInfo {
@@ -135,8 +187,9 @@ export class DurableContainers implements ContainerProvider, WorkspaceInspector 
     return typeof report === 'object' && report !== null ? { ...report, sandbox } : report
   }
 
-  async release(sessionId: string, _removeFiles: boolean): Promise<void> {
+  async release(sessionId: string, removeFiles: boolean): Promise<void> {
     await this.stub(sessionId).shutdown()
+    if (removeFiles) await this.archives.remove(sessionId)
     this.state = 'stopped'
     this.heartbeat = undefined
   }

@@ -3,6 +3,7 @@
  * and defaults as the Node host's environment where they mean the same thing.
  */
 import { z } from 'zod'
+import { parseByteSize } from '../../../src/config/byte-size.js'
 import { parseDuration } from '../../../src/config/duration.js'
 import { PermissionModeOption } from '../../../src/protocol/claude-code-options.js'
 import { AppError } from '../../../src/protocol/errors.js'
@@ -29,6 +30,13 @@ const Vars = z.object({
     .default('10m')
     .refine((v) => parseDuration(v) !== undefined, 'a duration like 10m, 30s or 1h'),
   ROUTER_CONFIG: z.string().default(''),
+  WORKSPACE_ARCHIVE_LIMIT: z
+    .string()
+    .default('500MB')
+    .refine((v) => {
+      const bytes = parseByteSize(v)
+      return bytes !== undefined && bytes >= 1024 && bytes <= 4 * 1024 ** 3
+    }, 'a size from 1KB to 4GB, like 500MB'),
   AUTH_TOKEN: z.string().min(1).optional(),
   SESSION_TOKEN_SECRET: z
     .string()
@@ -45,6 +53,8 @@ export interface HostConfig {
   router: RouterConfig
   authToken: string | undefined
   sessionTokenSecret: string
+  /** WORKSPACE_ARCHIVE_LIMIT: the most bytes of files kept for a session while its container sleeps. */
+  workspaceArchiveLimitBytes: number
 }
 
 const cache = new WeakMap<object, HostConfig>()
@@ -72,6 +82,7 @@ export function hostConfig(env: HostVars): HostConfig {
     router: v.ROUTER_CONFIG.trim() === '' ? defaultRouterConfig() : parseRouterConfig(v.ROUTER_CONFIG),
     authToken: v.AUTH_TOKEN,
     sessionTokenSecret: v.SESSION_TOKEN_SECRET,
+    workspaceArchiveLimitBytes: parseByteSize(v.WORKSPACE_ARCHIVE_LIMIT)!,
   }
   cache.set(env, config)
   return config

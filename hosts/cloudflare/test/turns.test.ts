@@ -5,7 +5,6 @@
  */
 import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ClaudeCodeContainer } from '../src/container-object.js'
 import { connect, eventually, hostControl, json, post, releaseHeldRun } from './helpers.js'
 
 afterEach(async () => {
@@ -134,26 +133,5 @@ describe('turns on the Cloudflare host', () => {
       content: expect.stringMatching(/restart/),
     })
     expect((await json('/agent/sessions/evicted')).body).toMatchObject({ isRunning: false })
-  })
-
-  it('wakes a slept container on a fresh disk: the conversation is restored from the event log, with a notice', async () => {
-    const client = await connect('sleepy')
-    client.send({ type: 'user_message', content: 'write name.txt Ada' })
-    await client.turnEnd()
-    // What SLEEP_AFTER does: the container class stops the container, and Cloudflare drops its disk.
-    const container = env.CONTAINER.get(env.CONTAINER.idFromName('sleepy'))
-    await runInDurableObject<ClaudeCodeContainer, void>(container, (instance) => instance.stop())
-    expect((await json('/agent/sessions/sleepy')).body).toMatchObject({
-      containerState: { state: 'sleeping' },
-    })
-    const from = client.frames.length
-    client.send({ type: 'user_message', content: 'what is in name.txt?' })
-    await client.turnEnd(from)
-    const after = client.frames.slice(from)
-    expect(after.find((f) => f.type === 'notice')?.data).toMatchObject({ kind: 'memory_restored', turns: 1 })
-    const result = after.find((f) => f.type === 'result')?.content ?? ''
-    expect(result).toMatch(/write name\.txt Ada/)
-    expect(result).toMatch(/what is in name\.txt\?/)
-    client.close()
   })
 })

@@ -1,12 +1,13 @@
 /**
  * The REST API of the agent layer (`/agent/*`): run a turn, list/inspect/rename/delete sessions, read their
- * events and workspace files, interrupt a turn, answer a permission prompt (and list those waiting in every
- * session), and what the server is set up with.
+ * events and workspace files (and download them, one or all as a zip, or upload one), interrupt a turn, answer
+ * a permission prompt (and list those waiting in every session), and what the server is set up with.
  */
 import { type Context, Hono } from 'hono'
 import type { AgentService } from '../../agent/agent-service.js'
 import { sessionState } from '../../agent/session-state.js'
 import { AppError } from '../../protocol/errors.js'
+import { MAX_UPLOAD_BYTES } from '../../protocol/workspace-limits.js'
 import {
   AfterQuery,
   jsonBody,
@@ -14,6 +15,7 @@ import {
   PermissionBody,
   parseWith,
   RenameBody,
+  SearchQuery,
   sessionIdParam,
 } from './schemas.js'
 
@@ -34,10 +36,62 @@ export interface AgentModels {
   routes: { pattern: string; provider: string; wildcard: boolean }[]
 }
 
-/** Read access to session workspaces: the file list, and one file's content. */
+/** A file to download: its bytes, its size and its path in the workspace. */
+export interface DownloadFile {
+  body: ReadableStream<Uint8Array>
+  size: number
+  path: string
+}
+
+/**
+ * Session workspaces: the file list and one file's content; on hosts that offer them, writing an uploaded
+ * file (at most `MAX_UPLOAD_BYTES`, refusing to replace an existing one unless `replace`), and downloads.
+ */
 export interface WorkspaceFiles {
   list(sessionId: string): Promise<unknown[]>
   read(sessionId: string, path: string): Promise<unknown>
+  write?(
+    sessionId: string,
+    path: string,
+    body: ReadableStream<Uint8Array> | null,
+    options: { replace: boolean },
+  ): Promise<unknown>
+  /** The whole workspace as a zip. */
+  archive?(sessionId: string): ReadableStream<Uint8Array>
+  download?(sessionId: string, path: string): Promise<DownloadFile>
+}
+
+/** The workspace path after `/sessions/:id/<segment>/` in the request's path, URL-decoded. */
+function pathAfter(c: Context, id: string, segment: string): string {
+  const prefix = `/sessions/${id}/${segment}/`
+  const at = c.req.path.indexOf(prefix)
+  try {
+    return decodeURIComponent(c.req.path.slice(at + prefix.length))
+  } catch {
+    throw new AppError('invalid_request_error', 'the file path is not valid URL encoding')
+  }
+}
+
+/** The words around the first place `text` holds `needle` (any case), on one line. */
+export function snippet(text: string, needle: string, around = 60): string {
+  const flat = text.replace(/\s+/g, ' ')
+  const at = flat.toLowerCase().indexOf(needle.toLowerCase())
+  if (at < 0) return flat.slice(0, around * 2)
+  const start = Math.max(0, at - around)
+  const end = Math.min(flat.length, at + needle.length + around)
+  return `${start > 0 ? '…' : ''}${flat.slice(start, end)}${end < flat.length ? '…' : ''}`
+}
+
+/** `attachment` with the name as plain ASCII and as RFC 5987 UTF-8. */
+function attachment(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_')
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
+}
+
+/** The host's implementation of an optional file operation, or a 404 saying this host has none. */
+function offered<T>(operation: T | undefined, what: string): T {
+  if (operation === undefined) throw new AppError('not_found_error', `this host does not offer ${what}`)
+  return operation
 }
 
 export interface AgentRoutesOptions {
@@ -74,7 +128,20 @@ export function agentRoutes(options: AgentRoutesOptions): Hono {
     return c.json(options.models ? await options.models() : none)
   })
 
-  app.get('/sessions', (c) => c.json({ sessions: agent.listSessions().map((r) => sessionState(agent, r)) }))
+  app.get('/sessions', (c) => {
+    const { q } = parseWith(SearchQuery, { q: c.req.query('q') }, 'query')
+    if (q === undefined || q === '')
+      return c.json({ sessions: agent.listSessions().map((r) => sessionState(agent, r)) })
+    return c.json({
+      sessions: agent.searchSessions(q).map(({ record, message }) => ({
+        ...sessionState(agent, record),
+        match:
+          message === undefined
+            ? { in: 'title' }
+            : { in: 'message', seq: message.seq, snippet: snippet(message.text, q) },
+      })),
+    })
+  })
 
   app.get('/sessions/:id', (c) => {
     const id = sessionIdParam(c.req.param('id'))
@@ -110,15 +177,42 @@ export function agentRoutes(options: AgentRoutesOptions): Hono {
   app.get('/sessions/:id/files/*', async (c) => {
     const id = sessionIdParam(c.req.param('id'))
     agent.get(id)
-    const prefix = `/sessions/${id}/files/`
-    const at = c.req.path.indexOf(prefix)
-    let path: string
-    try {
-      path = decodeURIComponent(c.req.path.slice(at + prefix.length))
-    } catch {
-      throw new AppError('invalid_request_error', 'the file path is not valid URL encoding')
-    }
-    return c.json(await options.files.read(id, path))
+    return c.json(await options.files.read(id, pathAfter(c, id, 'files')))
+  })
+
+  app.put('/sessions/:id/files/*', async (c) => {
+    const id = sessionIdParam(c.req.param('id'))
+    agent.get(id)
+    const write = offered(options.files.write, 'uploads into a workspace')
+    const path = pathAfter(c, id, 'files')
+    const declared = Number(c.req.header('content-length') ?? 0)
+    if (declared > MAX_UPLOAD_BYTES)
+      throw new AppError('request_too_large', `uploads are limited to ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`)
+    const replace = c.req.query('replace') === 'true'
+    return c.json(await write(id, path, c.req.raw.body, { replace }), 201)
+  })
+
+  app.get('/sessions/:id/download', (c) => {
+    const id = sessionIdParam(c.req.param('id'))
+    agent.get(id)
+    const archive = offered(options.files.archive, 'workspace downloads')
+    return c.body(archive(id), 200, {
+      'content-type': 'application/zip',
+      'content-disposition': attachment(`${id}-workspace.zip`),
+    })
+  })
+
+  app.get('/sessions/:id/download/*', async (c) => {
+    const id = sessionIdParam(c.req.param('id'))
+    agent.get(id)
+    const download = offered(options.files.download, 'file downloads')
+    const file = await download(id, pathAfter(c, id, 'download'))
+    return c.body(file.body, 200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(file.size),
+      'content-disposition': attachment(file.path.split('/').pop() ?? 'file'),
+      'x-content-type-options': 'nosniff',
+    })
   })
 
   app.post('/sessions/:id/interrupt', (c) => {

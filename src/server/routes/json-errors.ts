@@ -9,7 +9,10 @@ import { AppError, toAppError } from '../../protocol/errors.js'
 /** Largest JSON body accepted by the REST API. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
-/** Refuses REST bodies over MAX_BODY_BYTES with a 413 before they are read. */
+/**
+ * Refuses REST bodies over MAX_BODY_BYTES with a 413 before they are read. An upload into a workspace
+ * (`PUT …/files/*`) is bounded by its own, larger limit as it is written.
+ */
 export function limitRequestBodies<E extends Env>(app: Hono<E>): void {
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
@@ -17,7 +20,9 @@ export function limitRequestBodies<E extends Env>(app: Hono<E>): void {
       throw new AppError('request_too_large', `the request body is over ${MAX_BODY_BYTES / 1024} KiB`)
     },
   })
-  app.use('/agent/*', limit)
+  app.use('/agent/*', (c, next) =>
+    c.req.method === 'PUT' && c.req.path.includes('/files/') ? next() : limit(c, next),
+  )
   app.use('/claude-code', limit)
 }
 

@@ -17,6 +17,11 @@ export const RenameBody = z.object({
 /** `{allow, remember?: 'tool' | 'prefix', message?}`: the same answer as the WebSocket frame's. */
 export const PermissionBody = PermissionAnswer
 
+/** `?q=`: sessions whose title or messages contain it. */
+export const SearchQuery = z.object({
+  q: z.string().trim().max(200, 'q is at most 200 characters').optional(),
+})
+
 export const AfterQuery = z.object({
   after: z.coerce.number({ error: 'after must be a whole number >= 0' }).int().min(0).default(0),
 })

@@ -35,28 +35,37 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback)
 const num = (v: unknown, fallback = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback)
 
-async function request(method: string, path: string, body?: unknown): Promise<unknown> {
+/** Fetches with the token; a failed answer becomes an ApiError with the server's message. */
+async function send(method: string, path: string, body?: BodyInit, type?: string): Promise<Response> {
   const headers: Record<string, string> = {}
   const t = token()
   if (t) headers.authorization = `Bearer ${t}`
-  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (type !== undefined) headers['content-type'] = type
   let res: Response
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+    res = await fetch(path, { method, headers, body })
   } catch {
     throw new ApiError(0, 'network_error', 'the server is not reachable')
   }
-  if (res.status === 204) return undefined
+  if (res.ok) return res
   const payload: unknown = await res.json().catch(() => undefined)
-  if (!res.ok) {
-    const err = isRecord(payload) && isRecord(payload.error) ? payload.error : {}
-    const message =
-      res.status === 401
-        ? 'this server needs a token: open the page as /?token=<AUTH_TOKEN>'
-        : str(err.message, `${method} ${path} failed with HTTP ${res.status}`)
-    throw new ApiError(res.status, str(err.type, 'http_error'), message)
-  }
-  return payload
+  const err = isRecord(payload) && isRecord(payload.error) ? payload.error : {}
+  const message =
+    res.status === 401
+      ? 'this server needs a token: open the page as /?token=<AUTH_TOKEN>'
+      : str(err.message, `${method} ${path} failed with HTTP ${res.status}`)
+  throw new ApiError(res.status, str(err.type, 'http_error'), message)
+}
+
+async function request(method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await send(
+    method,
+    path,
+    body === undefined ? undefined : JSON.stringify(body),
+    body === undefined ? undefined : 'application/json',
+  )
+  if (res.status === 204) return undefined
+  return res.json().catch(() => undefined)
 }
 
 export interface SessionSummary {
@@ -87,6 +96,29 @@ export async function listSessions(): Promise<SessionSummary[]> {
   const body = await request('GET', '/agent/sessions')
   const list = isRecord(body) && Array.isArray(body.sessions) ? body.sessions : []
   return list.map(toSession).filter((s): s is SessionSummary => s !== undefined)
+}
+
+export interface SessionHit extends SessionSummary {
+  /** Where the search matched: the title, or a message (with the words around the match). */
+  match: { in: 'title' } | { in: 'message'; seq: number; snippet: string }
+}
+
+/** Sessions whose title or messages contain `q` (any case), most recent first. */
+export async function searchSessions(q: string): Promise<SessionHit[]> {
+  const body = await request('GET', `/agent/sessions?q=${encodeURIComponent(q)}`)
+  const list = isRecord(body) && Array.isArray(body.sessions) ? body.sessions : []
+  return list.flatMap((v): SessionHit[] => {
+    const session = toSession(v)
+    if (session === undefined || !isRecord(v) || !isRecord(v.match)) return []
+    const m = v.match
+    return [
+      {
+        ...session,
+        match:
+          m.in === 'message' ? { in: 'message', seq: num(m.seq), snippet: str(m.snippet) } : { in: 'title' },
+      },
+    ]
+  })
 }
 
 export async function renameSession(id: string, title: string): Promise<SessionSummary | undefined> {
@@ -135,6 +167,51 @@ export async function readFile(id: string, path: string): Promise<FileContent> {
     truncated: f.truncated === true,
     binary: f.binary === true,
   }
+}
+
+/** Saves what a download URL answers under `name` (fetched with the token, which a plain link cannot send). */
+async function saveAs(path: string, name: string): Promise<void> {
+  const blob = await (await send('GET', path)).blob()
+  const url = URL.createObjectURL(blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  document.body.append(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
+export function downloadFile(id: string, path: string): Promise<void> {
+  return saveAs(
+    `/agent/sessions/${encodeURIComponent(id)}/download/${encodePath(path)}`,
+    path.split('/').pop() ?? 'file',
+  )
+}
+
+export function downloadWorkspace(id: string): Promise<void> {
+  return saveAs(`/agent/sessions/${encodeURIComponent(id)}/download`, `${id}-workspace.zip`)
+}
+
+/**
+ * Writes `file` into the workspace at `path` (at most 25 MB; the server says so when it is larger). A file
+ * already there is an ApiError 409 unless `replace`.
+ */
+export async function uploadFile(
+  id: string,
+  path: string,
+  file: Blob,
+  replace = false,
+): Promise<{ path: string; size: number }> {
+  const res = await send(
+    'PUT',
+    `/agent/sessions/${encodeURIComponent(id)}/files/${encodePath(path)}${replace ? '?replace=true' : ''}`,
+    file,
+    'application/octet-stream',
+  )
+  const body: unknown = await res.json()
+  const b = isRecord(body) ? body : {}
+  return { path: str(b.path, path), size: num(b.size) }
 }
 
 export interface ServerInfo {

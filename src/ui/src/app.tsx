@@ -4,20 +4,26 @@
  * reload stays on the session.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { turnStartedAt } from './activity'
 import * as api from './api'
 import { Composer } from './components/composer'
 import { ConversationView } from './components/conversation-view'
-import { ConnectionBadge, ModelSelect, WarningBanner } from './components/header-bits'
-import { Icon } from './components/icons'
+import { WarningBanner } from './components/header-bits'
+import { copyLastCodeBlock } from './components/markdown-view'
 import { type PermissionAnswer, WorkspaceFileReader } from './components/permission-card'
-import { Sidebar, type SidebarSession } from './components/sidebar'
+import { focusSessionSearch } from './components/session-search'
+import { ShortcutHelp } from './components/shortcut-help'
+import { Sidebar, sidebarList } from './components/sidebar'
+import { Topbar } from './components/topbar'
 import { WorkspacePanel } from './components/workspace-panel'
-import { buildConversation, changedFiles, waitingPrompts } from './conversation'
+import { buildConversation, changedFiles, sessionUsage, waitingPrompts } from './conversation'
+import { lastTurnEdits } from './file-history'
 import { newSessionId } from './format'
 import { chooseModel, forgetModel, modelOptions, saveModel } from './models'
 import type { WireEvent } from './session-socket'
 import { initialSession, sessionInUrl, showSessionInUrl } from './session-url'
 import { forgetFeed, useSessionFeed } from './use-session-feed'
+import { useShortcuts } from './use-shortcuts'
 import { useWaitingPrompts } from './use-waiting-prompts'
 import { useWorkspace } from './use-workspace'
 
@@ -38,6 +44,8 @@ export function App() {
   const [notice, setNotice] = useState<string | undefined>(undefined)
   const [bannerHidden, setBannerHidden] = useState(false)
   const [overlay, setOverlay] = useState<'sessions' | 'workspace' | undefined>(undefined)
+  /** How often the shortcuts sheet was asked for: each time opens it. */
+  const [helpAsked, setHelpAsked] = useState(0)
   /** Queued messages this tab asked to cancel, by seq, until the server confirms. */
   const [withdrawing, setWithdrawing] = useState<ReadonlySet<number>>(new Set())
   /** Of those, the ones taken back to edit: their text goes back in the box once cancelled. */
@@ -118,6 +126,8 @@ export function App() {
       } else if (event.type === 'status' && event.seq !== undefined) {
         loadSessionsSoon()
         workspace.refreshSoon()
+      } else if (event.type === 'status' && typeof (event.data as { title?: unknown })?.title === 'string') {
+        loadSessionsSoon() // The session was given a title.
       }
     },
     [loadSessionsSoon, workspace.refreshSoon],
@@ -136,6 +146,10 @@ export function App() {
 
   const items = useMemo(() => buildConversation(feed.events), [feed.events, feed.version])
   const changed = useMemo(() => changedFiles(feed.events), [feed.events, feed.version])
+  const usage = useMemo(() => sessionUsage(items), [items])
+  const openPath = workspace.openPath
+  const openEdits = useMemo(() => (openPath ? lastTurnEdits(items, openPath) : []), [items, openPath])
+  const startedAt = useMemo(() => turnStartedAt(feed.events), [feed.events, feed.version])
 
   const model =
     modelChoice[sessionId] ??
@@ -191,26 +205,16 @@ export function App() {
     [sessionId],
   )
 
-  const sidebarSessions: SidebarSession[] | undefined = useMemo(() => {
-    if (sessions === undefined) return undefined
-    const list: SidebarSession[] = [...sessions]
-    const known = new Set(list.map((s) => s.id))
-    const extra = [...drafts, sessionId].filter((id, i, all) => !known.has(id) && all.indexOf(id) === i)
-    const now = Date.now()
-    return [
-      ...extra.map((id) => ({
-        id,
-        title: id === sessionId && firstUser?.kind === 'user' ? firstUser.text.slice(0, 60) : '',
-        createdAt: now,
-        lastActivity: now,
-        isRunning: id === sessionId && running,
-        lastSeq: 0,
-        preferredModel: undefined,
-        draft: id !== sessionId || firstUser === undefined,
-      })),
-      ...list.map((s) => (s.id === sessionId ? { ...s, isRunning: running } : s)),
-    ]
-  }, [sessions, drafts, sessionId, firstUser, running])
+  const sidebarSessions = useMemo(
+    () =>
+      sessions &&
+      sidebarList(sessions, drafts, {
+        id: sessionId,
+        firstMessage: firstUser?.kind === 'user' ? firstUser.text : undefined,
+        running,
+      }),
+    [sessions, drafts, sessionId, firstUser, running],
+  )
 
   const select = (id: string, how: 'push' | 'replace' = 'push') => {
     showSessionInUrl(id, how)
@@ -285,36 +289,44 @@ export function App() {
     setOverlay('workspace')
   }
 
+  const step = (by: number) => {
+    const list = sidebarSessions ?? []
+    const next = list[Math.min(list.length - 1, Math.max(0, list.findIndex((s) => s.id === sessionId) + by))]
+    if (next !== undefined && next.id !== sessionId) select(next.id)
+  }
+  useShortcuts({
+    new: onNew,
+    focus: () => document.getElementById('message')?.focus(),
+    search: () => focusSessionSearch(() => setOverlay('sessions')),
+    stop: () => running && onInterrupt(),
+    next: () => step(1),
+    previous: () => step(-1),
+    copyCode: () =>
+      copyLastCodeBlock().then(
+        (copied) => setNotice(copied ? 'Copied the last code block.' : 'There is no code block to copy yet.'),
+        (e) => setNotice(`Could not copy: ${errorText(e)}`),
+      ),
+    help: () => setHelpAsked((n) => n + 1),
+  })
+
   const warnings = bannerHidden ? [] : (info?.warnings ?? [])
   const authProblem = sessionsError?.includes('token') ? sessionsError : undefined
 
   return (
     <div class="app" data-overlay={overlay ?? 'none'}>
-      <header class="topbar">
-        <button
-          type="button"
-          class="icon-btn only-narrow"
-          aria-label="Sessions"
-          aria-expanded={overlay === 'sessions'}
-          onClick={() => setOverlay(overlay === 'sessions' ? undefined : 'sessions')}
-        >
-          <Icon name="menu" size={18} />
-        </button>
-        <h1 class="title" title={title}>
-          {title}
-        </h1>
-        <ModelSelect value={model} options={options} onChange={onModel} />
-        <ConnectionBadge state={connection} onRetry={retryNow} />
-        <button
-          type="button"
-          class="icon-btn only-medium"
-          aria-label="Workspace files"
-          aria-expanded={overlay === 'workspace'}
-          onClick={() => setOverlay(overlay === 'workspace' ? undefined : 'workspace')}
-        >
-          <Icon name="folder" size={18} />
-        </button>
-      </header>
+      <Topbar
+        title={title}
+        overlay={overlay}
+        onOverlay={setOverlay}
+        usage={usage}
+        model={model}
+        options={options}
+        onModel={onModel}
+        connection={connection}
+        onRetry={retryNow}
+        onHelp={() => setHelpAsked((n) => n + 1)}
+      />
+      <ShortcutHelp asked={helpAsked} />
       <WarningBanner warnings={warnings} onDismiss={() => setBannerHidden(true)} />
       {authProblem && (
         <div class="banner banner-error" role="alert">
@@ -337,6 +349,7 @@ export function App() {
           <WorkspaceFileReader.Provider value={readWorkspaceFile}>
             <ConversationView
               items={items}
+              startedAt={startedAt}
               streaming={feed.streaming}
               pending={pending}
               status={feed.status}
@@ -365,15 +378,22 @@ export function App() {
           />
         </main>
         <WorkspacePanel
+          key={sessionId}
+          sessionId={sessionId}
+          started={summary !== undefined}
           files={workspace.files}
           error={workspace.error}
           changed={changed}
           openPath={workspace.openPath}
           openFile={workspace.openFile}
           openError={workspace.openError}
+          openEdits={openEdits}
           onOpen={workspace.open}
           onClose={workspace.close}
           onRefresh={workspace.refresh}
+          onUploaded={(paths) => {
+            for (const p of paths) workspace.refreshSoon(p)
+          }}
         />
         {overlay && (
           <button

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildConversation, changedFiles, type Item } from './conversation'
+import { buildConversation, changedFiles, type Item, sessionUsage } from './conversation'
 import type { WireEvent } from './session-socket'
 
 let seq = 0
@@ -137,5 +137,117 @@ describe('changedFiles', () => {
       ['b', 'deleted'],
       ['a', 'modified'],
     ])
+  })
+})
+
+describe('buildConversation: tool views', () => {
+  const running = () => ev('status', undefined, { isRunning: true, model: 'm', container: 'running' })
+  const ended = () => ev('status', undefined, { isRunning: false, model: 'm', container: 'running' })
+  const todo = (id: string, status: string) =>
+    ev('tool_use', 'TodoWrite', { id, name: 'TodoWrite', input: { todos: [{ content: 'a', status }] } })
+
+  it("nests a subagent's tool calls in their Task's card", () => {
+    seq = 0
+    const items = buildConversation([
+      ev('user_message', 'go'),
+      running(),
+      ev('tool_use', 'Task', { id: 'task', name: 'Task', input: { description: 'look' } }),
+      ev('tool_use', 'Read a', { id: 'r1', name: 'Read', input: {}, parentId: 'task' }),
+      ev('tool_result', undefined, { toolUseId: 'r1', isError: false, content: 'text' }),
+      ev('tool_result', undefined, { toolUseId: 'task', isError: false, content: 'found it' }),
+      ended(),
+    ])
+    expect(items.map((i) => i.kind)).toEqual(['user', 'tool', 'turn-end'])
+    const task = items[1]?.kind === 'tool' ? items[1].call : undefined
+    expect(task?.children.map((c) => [c.name, c.state, c.result])).toEqual([['Read', 'done', 'text']])
+    expect(task?.result).toBe('found it')
+  })
+
+  it("keeps one checklist per turn that the turn's TodoWrite calls update; the next turn starts a new one", () => {
+    seq = 0
+    const items = buildConversation([
+      ev('user_message', 'plan'),
+      running(),
+      todo('t1', 'pending'),
+      ev('tool_result', undefined, { toolUseId: 't1', isError: false }),
+      todo('t2', 'completed'),
+      ev('tool_result', undefined, { toolUseId: 't2', isError: false }),
+      ended(),
+      ev('user_message', 'again'),
+      running(),
+      todo('t3', 'in_progress'),
+      ended(),
+    ])
+    const lists = items.flatMap((i) => (i.kind === 'tool' ? [i.call] : []))
+    expect(lists).toHaveLength(2)
+    expect(lists[0]?.input).toEqual({ todos: [{ content: 'a', status: 'completed' }] })
+    expect(lists[0]?.state).toBe('done')
+    expect(lists[1]?.state).toBe('stopped')
+  })
+
+  it("keeps the diff a file tool's result carries, and ignores malformed hunks", () => {
+    seq = 0
+    const hunk = { oldStart: 1, oldLines: 1, newStart: 1, newLines: 1, lines: ['-a', '+b'] }
+    const items = buildConversation([
+      ev('user_message', 'edit'),
+      running(),
+      ev('tool_use', 'Edit a', { id: 'e1', name: 'Edit', input: {} }),
+      ev('tool_result', undefined, { toolUseId: 'e1', isError: false, patch: [hunk, { lines: 3 }] }),
+    ])
+    expect(items[1]?.kind === 'tool' && items[1].call.patch).toEqual([hunk])
+  })
+})
+
+describe('sessionUsage', () => {
+  it("adds up the turns' usage and keeps the latest context reading", () => {
+    seq = 0
+    const end = (turn: unknown) => ev('status', undefined, { isRunning: false, turn })
+    const items = buildConversation([
+      ev('user_message', 'a'),
+      end({ inputTokens: 100, outputTokens: 10, costUsd: 0.5, contextTokens: 90, contextWindow: 1000 }),
+      ev('user_message', 'b'),
+      end({ inputTokens: 200, outputTokens: 20 }),
+    ])
+    expect(sessionUsage(items)).toEqual({
+      turns: 2,
+      inputTokens: 300,
+      outputTokens: 30,
+      costUsd: 0.5,
+      context: { tokens: 90, window: 1000 },
+    })
+    expect(sessionUsage([]).costUsd).toBeUndefined()
+  })
+})
+
+describe('buildConversation: the task list of TaskCreate and TaskUpdate', () => {
+  it('keeps one checklist per turn, rebuilt from the calls and the ids their results name', () => {
+    seq = 0
+    const use = (id: string, name: string, input: unknown) => ev('tool_use', name, { id, name, input })
+    const done = (id: string, content: string, isError = false) =>
+      ev('tool_result', undefined, { toolUseId: id, isError, content })
+    const end = () => ev('status', undefined, { isRunning: false })
+    const items = buildConversation([
+      ev('user_message', 'plan'),
+      use('c1', 'TaskCreate', { subject: 'Write it', activeForm: 'Writing it' }),
+      done('c1', 'Task #1 created successfully: Write it'),
+      use('c2', 'TaskCreate', { subject: 'Test it' }),
+      done('c2', 'Task #2 created successfully: Test it'),
+      use('c3', 'TaskCreate', { subject: 'Refused' }),
+      done('c3', 'no', true),
+      use('u1', 'TaskUpdate', { taskId: '1', status: 'in_progress' }),
+      done('u1', 'Updated task #1 status'),
+      end(),
+      ev('user_message', 'go on'),
+      use('u2', 'TaskUpdate', { taskId: '1', status: 'completed' }),
+      use('u3', 'TaskUpdate', { taskId: '2', status: 'deleted' }),
+      end(),
+    ])
+    const cards = items.flatMap((i) => (i.kind === 'tool' ? [i.call] : []))
+    expect(cards).toHaveLength(2)
+    expect(cards[0]?.todos).toEqual([
+      { content: 'Write it', status: 'in_progress', activeForm: 'Writing it' },
+      { content: 'Test it', status: 'pending', activeForm: undefined },
+    ])
+    expect(cards[1]?.todos).toEqual([{ content: 'Write it', status: 'completed', activeForm: 'Writing it' }])
   })
 })

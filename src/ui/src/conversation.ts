@@ -3,10 +3,16 @@
  * with its `tool_result`), file-change chips, permission prompts (joined with their answer), errors, notices
  * about the session itself (a quiet line) and the usage line that closes a turn. A message sent while a turn
  * runs waits: it is a `queued` item, last, until its turn starts (the next running `status` after a turn end)
- * or it is cancelled (`message_cancelled`). Pure, so it is tested without a browser.
+ * or it is cancelled (`message_cancelled`). A subagent's tool calls nest in their Task's card; a turn's TodoWrite
+ * calls update one checklist card in place. Pure, so it is tested without a browser.
  */
+import type { PatchHunk } from '../../protocol/events'
 import type { PermissionRule } from '../../protocol/permission-rules'
+import type { Todo } from './components/tools/todo-view'
 import type { WireEvent } from './session-socket'
+import { TASK_TOOLS, TaskList } from './task-list'
+
+export type { PatchHunk }
 
 export interface TurnUsage {
   durationMs?: number
@@ -14,6 +20,9 @@ export interface TurnUsage {
   costUsd?: number
   inputTokens?: number
   outputTokens?: number
+  /** How much context the turn's last model call read, of the window Claude Code compacts against. */
+  contextTokens?: number
+  contextWindow?: number
 }
 
 export interface ToolCall {
@@ -23,6 +32,17 @@ export interface ToolCall {
   input: unknown
   state: 'running' | 'done' | 'error' | 'stopped'
   result?: string
+  /** The change a file tool made, as Claude Code reported it. */
+  patch?: PatchHunk[]
+  patchClipped?: boolean
+  /** The task list after this call, for TaskCreate/TaskUpdate (TodoWrite's is its input). */
+  todos?: Todo[]
+  /** The file it works on, relative to the workspace. */
+  path?: string
+  /** A Task's (subagent's) own tool calls, in order. */
+  children: ToolCall[]
+  /** When it started (the tool_use event's time). */
+  startedAt: number
 }
 
 export type Item =
@@ -72,6 +92,22 @@ const isRule = (v: unknown): v is PermissionRule =>
   typeof v.tool === 'string' &&
   (v.kind === 'tool' || (v.kind === 'prefix' && v.tool === 'Bash' && typeof v.prefix === 'string'))
 const optNum = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined)
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v)
+
+function patchFrom(v: unknown): PatchHunk[] | undefined {
+  if (!Array.isArray(v)) return undefined
+  const hunks = v.filter(
+    (h): h is PatchHunk =>
+      isRecord(h) &&
+      isInt(h.oldStart) &&
+      isInt(h.oldLines) &&
+      isInt(h.newStart) &&
+      isInt(h.newLines) &&
+      Array.isArray(h.lines) &&
+      h.lines.every((l) => typeof l === 'string'),
+  )
+  return hunks.length > 0 ? hunks : undefined
+}
 
 export function statusFrom(data: unknown): SessionStatus | undefined {
   if (!isRecord(data) || typeof data.isRunning !== 'boolean') return undefined
@@ -94,6 +130,8 @@ function usageFrom(v: unknown): TurnUsage | undefined {
     costUsd: optNum(v.costUsd),
     inputTokens: optNum(v.inputTokens),
     outputTokens: optNum(v.outputTokens),
+    contextTokens: optNum(v.contextTokens),
+    contextWindow: optNum(v.contextWindow),
   }
 }
 
@@ -109,6 +147,10 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
   const tools = new Map<string, ToolCall>()
   const prompts = new Map<string, PermissionItem>()
   let turnOpen = false
+  /** This turn's checklist: later TodoWrite (or TaskCreate/TaskUpdate) calls of the turn update it. */
+  let todos: ToolCall | undefined
+  /** The session's task list, as TaskCreate and TaskUpdate keep it. */
+  const tasks = new TaskList()
   /** Messages waiting behind the running turn, each with the item it becomes when its turn starts. */
   let queue: { queued: QueuedItem; user: UserItem }[] = []
 
@@ -152,9 +194,29 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
           summary: e.content ?? '',
           input: data.input,
           state: 'running',
+          children: [],
+          startedAt: e.timestamp,
+          ...(typeof data.path === 'string' && { path: data.path }),
         }
+        const parent = typeof data.parentId === 'string' ? tools.get(data.parentId) : undefined
+        const taskTool = TASK_TOOLS.has(call.name)
+        if (taskTool) tasks.use(id, call.name, call.input)
+        const plan = (call.name === 'TodoWrite' || taskTool) && parent === undefined
+        if (plan && todos !== undefined) {
+          if (!taskTool) todos.input = call.input
+          Object.assign(todos, {
+            state: 'running',
+            result: undefined,
+            ...(taskTool && { todos: tasks.list() }),
+          })
+          tools.set(id, todos)
+          break
+        }
+        if (taskTool) call.todos = tasks.list()
         tools.set(id, call)
-        items.push({ kind: 'tool', key, call })
+        if (parent !== undefined) parent.children.push(call)
+        else items.push({ kind: 'tool', key, call })
+        if (plan) todos = call
         break
       }
       case 'tool_result': {
@@ -162,6 +224,11 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
         if (call === undefined) break
         call.state = data.isError === true ? 'error' : 'done'
         if (typeof data.content === 'string') call.result = data.content
+        tasks.result(data.toolUseId as string, data.isError === true, call.result)
+        if (call.todos !== undefined) call.todos = tasks.list()
+        const patch = patchFrom(data.patch)
+        if (patch !== undefined) call.patch = patch
+        if (data.patchClipped === true) call.patchClipped = true
         break
       }
       case 'file_change': {
@@ -226,6 +293,7 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
         }
         closeOpenWork('stopped')
         turnOpen = false
+        todos = undefined
         // Nothing waits on the server (it restarted): what was queued will not run; show it as sent.
         if (data.queued === 0) {
           for (const q of queue) items.push(q.user)
@@ -253,4 +321,36 @@ export function changedFiles(events: readonly WireEvent[]): Map<string, FileActi
     out.set(e.data.path, a === 'created' || a === 'deleted' ? a : 'modified')
   }
   return out
+}
+
+export interface SessionUsage {
+  turns: number
+  inputTokens: number
+  outputTokens: number
+  /** Undefined when no turn had a known price. */
+  costUsd: number | undefined
+  /** The context as the latest turn that reported it left it. */
+  context: { tokens: number; window: number } | undefined
+}
+
+/** What the session's turns came to, from their closing usage lines. */
+export function sessionUsage(items: readonly Item[]): SessionUsage {
+  const total: SessionUsage = {
+    turns: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: undefined,
+    context: undefined,
+  }
+  for (const item of items) {
+    if (item.kind !== 'turn-end' || item.usage === undefined) continue
+    const u = item.usage
+    total.turns++
+    total.inputTokens += u.inputTokens ?? 0
+    total.outputTokens += u.outputTokens ?? 0
+    if (u.costUsd !== undefined) total.costUsd = (total.costUsd ?? 0) + u.costUsd
+    if (u.contextTokens !== undefined && u.contextWindow !== undefined)
+      total.context = { tokens: u.contextTokens, window: u.contextWindow }
+  }
+  return total
 }

@@ -19,6 +19,7 @@ export function duration(ms: number): string {
 }
 
 export function tokens(n: number): string {
+  if (n >= 1_000_000) return `${(n / 1_000_000).toFixed(1)}M`
   return n >= 10_000 ? `${(n / 1000).toFixed(1)}k` : n.toLocaleString('en-US')
 }
 
@@ -58,4 +59,10 @@ export function prettyJson(v: unknown): string {
   } catch {
     return String(v)
   }
+}
+
+/** A string field of a tool's input, if it has one. */
+export function inputText(input: unknown, key: string): string | undefined {
+  const v = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[key] : undefined
+  return typeof v === 'string' ? v : undefined
 }

@@ -1,13 +1,11 @@
 /**
- * A line diff for the permission card (what a Write or Edit would change), from jsdiff's `diffLines`, as
+ * A line diff of two texts (what a Write or Edit would change, or did), from jsdiff's `diffLines`, as
  * one entry per line; long unchanged runs can be folded with `withContext`.
  */
 import { diffLines } from 'diff'
+import type { DiffLine } from './diff-rows'
 
-export interface DiffLine {
-  kind: 'same' | 'add' | 'del'
-  text: string
-}
+export type { DiffLine }
 
 const linesOf = (text: string): string[] => (text === '' ? [] : text.replace(/\n$/, '').split('\n'))
 

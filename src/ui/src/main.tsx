@@ -8,6 +8,7 @@ import './styles/layout.css'
 import './styles/conversation.css'
 import './styles/workspace.css'
 import './styles/permission.css'
+import './styles/tools.css'
 import './styles/responsive.css'
 
 initToken()

@@ -57,11 +57,13 @@ appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, stdin }) + '\\n')
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('wrangler deploy --dry-run', () => {
-  it('binds the three Durable Objects, the web UI assets and the configuration vars', () => {
+  it('binds the three Durable Objects, the workspaces bucket, the web UI assets and the configuration vars', () => {
     for (const binding of [
       /env\.AGENT \(ClaudeCodeAgent\)\s+Durable Object/,
       /env\.CONTAINER \(ClaudeCodeContainer\)\s+Durable Object/,
       /env\.DIRECTORY \(SessionDirectory\)\s+Durable Object/,
+      /env\.WORKSPACES \(agent-router-workspaces\)\s+R2 Bucket/,
+      /env\.WORKSPACE_ARCHIVE_LIMIT \("500MB"\)/,
       /env\.ASSETS\s+Assets/,
       /env\.SLEEP_AFTER \("10m"\)/,
       /env\.MAX_INSTANCES \("5"\)/,

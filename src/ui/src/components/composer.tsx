@@ -28,7 +28,11 @@ export function Composer(props: {
   const [text, setText] = useState(() => localStorage.getItem(draftKey(sessionId)) ?? '')
   const box = useRef<HTMLTextAreaElement>(null)
 
-  useEffect(() => box.current?.focus(), [])
+  // Ready to type in a session just opened, unless the person is already typing elsewhere (the search box).
+  useEffect(() => {
+    const active = document.activeElement
+    if (!(active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement)) box.current?.focus()
+  }, [])
 
   const update = (value: string) => {
     setText(value)

@@ -3,12 +3,49 @@
  * messages queued behind it, each of which can be cancelled or taken back into the box to edit.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
+import { clock, currentStep } from '../activity'
 import type { Item, SessionStatus } from '../conversation'
-import { ItemView, Markdown } from './items'
+import { ItemView } from './items'
+import { Markdown } from './markdown-view'
 import type { PermissionAnswer } from './permission-card'
+
+/** The working line: elapsed time, ticking, and the current step. */
+function Activity({
+  items,
+  streaming,
+  startedAt,
+  status,
+}: {
+  items: Item[]
+  streaming: boolean
+  startedAt: number | undefined
+  status: SessionStatus | undefined
+}) {
+  const [now, setNow] = useState(Date.now)
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000)
+    return () => clearInterval(t)
+  }, [])
+  const step = status?.waitingForSandbox ? 'Waiting for a free sandbox' : currentStep(items, streaming)
+  return (
+    <p class="working" data-testid="working">
+      <span class="spinner" aria-hidden="true" />
+      <span class="working-step" data-testid="current-step">
+        {step}…
+      </span>
+      {startedAt !== undefined && (
+        <span class="working-time" data-testid="elapsed" title="Time since the turn started">
+          {clock(now - startedAt)}
+        </span>
+      )}
+    </p>
+  )
+}
 
 export function ConversationView(props: {
   items: Item[]
+  /** When the running turn started. */
+  startedAt: number | undefined
   streaming: string
   pending: string[]
   status: SessionStatus | undefined
@@ -73,10 +110,7 @@ export function ConversationView(props: {
           </div>
         )}
         {running && (
-          <p class="working" data-testid="working">
-            <span class="spinner" aria-hidden="true" />
-            {status?.waitingForSandbox ? 'Waiting for a free sandbox…' : 'Working…'}
-          </p>
+          <Activity items={items} streaming={streaming !== ''} startedAt={props.startedAt} status={status} />
         )}
         {queued.map((q) => (
           <div class="msg msg-user msg-queued" key={q.key} data-testid="queued-message">

@@ -1,5 +1,7 @@
-/** Header pieces: the connection badge, the model selector and the warning banner. */
+/** Header pieces: the connection badge, the model selector, the session's usage and the warning banner. */
 import { useEffect, useState } from 'preact/hooks'
+import type { SessionUsage } from '../conversation'
+import { tokens, usd } from '../format'
 import { type ModelOption, OTHER_MODEL } from '../models'
 import type { ConnectionState } from '../session-socket'
 import { Icon } from './icons'
@@ -94,5 +96,35 @@ export function WarningBanner({ warnings, onDismiss }: { warnings: string[]; onD
         <Icon name="close" size={14} />
       </button>
     </div>
+  )
+}
+
+/** The session's total use so far, and how full the model's context was at the last turn. */
+export function UsageMeter({ usage }: { usage: SessionUsage }) {
+  if (usage.turns === 0) return null
+  const total = usage.inputTokens + usage.outputTokens
+  const context = usage.context
+  const share = context === undefined ? undefined : Math.min(1, context.tokens / context.window)
+  return (
+    <span
+      class="usage-meter"
+      data-testid="usage-meter"
+      title={`This session so far: ${usage.turns} turn${usage.turns === 1 ? '' : 's'}, ${tokens(usage.inputTokens)} input and ${tokens(usage.outputTokens)} output tokens${usage.costUsd === undefined ? '' : `, ${usd(usage.costUsd)}`}`}
+    >
+      <span class="usage-total" data-testid="usage-total">
+        {usage.costUsd !== undefined && `${usd(usage.costUsd)} · `}
+        {tokens(total)} tokens
+      </span>
+      {share !== undefined && context !== undefined && (
+        <span
+          class={`context ${share >= 0.8 ? 'context-full' : ''}`}
+          data-testid="context-meter"
+          title={`Context: the model last read ${tokens(context.tokens)} of ${tokens(context.window)} tokens; Claude Code compacts the conversation when it is nearly full`}
+        >
+          <meter min={0} max={1} value={share} aria-label="Context used" />
+          <span class="context-share">{Math.round(share * 100)}%</span>
+        </span>
+      )}
+    </span>
   )
 }

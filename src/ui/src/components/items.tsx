@@ -1,52 +1,10 @@
 /** The pieces of a conversation: messages, tool cards, file chips, permission prompts, errors, notices, turn usage. */
-import type { FileAction, Item, ToolCall, TurnUsage } from '../conversation'
-import { compactJson, duration, prettyJson, tokens, usd } from '../format'
-import { renderMarkdown } from '../markdown'
+import type { FileAction, Item, TurnUsage } from '../conversation'
+import { duration, tokens, usd } from '../format'
+import { CopyButton } from './copy-button'
+import { Markdown } from './markdown-view'
 import { type PermissionAnswer, PermissionCard } from './permission-card'
-
-export function Markdown({ text, streaming = false }: { text: string; streaming?: boolean }) {
-  return <div class="markdown" dangerouslySetInnerHTML={{ __html: renderMarkdown(text, !streaming) }} />
-}
-
-const toolStateLabel: Record<ToolCall['state'], string> = {
-  running: 'running',
-  done: 'done',
-  error: 'failed',
-  stopped: 'stopped',
-}
-
-function ToolCard({ call }: { call: ToolCall }) {
-  const summary = call.summary || `${call.name} ${compactJson(call.input, 60)}`
-  // The name is shown on its own, so "Bash: ls" reads "Bash ls", not "Bash : ls".
-  const detail = summary.startsWith(call.name)
-    ? summary.slice(call.name.length).replace(/^:?\s*/, '')
-    : summary
-  return (
-    <details class={`tool-card tool-${call.state}`} data-testid="tool-card">
-      <summary>
-        <span class="tool-icon" aria-hidden="true">
-          {call.state === 'running' ? <span class="spinner" /> : call.state === 'error' ? '✕' : '✓'}
-        </span>
-        <span class="tool-name">{call.name}</span>
-        <span class="tool-summary">{detail}</span>
-        <span class="tool-state">{toolStateLabel[call.state]}</span>
-      </summary>
-      <div class="tool-body">
-        <h4>Input</h4>
-        <pre>{prettyJson(call.input)}</pre>
-        {call.result !== undefined && (
-          <>
-            <h4>{call.state === 'error' ? 'Error' : 'Result'}</h4>
-            <pre class={call.state === 'error' ? 'tool-error-text' : undefined}>{call.result}</pre>
-          </>
-        )}
-        {call.result === undefined && call.state !== 'running' && (
-          <p class="muted">{call.state === 'error' ? 'The tool failed.' : 'No output.'}</p>
-        )}
-      </div>
-    </details>
-  )
-}
+import { ToolCard } from './tools/tool-card'
 
 const actionMark: Record<FileAction, string> = { created: 'A', modified: 'M', deleted: 'D' }
 
@@ -110,12 +68,18 @@ export function ItemView({
       return (
         <div class="msg msg-user" data-testid="user-message">
           <div class="msg-text">{item.text}</div>
+          <div class="msg-actions">
+            <CopyButton text={item.text} what="the message" iconOnly />
+          </div>
         </div>
       )
     case 'assistant':
       return (
         <div class="msg msg-assistant" data-testid="assistant-message">
           <Markdown text={item.text} />
+          <div class="msg-actions">
+            <CopyButton text={item.text} what="the message" iconOnly />
+          </div>
         </div>
       )
     case 'tool':

@@ -9,7 +9,8 @@ import { createContext } from 'preact'
 import { useContext, useEffect, useRef, useState } from 'preact/hooks'
 import { bashCommand, describeRule, offeredRule } from '../../../protocol/permission-rules'
 import type { PermissionItem } from '../conversation'
-import { compactJson, prettyJson } from '../format'
+import { compactJson, inputText, prettyJson } from '../format'
+import { TextDiff } from './diff-view'
 
 export interface PermissionAnswer {
   allow: boolean
@@ -24,49 +25,7 @@ export const WorkspaceFileReader = createContext<(path: string) => Promise<strin
 
 const EDIT_TOOLS = new Set(['Write', 'Edit', 'MultiEdit'])
 
-const str = (input: unknown, key: string): string | undefined => {
-  const v = typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[key] : undefined
-  return typeof v === 'string' ? v : undefined
-}
-
-/** The diff code (jsdiff) loads with the first prompt that shows one; most sessions never need it. */
-type LineDiff = typeof import('../line-diff')
-let lineDiffModule: Promise<LineDiff> | undefined
-
-function Diff({ before, after }: { before: string; after: string }) {
-  const [diff, setDiff] = useState<LineDiff>()
-  useEffect(() => {
-    let live = true
-    lineDiffModule ??= import('../line-diff')
-    lineDiffModule.then((loaded) => live && setDiff(loaded))
-    return () => {
-      live = false
-    }
-  }, [])
-  if (diff === undefined) return <p class="muted">Loading the diff…</p>
-  const lines = diff.withContext(diff.lineDiff(before, after))
-  return (
-    <pre class="perm-diff" data-testid="permission-diff">
-      {lines.map((line, i) =>
-        line.kind === 'gap' ? (
-          <span key={i} class="diff-gap">
-            {`⋯ ${line.count} unchanged line${line.count === 1 ? '' : 's'}\n`}
-          </span>
-        ) : (
-          <span key={i} class={`diff-${line.kind}`}>
-            <span class="diff-mark" aria-hidden="true">
-              {line.kind === 'add' ? '+' : line.kind === 'del' ? '-' : ' '}
-            </span>
-            <span class="visually-hidden">
-              {line.kind === 'add' ? 'added: ' : line.kind === 'del' ? 'removed: ' : ''}
-            </span>
-            {`${line.text}\n`}
-          </span>
-        ),
-      )}
-    </pre>
-  )
-}
+const str = inputText
 
 /** The diff of a Write (against the file as it is now), an Edit or a MultiEdit. */
 function EditView({ item }: { item: PermissionItem }) {
@@ -87,10 +46,13 @@ function EditView({ item }: { item: PermissionItem }) {
   if (tool === 'Write') {
     if (current === null) return <p class="muted">Loading the file…</p>
     return (
-      <>
-        <p class="perm-note">{current === undefined ? 'New file' : 'Replaces the whole file'}</p>
-        <Diff before={current ?? ''} after={str(input, 'content') ?? ''} />
-      </>
+      <TextDiff
+        before={current ?? ''}
+        after={str(input, 'content') ?? ''}
+        path={path ?? str(input, 'file_path')}
+        note={current === undefined ? 'New file' : 'Replaces the whole file'}
+        testId="permission-diff"
+      />
     )
   }
   const edits =
@@ -103,7 +65,14 @@ function EditView({ item }: { item: PermissionItem }) {
   return (
     <>
       {edits.map((edit, i) => (
-        <Diff key={i} before={str(edit, 'old_string') ?? ''} after={str(edit, 'new_string') ?? ''} />
+        <TextDiff
+          key={i}
+          before={str(edit, 'old_string') ?? ''}
+          after={str(edit, 'new_string') ?? ''}
+          numbered={false}
+          path={path ?? str(input, 'file_path')}
+          testId="permission-diff"
+        />
       ))}
     </>
   )
@@ -265,6 +234,7 @@ export function PermissionCard({
         </label>
         <input
           id={`perm-reason-${item.requestId}`}
+          class="text-field"
           ref={reasonBox}
           value={reason}
           maxLength={2000}

@@ -1,12 +1,40 @@
-/** The sessions list: new, switch, rename, delete; each with its title and last activity. */
+/** The sessions list: new, switch, rename, delete, search; each with its title and last activity. */
 import { useRef, useState } from 'preact/hooks'
 import type { SessionSummary } from '../api'
 import { relativeTime } from '../format'
 import { Icon } from './icons'
+import { SearchBox, SearchResults, useSessionSearch } from './session-search'
 
 export interface SidebarSession extends SessionSummary {
   /** Not on the server yet: a new session whose first message has not been sent. */
   draft?: boolean
+}
+
+/**
+ * The list the sidebar shows: new sessions not on the server yet (drafts, and the open one before its first
+ * message) first, then the server's, the open one marked running as its feed says.
+ */
+export function sidebarList(
+  sessions: readonly SessionSummary[],
+  drafts: readonly string[],
+  open: { id: string; firstMessage: string | undefined; running: boolean },
+): SidebarSession[] {
+  const known = new Set(sessions.map((s) => s.id))
+  const extra = [...drafts, open.id].filter((id, i, all) => !known.has(id) && all.indexOf(id) === i)
+  const now = Date.now()
+  return [
+    ...extra.map((id) => ({
+      id,
+      title: id === open.id && open.firstMessage !== undefined ? open.firstMessage.slice(0, 60) : '',
+      createdAt: now,
+      lastActivity: now,
+      isRunning: id === open.id && open.running,
+      lastSeq: 0,
+      preferredModel: undefined,
+      draft: id !== open.id || open.firstMessage === undefined,
+    })),
+    ...sessions.map((s) => (s.id === open.id ? { ...s, isRunning: open.running } : s)),
+  ]
 }
 
 function SessionRow(props: {
@@ -124,6 +152,8 @@ export function Sidebar(props: {
   onRename(id: string, title: string): void
   onDelete(id: string): void
 }) {
+  const [query, setQuery] = useState('')
+  const search = useSessionSearch(query)
   return (
     <nav class="sidebar" aria-label="Sessions">
       <div class="sidebar-head">
@@ -132,6 +162,24 @@ export function Sidebar(props: {
           + New
         </button>
       </div>
+      <SearchBox value={query} onChange={setQuery} />
+      {query.trim() !== '' ? (
+        <SearchResults
+          hits={search.hits}
+          error={search.error}
+          currentId={props.currentId}
+          onSelect={props.onSelect}
+        />
+      ) : (
+        <SessionList {...props} />
+      )}
+    </nav>
+  )
+}
+
+function SessionList(props: Parameters<typeof Sidebar>[0]) {
+  return (
+    <>
       {props.error && <p class="sidebar-error">{props.error}</p>}
       {props.loading && <p class="muted sidebar-loading">Loading…</p>}
       <ul class="session-list">
@@ -147,6 +195,6 @@ export function Sidebar(props: {
           />
         ))}
       </ul>
-    </nav>
+    </>
   )
 }

@@ -1,9 +1,23 @@
-/** The session's workspace: a file tree (changed files marked) and a viewer with highlighting. */
-import { useMemo } from 'preact/hooks'
-import type { FileContent, WorkspaceFile } from '../api'
+/**
+ * The session's workspace: a file tree (changed files marked) and a viewer with highlighting; files are
+ * uploaded with the button or by dropping them on the panel, and downloaded one by one or all as a zip.
+ */
+import { useMemo, useRef, useState } from 'preact/hooks'
+import { MAX_UPLOAD_BYTES } from '../../../protocol/workspace-limits'
+import {
+  ApiError,
+  downloadFile,
+  downloadWorkspace,
+  type FileContent,
+  uploadFile,
+  type WorkspaceFile,
+} from '../api'
 import type { FileAction } from '../conversation'
+import type { FileEdit } from '../file-history'
 import { bytes } from '../format'
 import { highlightCode, languageForPath } from '../highlight'
+import { CopyButton } from './copy-button'
+import { PatchDiff } from './diff-view'
 import { Icon } from './icons'
 
 interface Dir {
@@ -70,15 +84,40 @@ function TreeDir(props: {
   )
 }
 
+/** What the latest turn that changed the file with a file tool did to it, edit by edit. */
+function Changes({ edits, path }: { edits: FileEdit[]; path: string }) {
+  return (
+    <div class="viewer-changes" data-testid="viewer-changes">
+      {edits.map((edit, i) => (
+        <PatchDiff
+          key={i}
+          hunks={edit.hunks}
+          path={path}
+          note={`${edit.tool}${edits.length > 1 ? ` ${i + 1} of ${edits.length}` : ''}${edit.clipped ? ' · cut short' : ''}`}
+        />
+      ))}
+    </div>
+  )
+}
+
 function Viewer({
   file,
   error,
+  edits,
   onClose,
+  onDownload,
 }: {
   file: FileContent | undefined
   error?: string
+  edits: FileEdit[]
   onClose(): void
+  onDownload(path: string): void
 }) {
+  // A file the turn only created reads best as its content; one it changed, as its changes.
+  const [view, setView] = useState<'changes' | 'content'>(() =>
+    edits.some((e) => !e.created) ? 'changes' : 'content',
+  )
+  const showChanges = view === 'changes' && edits.length > 0 && file !== undefined
   const html = useMemo(
     () => (file && !file.binary ? highlightCode(file.content, languageForPath(file.path)) : ''),
     [file],
@@ -91,12 +130,39 @@ function Viewer({
           {file?.path}
         </span>
         {file && <span class="muted">{bytes(file.size)}</span>}
+        {file && !file.binary && !file.truncated && (
+          <CopyButton text={file.content} what="the file" iconOnly />
+        )}
+        {file && (
+          <button
+            type="button"
+            class="icon-btn"
+            aria-label={`Download ${file.path}`}
+            title="Download"
+            onClick={() => onDownload(file.path)}
+          >
+            <Icon name="download" size={14} />
+          </button>
+        )}
+        {edits.length > 0 && (
+          <button
+            type="button"
+            class="link-btn"
+            aria-pressed={showChanges}
+            onClick={() => setView(showChanges ? 'content' : 'changes')}
+            title="The diffs of the last turn that changed this file, or its content"
+          >
+            {showChanges ? 'Content' : 'Changes'}
+          </button>
+        )}
         <button type="button" class="icon-btn" aria-label="Close file" onClick={onClose}>
           <Icon name="close" size={14} />
         </button>
       </header>
       {error ? (
         <p class="error-block">{error}</p>
+      ) : showChanges ? (
+        <Changes edits={edits} path={file.path} />
       ) : file?.binary ? (
         <p class="muted">Binary file, not shown.</p>
       ) : (
@@ -109,26 +175,138 @@ function Viewer({
   )
 }
 
+/** Uploads, downloads and what became of the last one, for the panel's status line. */
+function useTransfers(sessionId: string, onUploaded: (paths: string[]) => void) {
+  const [status, setStatus] = useState<{ text: string; error: boolean } | undefined>(undefined)
+  const run = async (work: () => Promise<string>) => {
+    try {
+      setStatus({ text: await work(), error: false })
+    } catch (e) {
+      setStatus({ text: e instanceof Error ? e.message : String(e), error: true })
+    }
+  }
+  return {
+    status,
+    upload: (files: File[]) =>
+      run(async () => {
+        const large = files.find((f) => f.size > MAX_UPLOAD_BYTES)
+        if (large !== undefined)
+          throw new Error(
+            `uploads are limited to ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; ${large.name} is ${bytes(large.size)}`,
+          )
+        const kept: string[] = []
+        for (const [i, f] of files.entries()) {
+          setStatus({ text: `Uploading ${f.name} (${i + 1} of ${files.length})…`, error: false })
+          try {
+            await uploadFile(sessionId, f.name, f)
+          } catch (e) {
+            if (!(e instanceof ApiError && e.status === 409)) throw e
+            // Never replace what is there (the agent's work, maybe) without asking.
+            if (confirm(`${f.name} is already in the workspace. Replace it?`))
+              await uploadFile(sessionId, f.name, f, true)
+            else kept.push(f.name)
+          }
+        }
+        onUploaded(files.map((f) => f.name).filter((name) => !kept.includes(name)))
+        const done = files.length - kept.length
+        const uploaded = done === 1 ? 'Uploaded 1 file' : `Uploaded ${done} files`
+        return kept.length === 0 ? uploaded : `${uploaded}; kept ${kept.join(', ')} as it was`
+      }),
+    download: (path: string) => run(() => downloadFile(sessionId, path).then(() => `Downloaded ${path}`)),
+    downloadAll: () =>
+      run(() => downloadWorkspace(sessionId).then(() => 'Downloaded the workspace as a zip')),
+  }
+}
+
 export function WorkspacePanel(props: {
+  sessionId: string
+  /** The session has started (its workspace can take uploads). */
+  started: boolean
   files: WorkspaceFile[] | undefined
   error: string | undefined
   changed: Map<string, FileAction>
   openPath: string | undefined
   openFile: FileContent | undefined
   openError: string | undefined
+  /** The latest turn's edits of the open file. */
+  openEdits: FileEdit[]
   onOpen(path: string): void
   onClose(): void
   onRefresh(): void
+  /** Files were written into the workspace (an open one shows its new content). */
+  onUploaded(paths: string[]): void
 }) {
   const tree = useMemo(() => buildTree(props.files ?? []), [props.files])
+  const transfers = useTransfers(props.sessionId, props.onUploaded)
+  const picker = useRef<HTMLInputElement>(null)
+  const [dropping, setDropping] = useState(false)
+  const notStarted = 'Send a first message to start the session, then upload'
   return (
-    <aside class="workspace" aria-label="Workspace">
+    <aside
+      class={`workspace${dropping ? ' dropping' : ''}`}
+      aria-label="Workspace"
+      onDragOver={(e) => {
+        if (!props.started || !e.dataTransfer?.types.includes('Files')) return
+        e.preventDefault()
+        setDropping(true)
+      }}
+      onDragLeave={() => setDropping(false)}
+      onDrop={(e) => {
+        setDropping(false)
+        if (!props.started || !e.dataTransfer?.files.length) return
+        e.preventDefault()
+        void transfers.upload([...e.dataTransfer.files])
+      }}
+    >
       <div class="workspace-head">
         <h2>Workspace</h2>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          data-testid="upload-input"
+          onChange={(e) => {
+            const files = [...(e.currentTarget.files ?? [])]
+            e.currentTarget.value = ''
+            if (files.length > 0) void transfers.upload(files)
+          }}
+        />
+        <button
+          type="button"
+          class="icon-btn"
+          aria-label="Upload files"
+          title={
+            props.started ? 'Upload files into the workspace (or drop them here), 25 MB each' : notStarted
+          }
+          disabled={!props.started}
+          onClick={() => picker.current?.click()}
+        >
+          <Icon name="upload" size={14} />
+        </button>
+        <button
+          type="button"
+          class="icon-btn"
+          aria-label="Download the workspace as a zip"
+          title="Download the workspace as a zip"
+          disabled={!props.started}
+          onClick={() => void transfers.downloadAll()}
+        >
+          <Icon name="archive" size={14} />
+        </button>
         <button type="button" class="icon-btn" aria-label="Refresh files" onClick={props.onRefresh}>
           <Icon name="refresh" size={14} />
         </button>
       </div>
+      {transfers.status && (
+        <p
+          class={`transfer-status ${transfers.status.error ? 'error' : 'muted'}`}
+          role={transfers.status.error ? 'alert' : 'status'}
+          data-testid="transfer-status"
+        >
+          {transfers.status.text}
+        </p>
+      )}
       <div class="workspace-body">
         <div class="tree-wrap">
           {props.error ? (
@@ -142,7 +320,14 @@ export function WorkspacePanel(props: {
           )}
         </div>
         {props.openPath !== undefined && (
-          <Viewer file={props.openFile} error={props.openError} onClose={props.onClose} />
+          <Viewer
+            key={props.openPath}
+            file={props.openFile}
+            error={props.openError}
+            edits={props.openEdits}
+            onClose={props.onClose}
+            onDownload={(path) => void transfers.download(path)}
+          />
         )}
       </div>
     </aside>
