@@ -81,10 +81,13 @@ async function proxy(request: Request, url: string, dispatcher?: Agent): Promise
     redirect: 'manual',
     ...(dispatcher !== undefined && { dispatcher }),
   })
-  const headers = new Headers(res.headers as unknown as Headers)
-  // undici has decoded the body already; the length and encoding would describe the encoded one.
-  headers.delete('content-encoding')
-  headers.delete('content-length')
+  const headers = new Headers([...res.headers])
+  // undici has decoded an encoded body already: its length and encoding would describe the encoded one. Any
+  // other keeps its length (the workspace archive's receiver needs it).
+  if (headers.has('content-encoding')) {
+    headers.delete('content-encoding')
+    headers.delete('content-length')
+  }
   return new Response(res.body as ReadableStream<Uint8Array> | null, { status: res.status, headers })
 }
 

@@ -181,6 +181,8 @@ describe.skipIf(bwrapProblem !== undefined)(
       const types = first.map((e) => e.type)
       expect(types[0]).toBe('user_message')
       expect(types).not.toContain('error')
+      // Nothing to tell: in particular the workspace was saved for when the container sleeps.
+      expect(first.filter((e) => e.type === 'notice')).toEqual([])
       expect(first.find((e) => e.type === 'tool_use')?.content).toBe('Write hello.txt')
       expect(first.find((e) => e.type === 'file_change')).toMatchObject({
         content: 'Created: hello.txt',
@@ -220,8 +222,9 @@ describe.skipIf(bwrapProblem !== undefined)(
       expect(third.filter((e) => e.type === 'result').map((e) => e.content)).toContain(
         'You said: Still there?',
       )
-      // The transcript went with the container's disk: the conversation was carried over, and the user told.
-      expect(third.find((e) => e.type === 'notice')?.content).toBeTruthy()
+      // The disk went with the container; the workspace came back from the session's archive (local R2).
+      const file = await fetch(`${url}/agent/sessions/${SESSION}/files/hello.txt`)
+      expect(JSON.stringify(await file.json())).toContain('hello, world')
       const restarted = containerServers()
       expect(restarted).toHaveLength(1)
       expect(restarted[0]).not.toBe(servers[0])
