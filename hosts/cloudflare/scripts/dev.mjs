@@ -2,7 +2,7 @@
  * `npm run dev`: bundles dev/dev.ts for Node (its TypeScript imports the repository's src/) and runs it.
  * See dev/dev.ts.
  */
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -13,7 +13,8 @@ const repoRoot = resolve(hostDir, '../..')
 // Inside the repository, so the bundle's bare imports resolve to its packages.
 const outDir = join(repoRoot, 'node_modules/.cache/agent-router-cloudflare-dev')
 mkdirSync(outDir, { recursive: true })
-const outfile = join(outDir, 'dev.mjs')
+// One file per run: two runs at once (two test runs, say) must not import each other's half-written bundle.
+const outfile = join(outDir, `dev-${process.pid}.mjs`)
 await build({
   entryPoints: [join(hostDir, 'dev/dev.ts')],
   bundle: true,
@@ -24,5 +25,5 @@ await build({
   logLevel: 'error',
 })
 const wranglerBin = createRequire(join(hostDir, 'package.json')).resolve('wrangler/bin/wrangler.js')
-const { runDev } = await import(pathToFileURL(outfile).href)
+const { runDev } = await import(pathToFileURL(outfile).href).finally(() => rmSync(outfile, { force: true }))
 await runDev({ hostDir, repoRoot, wranglerBin, argv: process.argv.slice(2) })
