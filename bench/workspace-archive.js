@@ -1,6 +1,6 @@
 /**
  * `npm run bench:archive`: what keeping a workspace through a container sleep costs (Cloudflare host). The
- * container server's pack and restore (src/container/workspace-archive.ts: every path checked, secrets
+ * container server's pack and restore (src/container/workspace/workspace-archive.ts: every path checked, secrets
  * replaced) against GNU `tar czf` / `tar xzf` of the same folder in the same run, on two workspaces: a small
  * project (this repository's `src/`) and a dependency-heavy one (a copy of part of `node_modules`). Reports
  * the median time of each, the ratio, and the archive size.
@@ -12,7 +12,7 @@ import { cpSync, createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { packArchive, restoreArchive } from '../dist/container/workspace-archive.js'
+import { packArchive, restoreArchive } from '../dist/container/workspace/workspace-archive.js'
 
 const RUNS = Number(process.argv[2] ?? 5)
 const ROOT = fileURLToPath(new URL('..', import.meta.url))

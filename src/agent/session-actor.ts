@@ -4,8 +4,7 @@
  * session's container to protocol events, and persists each event before any client sees it.
  */
 
-import type { z } from 'zod'
-import type { ClaudeCodeOptions, PermissionModeOption } from '../protocol/claude-code-options.js'
+import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import type { TranscriptLostLine } from '../protocol/container-lines.js'
 import { AppError, toAppError } from '../protocol/errors.js'
 import type {
@@ -18,48 +17,21 @@ import type {
 } from '../protocol/events.js'
 import type { PermissionRule } from '../protocol/permission-rules.js'
 import type { SdkResult } from '../protocol/sdk-lines.js'
-import { emptySessionRecord, type SessionRecord, type SessionStore } from '../store/session-store.js'
-import type { ContainerConnection, ContainerProvider } from './container-provider.js'
+import { emptySessionRecord, type SessionRecord } from '../store/session-store.js'
+import type { AgentDeps } from './agent-deps.js'
+import type { ContainerConnection } from './container-provider.js'
 import type { WaitingPrompt } from './permission-broker.js'
 import { memoryRestoredNotice, restoredPrompt } from './restored-history.js'
 import { sdkLineToEffects } from './sdk-line-to-events.js'
 import { SessionPermissions } from './session-permissions.js'
-import { firstMessageTitle, retitle, type TitleFor } from './session-title.js'
-import { type TurnOutcome, type TurnUsage, turnOutcome, turnSummary } from './turn-outcome.js'
+import { firstMessageTitle, retitle } from './session-title.js'
+import { type TurnOutcome, turnOutcome, turnSummary } from './turn-outcome.js'
 import { type TurnContext, TurnQueue } from './turn-queue.js'
 
+export type { AgentDeps, AgentLogger } from './agent-deps.js'
 export type { TurnOutcome }
 
-import { diffSnapshots, type WorkspaceInspector, type WorkspaceSnapshot } from './workspace-diff.js'
-
-export interface AgentLogger {
-  info(obj: object, msg?: string): void
-  warn(obj: object, msg?: string): void
-  error(obj: object, msg?: string): void
-}
-
-export interface AgentDeps {
-  store: SessionStore
-  containers: ContainerProvider
-  workspace: WorkspaceInspector
-  defaultModel: string
-  permissionMode: z.infer<typeof PermissionModeOption>
-  /** How long a permission prompt waits for an answer before it is denied (default 10 min). */
-  permissionTimeoutMs?: number
-  maxTurns?: number
-  logger?: AgentLogger
-  /**
-   * What the session's model calls since `startedAt` (ms) came to, as the router recorded them: tokens and
-   * a cost from the price table of the configured models (null when unknown). Claude Code's own figure
-   * prices every model as Claude, so it is not used.
-   */
-  turnUsage?: (sessionId: string, startedAt: number) => TurnUsage
-  /** Asks `model` for a short title from `prompt` (session-title.ts); undefined when it cannot. */
-  titleFor?: TitleFor
-  /** Told when a turn ends (for metrics). */
-  onTurnEnd?: (turn: { durationMs: number; outcome: 'ok' | 'error' | 'interrupted' }) => void
-  now?: () => number
-}
+import { diffSnapshots, type WorkspaceSnapshot } from './workspace-diff.js'
 
 export type EventListener = (event: OutboundEvent) => void
 

@@ -12,13 +12,13 @@ import type { ContainerConfig } from '../config/config.js'
 import { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import { PermissionDecision } from '../protocol/container-lines.js'
 import { AppError, toAppError } from '../protocol/errors.js'
-import { archiveRoutes } from './archive-routes.js'
 import { debugInfo } from './debug-info.js'
 import { parsePrewarm, prewarmState } from './prewarm.js'
 import { redactSecrets, secretValuesOf } from './redact.js'
 import { type RunOutcome, startRun } from './run-request.js'
 import { WarmSession } from './warm-session.js'
-import { workspaceRoutes } from './workspace-routes.js'
+import { archiveRoutes } from './workspace/archive-routes.js'
+import { workspaceRoutes } from './workspace/workspace-routes.js'
 
 /** How long `GET /ready` waits for Claude Code to boot. */
 const READY_TIMEOUT_MS = 60_000

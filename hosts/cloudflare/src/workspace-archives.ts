@@ -1,7 +1,7 @@
 /**
  * The session's workspace and Claude Code's transcripts kept in R2 while its container sleeps: a Cloudflare
  * container starts on a fresh disk, so after every turn the agent object asks the container server for its
- * `.tar.gz` (`GET /archive`, src/container/archive-routes.ts) and stores it, and when the container starts
+ * `.tar.gz` (`GET /archive`, src/container/workspace/archive-routes.ts) and stores it, and when the container starts
  * again it puts it back (`PUT /archive`) before the next turn runs — so Claude Code resumes its own session
  * and the person's files are where they left them. (cloudflare/sandbox-sdk's backups work the same way: the
  * container makes the archive, the Durable Object moves it to and from R2.)

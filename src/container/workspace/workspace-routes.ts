@@ -4,9 +4,9 @@
  * The snapshot feeds the agent's file-change events; the files feed the REST API and the UI's file browser.
  */
 import { Hono } from 'hono'
-import { AppError } from '../protocol/errors.js'
-import { listWorkspaceFiles, readWorkspaceFile } from '../store/workspace-files.js'
-import { snapshotDirectory } from '../store/workspace-snapshot.js'
+import { AppError } from '../../protocol/errors.js'
+import { listWorkspaceFiles, readWorkspaceFile } from '../../store/workspace-files.js'
+import { snapshotDirectory } from '../../store/workspace-snapshot.js'
 
 /** The snapshot as JSON: `{files: {path: fingerprint}}` (a Map does not survive JSON). */
 export interface WorkspaceSnapshotBody {

@@ -11,8 +11,8 @@ import { dirname, isAbsolute, posix, relative, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import * as tar from 'tar-stream'
-import { formatByteSize } from '../config/byte-size.js'
-import { AppError } from '../protocol/errors.js'
+import { formatByteSize } from '../../config/byte-size.js'
+import { AppError } from '../../protocol/errors.js'
 
 export interface ArchiveRoots {
   workspaceDir: string

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { loadContainerConfig } from '../config/config.js'
-import { createContainerApp } from './app.js'
+import { loadContainerConfig } from '../../config/config.js'
+import { createContainerApp } from '../app.js'
 
 let root: string
 let workspace: string

@@ -8,7 +8,7 @@
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { Hono } from 'hono'
-import { AppError } from '../protocol/errors.js'
+import { AppError } from '../../protocol/errors.js'
 import { type ArchiveRoots, packArchive, restoreArchive } from './workspace-archive.js'
 
 /** Without `?maxBytes=`: what the Cloudflare host keeps by default (WORKSPACE_ARCHIVE_LIMIT). */
