@@ -10,6 +10,7 @@ import { createRouterCore, type RouterCore } from './router-core.js'
 import type { RouterOptions, RouterPrincipal } from './router-options.js'
 import { anthropicErrorBody, errorResponse } from './wire/error-response.js'
 import { type HeaderReader, type IncomingCall, incomingFromRequest } from './wire/incoming-call.js'
+import { jsonResponse } from './wire/json-response.js'
 
 /** The largest request body the router reads: Anthropic's own limit for a Messages request. */
 export const MAX_ROUTER_BODY_BYTES = 32 * 1024 * 1024
@@ -47,7 +48,7 @@ export function routerAppFor(core: RouterCore, reader: RequestReader = webReques
     return errorResponse(appError)
   })
   app.notFound((c) =>
-    Response.json(
+    jsonResponse(
       anthropicErrorBody(new AppError('not_found_error', `no such endpoint: ${c.req.method} ${c.req.path}`)),
       { status: 404 },
     ),

@@ -23,6 +23,7 @@ import { defaultRouterMetrics } from './usage/router-metrics.js'
 import { InMemoryUsageSink, sumUsage } from './usage/usage-sink.js'
 import { errorResponse } from './wire/error-response.js'
 import type { IncomingCall } from './wire/incoming-call.js'
+import { jsonResponse } from './wire/json-response.js'
 
 /** The platform's `fetch`, looked up at call time and never called as a method of something else. */
 const platformFetch: typeof fetch = (input, init) => globalThis.fetch(input, init)
@@ -99,7 +100,7 @@ export function createRouterCore(options: RouterOptions): RouterCore {
           throw new AppError('invalid_request_error', 'limit must be an integer from 1 to 10000')
         const entries = await usage.query({ sessionId, limit })
         const totals = usage.totals ? await usage.totals(sessionId) : sumUsage(entries)
-        return Response.json({ sessionId: sessionId ?? null, totals, entries })
+        return jsonResponse({ sessionId: sessionId ?? null, totals, entries })
       }),
     metrics: () =>
       new Response(metrics.render(), {
@@ -121,7 +122,7 @@ export function createRouterCore(options: RouterOptions): RouterCore {
         created: 0,
         created_at: '1970-01-01T00:00:00Z',
       }))
-      return Response.json({
+      return jsonResponse({
         object: 'list',
         data,
         has_more: false,

@@ -7,12 +7,13 @@ import { type AppError, toAppError } from '../../protocol/errors.js'
 import { dispatch as dispatchRequest } from '../dispatch/dispatch.js'
 import { countChatTokens } from '../usage/count-tokens.js'
 import type { IncomingCall } from '../wire/incoming-call.js'
+import { jsonResponse } from '../wire/json-response.js'
 import { OpenAIChatBody } from '../wire/openai-chat-request.js'
 import { attemptCall, type MessagesDeps, parseBody } from './handle-messages.js'
 
 export function openAIErrorResponse(err: unknown): Response {
   const e: AppError = toAppError(err)
-  return Response.json(
+  return jsonResponse(
     { error: { message: e.message, type: e.type, code: e.status, param: null } },
     { status: e.status, headers: e.headers },
   )

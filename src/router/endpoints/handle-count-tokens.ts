@@ -10,6 +10,7 @@ import { noopObserver } from '../providers/types.js'
 import { countRequestTokens } from '../usage/count-tokens.js'
 import { MessagesRequest } from '../wire/anthropic-request.js'
 import type { IncomingCall } from '../wire/incoming-call.js'
+import { jsonResponse } from '../wire/json-response.js'
 import { type MessagesDeps, parseBody } from './handle-messages.js'
 
 /** `signal`, also aborted after `ms`. */
@@ -52,5 +53,5 @@ export async function handleCountTokens(deps: MessagesDeps, incoming: IncomingCa
       })
     }
   }
-  return Response.json({ input_tokens: await countRequestTokens(request) })
+  return jsonResponse({ input_tokens: await countRequestTokens(request) })
 }

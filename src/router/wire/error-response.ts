@@ -1,5 +1,6 @@
 /** Any error -> Anthropic's error shape `{type: "error", error: {type, message}}` with its status and headers. */
 import { type AppError, toAppError } from '../../protocol/errors.js'
+import { jsonResponse } from './json-response.js'
 
 const ANTHROPIC_TYPES = new Set([
   'invalid_request_error',
@@ -30,5 +31,5 @@ export function anthropicErrorBody(err: AppError): AnthropicErrorBody {
 
 export function errorResponse(err: unknown): Response {
   const appError = toAppError(err)
-  return Response.json(anthropicErrorBody(appError), { status: appError.status, headers: appError.headers })
+  return jsonResponse(anthropicErrorBody(appError), { status: appError.status, headers: appError.headers })
 }

@@ -6,6 +6,7 @@
  */
 import { AppError } from '../../../protocol/errors.js'
 import { jsonUsage } from '../../usage/usage-tap.js'
+import { jsonResponse } from '../../wire/json-response.js'
 import { ANTHROPIC_DEFAULT_KEYS, deploymentBody } from '../deployment-body.js'
 import { refuseSeveralChoices } from '../one-choice.js'
 import { SSE_HEADERS } from '../openai-compatible/openai-compatible.js'
@@ -154,6 +155,6 @@ export const anthropic: Provider = {
         { status: 502 },
       )
     }
-    return Response.json(anthropicMessageToChat(parsed.data, call.requestedModel))
+    return jsonResponse(anthropicMessageToChat(parsed.data, call.requestedModel))
   },
 }

@@ -6,6 +6,7 @@
 import { AppError } from '../../../protocol/errors.js'
 import { type ProviderName, type ProviderQuirks, providerVariables } from '../../config/provider-names.js'
 import { jsonUsage } from '../../usage/usage-tap.js'
+import { jsonResponse } from '../../wire/json-response.js'
 import type { OpenAIChatBody } from '../../wire/openai-chat-request.js'
 import { parseCompletion } from '../../wire/openai-schema.js'
 import { deploymentBody } from '../deployment-body.js'
@@ -228,7 +229,7 @@ export function openAICompatibleProvider(name: ProviderName): Provider {
         outputTokens: message.usage.output_tokens,
         cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
       })
-      return Response.json(message)
+      return jsonResponse(message)
     },
   }
 }
