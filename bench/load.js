@@ -1,7 +1,7 @@
 /**
  * A closed-loop load generator over keep-alive `node:http`: `concurrency` workers each send the next request
- * as soon as their previous answer has fully arrived. Returns per-request latencies (to the last byte) and
- * the throughput of the whole run.
+ * as soon as their previous answer has fully arrived. Returns the latency percentiles (to the last byte; the
+ * median also to the first byte of the body) and the throughput of the whole run.
  */
 import { Agent, request } from 'node:http'
 
@@ -14,6 +14,7 @@ export async function runLoad(o) {
   const body = Buffer.from(o.body)
   const headers = { ...o.headers, 'content-type': 'application/json', 'content-length': body.length }
   const latencies = []
+  const firstBytes = []
   let errors = 0
   let firstError
   let next = 0
@@ -25,6 +26,7 @@ export async function runLoad(o) {
         (res) => {
           let size = 0
           res.on('data', (d) => {
+            if (size === 0) firstBytes.push(Number(process.hrtime.bigint() - started) / 1e6)
             size += d.length
           })
           res.on('end', () => {
@@ -54,7 +56,15 @@ export async function runLoad(o) {
   await Promise.all(Array.from({ length: o.concurrency }, worker))
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   agent.destroy()
+  const at = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN
   latencies.sort((a, b) => a - b)
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN
-  return { p50: at(0.5), p99: at(0.99), rps: latencies.length / seconds, errors, firstError }
+  firstBytes.sort((a, b) => a - b)
+  return {
+    p50: at(latencies, 0.5),
+    p99: at(latencies, 0.99),
+    firstByteP50: at(firstBytes, 0.5),
+    rps: latencies.length / seconds,
+    errors,
+    firstError,
+  }
 }

@@ -13,7 +13,10 @@
  * second and its ratio to direct; CPU is per request, of the target's process tree. The concurrency-64 rows
  * are then measured again with every proxy on a core of its own (`taskset`: this process and the upstream on
  * CPU 0, the proxies on CPU 1), as proxies are usually benchmarked; sharing two cores, a proxy's throughput
- * mostly shows how the three processes split them. Last, the goals of issue 14 met or not in this run
+ * mostly shows how the three processes split them. The streamed rows at concurrency 1 are also measured with
+ * the upstream paced like a provider (`/paced/`: a write every 2 ms), ours against direct: at full speed the
+ * upstream sends all 43 events at once, so a translating proxy's time to the last byte is the time to
+ * translate all of them, which a person never waits for. Last, the goals of issue 14 met or not in this run
  * (`router-goals.js`). Set BENCH_QUICK=1 for a short smoke run.
  */
 import { execFileSync } from 'node:child_process'
@@ -31,6 +34,8 @@ const quick = process.env.BENCH_QUICK === '1'
 const CONCURRENCY = [1, 16, 64]
 const PINNED_CONCURRENCY = 64
 const REQUESTS = quick ? { 1: 200, 16: 800, 64: 1600 } : { 1: 1000, 16: 3000, 64: 6000 }
+/** Requests per target on the paced rows (about 10 ms each: the upstream writes every 2 ms). */
+const PACED_REQUESTS = quick ? 40 : 400
 /**
  * Every target is warmed up on each row before it is measured: until WARMUP.requests answers or
  * WARMUP.seconds have passed. The router's JIT is still compiling for its first ~2,500 requests of a kind
@@ -57,9 +62,9 @@ const chatBody = (stream, model = 'bench/gpt-bench') =>
     ],
   })
 
-const messagesBody = (stream) =>
+const messagesBody = (stream, model = 'bench/gpt-bench') =>
   JSON.stringify({
-    model: 'bench/gpt-bench',
+    model,
     stream,
     max_tokens: 256,
     system: [{ type: 'text', text: 'You are a helpful assistant.', cache_control: { type: 'ephemeral' } }],
@@ -129,7 +134,8 @@ async function main() {
   const config = join(dir, 'router.yaml')
   writeFileSync(
     config,
-    `model_list:\n  - model_name: bench/*\n    litellm_params: {model: hosted_vllm/*, api_base: ${up}/v1, api_key: bench-key}\n`,
+    `model_list:\n  - model_name: bench/*\n    litellm_params: {model: hosted_vllm/*, api_base: ${up}/v1, api_key: bench-key}\n` +
+      `  - model_name: paced/*\n    litellm_params: {model: hosted_vllm/*, api_base: ${up}/paced/v1, api_key: bench-key}\n`,
   )
   /** The port a child prints as `listening <port>`. */
   const listening = (out) => {
@@ -212,6 +218,22 @@ async function main() {
     for (const stream of [true, false])
       for (const concurrency of CONCURRENCY) rows.push(await measure(path, stream, concurrency))
 
+  // Streamed at concurrency 1 with the upstream paced like a provider: ours against direct only.
+  const pacedRows = []
+  for (const path of ['chat', 'messages']) {
+    const result = {}
+    for (const name of ['direct', 'ours']) {
+      const t = targets[path][name]
+      const url = name === 'direct' ? t.url.replace('/v1/', '/paced/v1/') : t.url
+      const body =
+        path === 'chat' || t.chat ? chatBody(true, 'paced/gpt-bench') : messagesBody(true, 'paced/gpt-bench')
+      const load = { url, headers: t.headers, body, concurrency: 1 }
+      await runLoad({ ...load, requests: PACED_REQUESTS / 4 })
+      result[name] = await runLoad({ ...load, requests: PACED_REQUESTS })
+    }
+    pacedRows.push({ path, stream: true, concurrency: 1, ...result })
+  }
+
   // The same rows at the highest concurrency again, each proxy on a core of its own: the load generator
   // and the upstream on CPU 0, the proxies on CPU 1.
   const pinnedRows = []
@@ -264,6 +286,7 @@ async function main() {
   const report = goalsReport({
     rows,
     pinnedRows,
+    pacedRows,
     pinning,
     peers: COLUMNS.filter((c) => c.key in peers),
     rowLabel,
