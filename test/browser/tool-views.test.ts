@@ -253,6 +253,11 @@ describe('tool views', { timeout: 120_000 }, () => {
     expect(await checklist.getAttribute('class')).not.toContain('tool-error')
     expect(await checklist.locator('.todo-in_progress').textContent()).toContain('Checking the notes')
     expect(await checklist.locator('.tool-summary').textContent()).toBe('1 of 2 done · Checking the notes')
+    expect(await checklist.locator('.tool-name').textContent()).toBe('Checklist')
+    // Loading the task tools' schemas is one closed line that names them.
+    const search = card('ToolSearch')
+    expect(await search.locator('.tool-summary').textContent()).toBe('TaskCreate, TaskUpdate')
+    expect(await search.evaluate((el) => (el as HTMLDetailsElement).open)).toBe(false)
     await shot('33-task-checklist')
     // On a model Claude Code does not know by name, the task tools were offered, with the schemas used above.
     const offered = view.scripted.requests
