@@ -271,6 +271,13 @@ describe('tool views', { timeout: 120_000 }, () => {
     expect(offered.find((t) => t.function.name === 'TaskUpdate')?.function.parameters.required).toEqual([
       'taskId',
     ])
+    // And the model was told what its ToolSearch loaded.
+    const toolMessages = view.scripted.requests
+      .flatMap((r) => (r.body.messages ?? []) as { role: string; content?: unknown }[])
+      .filter((m) => m.role === 'tool')
+    expect(toolMessages.map((m) => m.content)).toContain(
+      '[tool loaded: TaskCreate]\n[tool loaded: TaskUpdate]',
+    )
   })
 
   it("nests a subagent's steps in its Task card", async () => {
