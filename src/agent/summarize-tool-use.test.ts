@@ -10,4 +10,13 @@ describe('summarizeToolUse', () => {
     expect(summarizeToolUse('Glob', { pattern: '*.md' }, '/ws')).toBe('Glob *.md')
     expect(summarizeToolUse('Grep', { pattern: 'x', path: '/etc' }, '/ws')).toBe('Grep x in /etc')
   })
+
+  it('names the tools a ToolSearch loads, or what it searches for', () => {
+    expect(summarizeToolUse('ToolSearch', { query: 'select:TaskCreate,TaskUpdate' })).toBe(
+      'ToolSearch: TaskCreate, TaskUpdate',
+    )
+    expect(summarizeToolUse('ToolSearch', { query: 'notebook jupyter', max_results: 5 })).toBe(
+      'ToolSearch: notebook jupyter',
+    )
+  })
 })

@@ -36,6 +36,11 @@ export function summarizeToolUse(name: string, input: unknown, workspace?: strin
       return `${name}: ${clip(str('description') ?? str('prompt') ?? '')}`
     case 'TodoWrite':
       return 'Update todo list'
+    case 'ToolSearch': {
+      // `select:A,B` loads the schemas of deferred tools by name (Claude Code's checklist tools among them).
+      const query = str('query') ?? ''
+      return `ToolSearch: ${clip(query.startsWith('select:') ? query.slice(7).split(',').join(', ') : query)}`
+    }
     default:
       return path === undefined ? name : `${name} ${relative(path, workspace)}`
   }

@@ -30,9 +30,16 @@ describe('buildClaudeEnv', () => {
       DISABLE_AUTOUPDATER: '1',
       DISABLE_ERROR_REPORTING: '1',
       CLAUDE_CODE_MAX_RETRIES: '2',
+      CLAUDE_CODE_ENABLE_TODO_TOOLS: '1',
       ANTHROPIC_MODEL: 'groq/m',
       ANTHROPIC_SMALL_FAST_MODEL: 'groq/m',
     })
+  })
+
+  it('offers the checklist tools whatever the model is called', () => {
+    // Claude Code enables TaskCreate/TaskUpdate on its own only for model names it knows as Claude's.
+    for (const model of ['groq/llama-3.3-70b', 'openrouter/qwen/qwen3-coder', 'claude-sonnet-4-5'])
+      expect(buildClaudeEnv(config, model).CLAUDE_CODE_ENABLE_TODO_TOOLS).toBe('1')
   })
 
   it('keeps a HOME that is set', () => {

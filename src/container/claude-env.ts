@@ -36,8 +36,9 @@ const CLAUDE_MAX_RETRIES = '2'
 
 /**
  * The Claude Code environment for one run: PATH/LANG/TZ from the container, a writable HOME, the router
- * address and the per-session router token, the session's `CLAUDE_CONFIG_DIR`, and `model` as both the main
- * and the small/fast model so background calls (titles, summaries) go to the session's model too.
+ * address and the per-session router token, the session's `CLAUDE_CONFIG_DIR`, the checklist tools whatever the
+ * model, and `model` as both the main and the small/fast model so background calls (titles, summaries) go to
+ * the session's model too.
  */
 export function buildClaudeEnv(config: ContainerConfig, model: string): Record<string, string> {
   const env: Record<string, string> = {}
@@ -52,6 +53,10 @@ export function buildClaudeEnv(config: ContainerConfig, model: string): Record<s
   if (config.claudeConfigDir !== undefined) env.CLAUDE_CONFIG_DIR = config.claudeConfigDir
   Object.assign(env, QUIET)
   env.CLAUDE_CODE_MAX_RETRIES = CLAUDE_MAX_RETRIES
+  // Claude Code offers its checklist tools (TaskCreate, TaskUpdate, TaskGet, TaskList) only to a model name it
+  // knows as Claude's, or when this is set. The session's model is usually another (`groq/…`), and without
+  // these tools the agent keeps no checklist for the person to follow.
+  env.CLAUDE_CODE_ENABLE_TODO_TOOLS = '1'
   env.ANTHROPIC_MODEL = model
   env.ANTHROPIC_SMALL_FAST_MODEL = model
   return env

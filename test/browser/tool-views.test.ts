@@ -1,14 +1,20 @@
 /**
  * Each tool's own view in a real browser against the whole system (real Claude Code, the router, the scripted
  * model server): Bash as a terminal with ANSI colours and exit status, Write and Edit as diffs (unified and
- * side by side), TodoWrite as one checklist updated in place, a Task's subagent steps nested in its card,
- * Read/Grep/Glob as compact lines, and copy buttons. Screenshots go to test-artifacts/browser/.
+ * side by side), TaskCreate/TaskUpdate as one checklist updated in place, a Task's subagent steps nested in its
+ * card, Read/Grep/Glob as compact lines, and copy buttons. Screenshots go to test-artifacts/browser/.
  */
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../e2e/helpers.js'
-import { openSystem, type SessionPage, type SystemPage, turn as turnOn } from '../fixtures/browser-page.js'
+import {
+  openSystem,
+  type SessionPage,
+  type SystemPage,
+  send,
+  turn as turnOn,
+} from '../fixtures/browser-page.js'
 import {
   isAgentRequest,
   lastUserText,
@@ -37,12 +43,13 @@ function step(request: RecordedRequest): number {
   return messages.slice(lastUser + 1).filter((m) => m.role === 'assistant').length
 }
 
-const todos = (a: string, b: string) => ({
-  todos: [
-    { content: 'Write the notes', status: a, activeForm: 'Writing the notes' },
-    { content: 'Check the notes', status: b, activeForm: 'Checking the notes' },
-  ],
-})
+/**
+ * Claude Code keeps its checklist with TaskCreate and TaskUpdate (TodoWrite is off whenever they are on). They are
+ * deferred tools: named in the prompt, their schemas loaded with ToolSearch before the first call.
+ */
+const TASK_TOOLS = ['TaskCreate', 'TaskUpdate']
+/** How long the checklist's steps wait, so the test sees the list before each update. */
+const PLAN_STEP_MS = 1500
 
 /** Each prompt is a script of tool calls, one per step, then a last answer. */
 function script(said: string, cwd: string): ScriptedTurn[] | undefined {
@@ -82,9 +89,36 @@ function script(said: string, cwd: string): ScriptedTurn[] | undefined {
     ]
   if (said === 'plan please')
     return [
-      { toolCalls: [{ name: 'TodoWrite', arguments: todos('in_progress', 'pending') }] },
-      { toolCalls: [{ name: 'TodoWrite', arguments: todos('completed', 'in_progress') }] },
-      { text: 'Planned.' },
+      { toolCalls: [{ name: 'ToolSearch', arguments: { query: `select:${TASK_TOOLS.join(',')}` } }] },
+      {
+        toolCalls: [
+          {
+            name: 'TaskCreate',
+            arguments: {
+              subject: 'Write the notes',
+              description: 'notes.md',
+              activeForm: 'Writing the notes',
+            },
+          },
+          {
+            name: 'TaskCreate',
+            arguments: {
+              subject: 'Check the notes',
+              description: 'Read them',
+              activeForm: 'Checking the notes',
+            },
+          },
+        ],
+      },
+      { toolCalls: [{ name: 'TaskUpdate', arguments: { taskId: '1', status: 'in_progress' } }] },
+      {
+        delayMs: PLAN_STEP_MS,
+        toolCalls: [
+          { name: 'TaskUpdate', arguments: { taskId: '1', status: 'completed' } },
+          { name: 'TaskUpdate', arguments: { taskId: '2', status: 'in_progress' } },
+        ],
+      },
+      { delayMs: PLAN_STEP_MS, text: 'Planned.' },
     ]
   if (said === 'delegate please')
     return [
@@ -200,18 +234,50 @@ describe('tool views', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Close file' }).click()
   })
 
-  it('shows the TodoWrite calls of a turn as one checklist, updated in place', async () => {
-    await turn('plan please', 'Planned.')
-    expect(await card('TodoWrite').count()).toBe(1)
-    const list = card('TodoWrite').getByTestId('todo-list')
-    expect(
-      await list.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-status'))),
-    ).toEqual(['completed', 'in_progress'])
-    expect(await list.locator('.todo-in_progress').textContent()).toContain('Checking the notes')
-    expect(await card('TodoWrite').locator('.tool-summary').textContent()).toBe(
-      '1 of 2 done · Checking the notes',
+  it('shows the TaskCreate and TaskUpdate calls of a turn as one checklist, updated in place', async () => {
+    await send(page, 'plan please')
+    const checklist = card('TaskCreate')
+    const statuses = () =>
+      checklist
+        .getByTestId('todo-list')
+        .locator('li')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))
+    await expect.poll(statuses, { timeout: 30_000 }).toEqual(['in_progress', 'pending'])
+    expect(await checklist.locator('.tool-summary').textContent()).toBe('0 of 2 done · Writing the notes')
+    await shot('33a-task-checklist-started')
+    await expect.poll(statuses, { timeout: 30_000 }).toEqual(['completed', 'in_progress'])
+    await page.getByTestId('assistant-message').filter({ hasText: 'Planned.' }).waitFor()
+    await page.getByTestId('working').waitFor({ state: 'detached' })
+    // Every call of the turn updated the one card; none failed.
+    expect(await page.locator('[data-testid="tool-card"][data-tool^="Task"]').count()).toBe(1)
+    expect(await checklist.getAttribute('class')).not.toContain('tool-error')
+    expect(await checklist.locator('.todo-in_progress').textContent()).toContain('Checking the notes')
+    expect(await checklist.locator('.tool-summary').textContent()).toBe('1 of 2 done · Checking the notes')
+    expect(await checklist.locator('.tool-name').textContent()).toBe('Checklist')
+    // Loading the task tools' schemas is one closed line that names them.
+    const search = card('ToolSearch')
+    expect(await search.locator('.tool-summary').textContent()).toBe('TaskCreate, TaskUpdate')
+    expect(await search.evaluate((el) => (el as HTMLDetailsElement).open)).toBe(false)
+    await shot('33-task-checklist')
+    // On a model Claude Code does not know by name, the task tools were offered, with the schemas used above.
+    const offered = view.scripted.requests
+      .filter(isAgentRequest)
+      .flatMap((r) => r.body.tools as { function: { name: string; parameters: { required?: string[] } } }[])
+      .filter((t) => TASK_TOOLS.includes(t.function.name))
+    expect(offered.find((t) => t.function.name === 'TaskCreate')?.function.parameters.required).toEqual([
+      'subject',
+      'description',
+    ])
+    expect(offered.find((t) => t.function.name === 'TaskUpdate')?.function.parameters.required).toEqual([
+      'taskId',
+    ])
+    // And the model was told what its ToolSearch loaded.
+    const toolMessages = view.scripted.requests
+      .flatMap((r) => (r.body.messages ?? []) as { role: string; content?: unknown }[])
+      .filter((m) => m.role === 'tool')
+    expect(toolMessages.map((m) => m.content)).toContain(
+      '[tool loaded: TaskCreate]\n[tool loaded: TaskUpdate]',
     )
-    await shot('33-todo-checklist')
   })
 
   it("nests a subagent's steps in its Task card", async () => {

@@ -9,25 +9,21 @@ import * as api from './api'
 import { Composer } from './components/composer'
 import { ConversationView } from './components/conversation-view'
 import { WarningBanner } from './components/header-bits'
-import { copyLastCodeBlock } from './components/markdown-view'
 import { type PermissionAnswer, WorkspaceFileReader } from './components/permission-card'
-import { focusSessionSearch } from './components/session-search'
 import { ShortcutHelp } from './components/shortcut-help'
 import { Sidebar, sidebarList } from './components/sidebar'
 import { Topbar } from './components/topbar'
 import { WorkspacePanel } from './components/workspace-panel'
 import { buildConversation, changedFiles, sessionUsage, waitingPrompts } from './conversation'
 import { lastTurnEdits } from './file-history'
-import { newSessionId } from './format'
+import { errorText, newSessionId } from './format'
 import { chooseModel, forgetModel, modelOptions, saveModel } from './models'
 import type { WireEvent } from './session-socket'
 import { initialSession, sessionInUrl, showSessionInUrl } from './session-url'
+import { useOverlays, usePageShortcuts } from './use-overlays'
 import { forgetFeed, useSessionFeed } from './use-session-feed'
-import { useShortcuts } from './use-shortcuts'
 import { useWaitingPrompts } from './use-waiting-prompts'
 import { useWorkspace } from './use-workspace'
-
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
 export function App() {
   const [sessionId, setSessionId] = useState(initialSession)
@@ -43,9 +39,8 @@ export function App() {
   const [pending, setPending] = useState<string[]>([])
   const [notice, setNotice] = useState<string | undefined>(undefined)
   const [bannerHidden, setBannerHidden] = useState(false)
-  const [overlay, setOverlay] = useState<'sessions' | 'workspace' | undefined>(undefined)
-  /** How often the shortcuts sheet was asked for: each time opens it. */
-  const [helpAsked, setHelpAsked] = useState(0)
+  const overlays = useOverlays()
+  const { overlay, setOverlay } = overlays
   /** Queued messages this tab asked to cancel, by seq, until the server confirms. */
   const [withdrawing, setWithdrawing] = useState<ReadonlySet<number>>(new Set())
   /** Of those, the ones taken back to edit: their text goes back in the box once cancelled. */
@@ -169,13 +164,6 @@ export function App() {
     (firstUser?.kind === 'user' ? firstUser.text.slice(0, 60) : '') ||
     (sessions !== undefined || feedLoaded ? 'New session' : '')
 
-  useEffect(() => {
-    if (overlay === undefined) return
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOverlay(undefined)
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [overlay])
-
   const waitingHere = useMemo(() => waitingPrompts(items), [items])
   const waiting = useWaitingPrompts(
     sessionId,
@@ -289,25 +277,18 @@ export function App() {
     setOverlay('workspace')
   }
 
-  const step = (by: number) => {
-    const list = sidebarSessions ?? []
-    const next = list[Math.min(list.length - 1, Math.max(0, list.findIndex((s) => s.id === sessionId) + by))]
-    if (next !== undefined && next.id !== sessionId) select(next.id)
-  }
-  useShortcuts({
-    new: onNew,
-    focus: () => document.getElementById('message')?.focus(),
-    search: () => focusSessionSearch(() => setOverlay('sessions')),
-    stop: () => running && onInterrupt(),
-    next: () => step(1),
-    previous: () => step(-1),
-    copyCode: () =>
-      copyLastCodeBlock().then(
-        (copied) => setNotice(copied ? 'Copied the last code block.' : 'There is no code block to copy yet.'),
-        (e) => setNotice(`Could not copy: ${errorText(e)}`),
-      ),
-    help: () => setHelpAsked((n) => n + 1),
-  })
+  usePageShortcuts(
+    {
+      sessions: sidebarSessions,
+      sessionId,
+      select,
+      newSession: onNew,
+      running,
+      interrupt: onInterrupt,
+      notify: setNotice,
+    },
+    overlays,
+  )
 
   const warnings = bannerHidden ? [] : (info?.warnings ?? [])
   const authProblem = sessionsError?.includes('token') ? sessionsError : undefined
@@ -324,9 +305,9 @@ export function App() {
         onModel={onModel}
         connection={connection}
         onRetry={retryNow}
-        onHelp={() => setHelpAsked((n) => n + 1)}
+        onHelp={overlays.askHelp}
       />
-      <ShortcutHelp asked={helpAsked} />
+      <ShortcutHelp asked={overlays.helpAsked} />
       <WarningBanner warnings={warnings} onDismiss={() => setBannerHidden(true)} />
       {authProblem && (
         <div class="banner banner-error" role="alert">

@@ -1,4 +1,7 @@
-/** Small display formatters: relative times, durations, token counts, money, sizes. */
+/** Small display formatters: relative times, durations, token counts, money, sizes, errors. */
+
+/** A caught error as text for a notice. */
+export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
 export function relativeTime(ms: number, now = Date.now()): string {
   const s = Math.round((now - ms) / 1000)

@@ -122,6 +122,18 @@ describe('buildOpenAIRequest', () => {
     })
   })
 
+  it("names the tools a ToolSearch loaded (Claude Code's tool_reference blocks)", () => {
+    const loaded = [
+      { type: 'tool_reference', tool_name: 'TaskCreate' },
+      { type: 'tool_reference', tool_name: 'TaskUpdate' },
+    ]
+    expect(build({ messages: toolTurn(loaded) }).messages[2]).toEqual({
+      role: 'tool',
+      tool_call_id: 'toolu_2',
+      content: '[tool loaded: TaskCreate]\n[tool loaded: TaskUpdate]',
+    })
+  })
+
   it('answers tool calls that got no result so the provider does not reject the history', () => {
     const messages = build({
       messages: [

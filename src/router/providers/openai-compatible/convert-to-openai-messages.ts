@@ -59,6 +59,9 @@ function toolResultText(
   else {
     for (const part of block.content ?? []) {
       if (part.type === 'text' && 'text' in part && typeof part.text === 'string') texts.push(part.text)
+      // ToolSearch's answer: the tools it loaded, whose definitions are in `tools` from the next request on.
+      else if (part.type === 'tool_reference' && 'tool_name' in part && typeof part.tool_name === 'string')
+        texts.push(`[tool loaded: ${part.tool_name}]`)
       else if (part.type === 'image' && 'source' in part) {
         if (options.images) {
           images.push(imagePart(part as Extract<Block, { type: 'image' }>))

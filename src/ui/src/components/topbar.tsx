@@ -2,10 +2,9 @@
 import type { SessionUsage } from '../conversation'
 import type { ModelOption } from '../models'
 import type { ConnectionState } from '../session-socket'
+import type { Overlay } from '../use-overlays'
 import { ConnectionBadge, ModelSelect, UsageMeter } from './header-bits'
 import { Icon } from './icons'
-
-type Overlay = 'sessions' | 'workspace' | undefined
 
 export function Topbar(props: {
   title: string

@@ -1,7 +1,8 @@
 /**
  * A tool call as a card: a one-line header (state, tool, what it works on, how it went) and a body drawn by
- * the tool's own view: Bash a terminal, Write/Edit/MultiEdit a diff, TodoWrite a checklist, Task the subagent's
- * steps nested; Read, Grep, Glob, WebFetch and WebSearch stay one closed line with their result inside. Any
+ * the tool's own view: Bash a terminal, Write/Edit/MultiEdit a diff, TodoWrite or TaskCreate/TaskUpdate a
+ * checklist, Task the subagent's steps nested; Read, Grep, Glob, WebFetch, WebSearch and ToolSearch stay one
+ * closed line with their result inside. Any
  * other tool shows its input and result as JSON, as before. Views are entries of one record, keyed by name.
  */
 import type { ComponentType } from 'preact'
@@ -19,6 +20,8 @@ interface ToolView {
   open: boolean
   /** The header's text after the tool's name, when not the server's summary. */
   detail?(call: ToolCall): string | undefined
+  /** What the header calls the card, when not the tool's name. */
+  label?: string
 }
 
 function ResultText({ call }: { call: ToolCall }) {
@@ -55,15 +58,17 @@ function lineCount(text: string | undefined): string | undefined {
 }
 
 const compact: ToolView = { Body: ResultText, open: false }
+/** One card for the turn's checklist, whichever of its tools made or changed it. */
+const checklist: ToolView = { Body: TodoView, open: true, detail: todoSummary, label: 'Checklist' }
 
 const views: Record<string, ToolView> = {
   Bash: { Body: BashView, open: true },
   Write: { Body: FileEditView, open: true },
   Edit: { Body: FileEditView, open: true },
   MultiEdit: { Body: FileEditView, open: true },
-  TodoWrite: { Body: TodoView, open: true, detail: todoSummary },
-  TaskCreate: { Body: TodoView, open: true, detail: todoSummary },
-  TaskUpdate: { Body: TodoView, open: true, detail: todoSummary },
+  TodoWrite: checklist,
+  TaskCreate: checklist,
+  TaskUpdate: checklist,
   Task: { Body: (p) => <TaskView call={p.call} Step={ToolCard} />, open: true },
   Agent: { Body: (p) => <TaskView call={p.call} Step={ToolCard} />, open: true },
   Read: compact,
@@ -72,6 +77,7 @@ const views: Record<string, ToolView> = {
   LS: compact,
   WebFetch: compact,
   WebSearch: compact,
+  ToolSearch: compact,
 }
 
 const stateLabel: Record<ToolCall['state'], string> = {
@@ -106,7 +112,9 @@ export function ToolCard({ call }: { call: ToolCall }) {
         <span class="tool-icon" aria-hidden="true">
           {call.state === 'running' ? <span class="spinner" /> : call.state === 'error' ? '✕' : '✓'}
         </span>
-        <span class="tool-name">{call.name}</span>
+        <span class="tool-name" title={view?.label === undefined ? undefined : call.name}>
+          {view?.label ?? call.name}
+        </span>
         <span class="tool-summary">{headerDetail(call, view)}</span>
         {size !== undefined && <span class="tool-size muted">{size}</span>}
         <span class="tool-state">{stateLabel[call.state]}</span>
