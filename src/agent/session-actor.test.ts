@@ -135,8 +135,9 @@ describe('SessionActor', () => {
                 effect: (ws) => writeFileSync(join(ws, 'a.txt'), 'hello\n'),
               },
               {
-                name: 'Write',
-                input: { file_path: '/workspace/b.txt', content: 'b\n' },
+                name: 'Edit',
+                input: { file_path: '/workspace/a.txt', old_string: 'hello', new_string: 'hi' },
+                effect: (ws) => writeFileSync(join(ws, 'a.txt'), 'hi\n'),
                 toolUseResult: { structuredPatch: patch },
               },
             ],
@@ -147,10 +148,11 @@ describe('SessionActor', () => {
     await actor.submit('second')
     const changes = store.eventsAfter('s1', 0).filter((e) => e.type === 'file_change')
     expect(changes.map((e) => e.data)).toEqual([
-      // The first turn's snapshot is the baseline: a created file's diff is all additions.
-      { path: 'a.txt', action: 'created', patch },
+      // A Write's card shows the new file's content as its diff.
+      { path: 'a.txt', action: 'created' },
       { path: 'a.txt', action: 'modified', patch: [{ ...patch[0], oldLines: 1, lines: ['-hi', '+hello'] }] },
-      { path: 'b.txt', action: 'created' },
+      // The Edit's card shows the change its result reported.
+      { path: 'a.txt', action: 'modified' },
     ])
   })
 

@@ -36,20 +36,26 @@ export function diffSnapshots(
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
 
-/** The paths whose change a file tool's `tool_result` showed (its `patch`) since they were last taken. */
+/**
+ * The paths whose change a file tool's card shows since they were last taken: its result's `patch`, or a
+ * Write's content (Claude Code reports no hunks for a new file; the card shows its content as added lines).
+ */
 export class ToolShownPaths {
-  private readonly toolPaths = new Map<string, string>()
+  private readonly tools = new Map<string, { name: string; path: string }>()
   private shown = new Set<string>()
 
   /** Notes a tool's file (`tool_use`) and whether its result showed the change (`tool_result`). */
   note(event: NewEvent): void {
     if (event.type === 'tool_use') {
-      const data = ToolUseData.safeParse(event.data)
-      if (data.success && data.data.path !== undefined) this.toolPaths.set(data.data.id, data.data.path)
+      const use = ToolUseData.safeParse(event.data)
+      if (use.success && use.data.path !== undefined)
+        this.tools.set(use.data.id, { name: use.data.name, path: use.data.path })
     } else if (event.type === 'tool_result') {
-      const data = ToolResultData.safeParse(event.data)
-      const path = data.success ? this.toolPaths.get(data.data.toolUseId) : undefined
-      if (path !== undefined && data.data?.patch !== undefined) this.shown.add(path)
+      const result = ToolResultData.safeParse(event.data)
+      if (!result.success) return
+      const tool = this.tools.get(result.data.toolUseId)
+      const shows = result.data.patch !== undefined || (tool?.name === 'Write' && !result.data.isError)
+      if (tool !== undefined && shows) this.shown.add(tool.path)
     }
   }
 
