@@ -137,13 +137,13 @@ export type MessageCancelledData = z.infer<typeof MessageCancelledData>
 /**
  * What became of a file's text between two workspace snapshots, for a change no file tool reported: `patch`
  * (bounded like `tool_result`'s, `patchClipped` when lines were left out), or `noPatch` saying why there is
- * none: the file is not UTF-8 text, it is over `MAX_DIFF_FILE_BYTES`, or its previous text was not kept (the
- * workspace's text is over the budget the snapshot side keeps).
+ * none: the file is not UTF-8 text, it is over `MAX_DIFF_FILE_BYTES`, its previous text was not kept (the
+ * workspace's text is over the budget the snapshot side keeps), or the step changed too many lines in all.
  */
 export const FileDiff = z.object({
   patch: z.array(PatchHunk).optional(),
   patchClipped: z.literal(true).optional(),
-  noPatch: z.enum(['binary', 'too_large', 'not_kept']).optional(),
+  noPatch: z.enum(['binary', 'too_large', 'not_kept', 'too_many']).optional(),
 })
 export type FileDiff = z.infer<typeof FileDiff>
 

@@ -194,7 +194,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const agent = new AgentService({
     store,
     containers,
-    // As many trackers (each keeping at most TEXT_BUDGET_BYTES of text) as sessions may run at once.
+    // As many trackers (each keeping at most TRACKER_LIMITS of text) as sessions may run at once.
     workspace: new DirectoryWorkspaceInspector(
       (id) => sessionPaths(config.dataDir, id).workspace,
       config.maxInstances,

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PATCH_LINES } from '../protocol/patch-bounds.js'
 import { MAX_DIFF_FILE_BYTES, textDiff, textOf } from './text-diff.js'
-import { DirectoryWorkspaceInspector, WorkspaceTracker } from './workspace-tracker.js'
+import { DirectoryWorkspaceInspector, type TrackerLimits, WorkspaceTracker } from './workspace-tracker.js'
 
 let root: string
 let dir: string
@@ -87,7 +87,7 @@ describe('workspace tracker', () => {
   it('keeps text within its budget: a file whose previous text was let go gets no patch', async () => {
     write('a.txt', 'a'.repeat(60))
     write('b.txt', 'b'.repeat(60))
-    const tracker = new WorkspaceTracker(dir, 100)
+    const tracker = new WorkspaceTracker(dir, { keptBytes: 100 })
     await tracker.snapshot()
     write('a.txt', 'A'.repeat(60))
     write('b.txt', 'B'.repeat(60))
@@ -98,6 +98,23 @@ describe('workspace tracker', () => {
     // A created file needs no previous text.
     write('c.txt', 'c\n')
     expect((await tracker.snapshot()).diffs.get('c.txt')?.patch).toHaveLength(1)
+  })
+
+  it('keeps at most so many files, and makes at most so many diff lines per snapshot', async () => {
+    const outcomes = async (limits: Partial<TrackerLimits>) => {
+      rmSync(dir, { recursive: true, force: true })
+      mkdirSync(dir)
+      for (const name of ['a', 'b', 'c']) write(`${name}.txt`, `${name}\n`)
+      const tracker = new WorkspaceTracker(dir, limits)
+      await tracker.snapshot()
+      for (const name of ['a', 'b', 'c']) write(`${name}.txt`, `${name}\n${name} again\n`)
+      const diffs = [...(await tracker.snapshot()).diffs.values()]
+      return diffs.map((d) => d.noPatch ?? `${d.patch?.[0]?.lines.length} lines`).sort()
+    }
+    // The baseline kept two files' text.
+    expect(await outcomes({ keptFiles: 2 })).toEqual(['2 lines', '2 lines', 'not_kept'])
+    // Two diffs of 2 lines reach the bound of 3.
+    expect(await outcomes({ diffLines: 3 })).toEqual(['2 lines', '2 lines', 'too_many'])
   })
 
   it('never reads through a symlink that leads out of the workspace', async () => {

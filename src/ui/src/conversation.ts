@@ -87,7 +87,7 @@ export interface FileChange {
   noPatch?: NoPatchReason
 }
 
-const NO_PATCH_REASONS: readonly NoPatchReason[] = ['binary', 'too_large', 'not_kept']
+const NO_PATCH_REASONS: readonly NoPatchReason[] = ['binary', 'too_large', 'not_kept', 'too_many']
 
 export interface SessionStatus {
   isRunning: boolean

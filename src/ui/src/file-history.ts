@@ -21,6 +21,7 @@ const NO_PATCH_NOTES: Record<NoPatchReason, string> = {
   binary: 'binary file, no diff',
   too_large: 'large file, no diff',
   not_kept: 'previous version not kept, no diff',
+  too_many: 'too many changes at once, no diff',
 }
 
 /** Why a change has no diff, in a few words. */
