@@ -314,6 +314,8 @@ describe('tool views', { timeout: 120_000 }, () => {
     await shot('37-dark-diff')
     await card('Bash').first().scrollIntoViewIfNeeded()
     await shot('38-dark-terminal')
+    await page.getByTestId('file-change-diff').scrollIntoViewIfNeeded()
+    await shot('39-dark-command-diff')
     await page.emulateMedia({ colorScheme: 'light' })
   })
 
