@@ -2,8 +2,8 @@
  * One session workspace watched from snapshot to snapshot: each snapshot fingerprints the files and says what
  * became of the text of each file created or modified since the previous one. To diff, the tracker keeps the
  * text of the small text files as of its last snapshot, within a budget of bytes and files: past it, the
- * files changed longest ago are let go (their next change carries `noPatch: 'not_kept'`). The Node host keeps one per
- * session, the container server one for its workspace: the same code on both hosts.
+ * files changed longest ago are let go (their next change carries `noPatch: 'not_kept'`). The Node host keeps
+ * one per session, the container server one for its workspace: the same code on both hosts.
  */
 import { constants } from 'node:fs'
 import { open } from 'node:fs/promises'

@@ -2,7 +2,8 @@
  * Each tool's own view in a real browser against the whole system (real Claude Code, the router, the scripted
  * model server): Bash as a terminal with ANSI colours and exit status, Write and Edit as diffs (unified and
  * side by side), the diff of a file a command changed, TodoWrite as one checklist updated in place, a Task's
- * subagent steps nested in its card, Read/Grep/Glob as compact lines, and copy buttons. Screenshots go to test-artifacts/browser/.
+ * subagent steps nested in its card, Read/Grep/Glob as compact lines, and copy buttons. Screenshots go to
+ * test-artifacts/browser/.
  */
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
