@@ -65,11 +65,20 @@ describe('ContainerHttpClient', () => {
     await expect(down.debug()).rejects.toThrow(/container s2 is not reachable \(connection refused\)/)
   })
 
-  it('reads the workspace snapshot into a map, keeping only string fingerprints', async () => {
+  it('reads the workspace snapshot and its diffs, an older container answering none', async () => {
+    const diff = { patch: [{ oldStart: 1, oldLines: 1, newStart: 1, newLines: 1, lines: ['-a', '+b'] }] }
+    let body: unknown = { files: { 'a.txt': '1:2:3' }, diffs: { 'a.txt': diff } }
     const client = new ContainerHttpClient(async (request) => {
       expect(new URL(request.url).pathname).toBe('/workspace/snapshot')
-      return Response.json({ files: { 'a.txt': '1:2:3', bad: 4 } })
+      return Response.json(body)
     }, 's1')
-    expect(await client.snapshot()).toEqual(new Map([['a.txt', '1:2:3']]))
+    expect(await client.snapshot()).toEqual({
+      files: new Map([['a.txt', '1:2:3']]),
+      diffs: new Map([['a.txt', diff]]),
+    })
+    body = { files: { 'a.txt': '1:2:3' } }
+    expect((await client.snapshot()).diffs.size).toBe(0)
+    body = { files: { bad: 4 } }
+    await expect(client.snapshot()).rejects.toThrow(/workspace snapshot is malformed/)
   })
 })

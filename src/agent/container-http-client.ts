@@ -5,7 +5,11 @@
  */
 import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import { AppError, ERROR_STATUS, type ErrorType } from '../protocol/errors.js'
-import type { WorkspaceSnapshot } from '../protocol/workspace-snapshot.js'
+import {
+  snapshotFromBody,
+  type WorkspaceSnapshot,
+  WorkspaceSnapshotBody,
+} from '../protocol/workspace-snapshot.js'
 import type { PermissionDecision } from './permission-broker.js'
 
 export type ContainerFetch = (request: Request) => Promise<Response>
@@ -160,11 +164,18 @@ export class ContainerHttpClient {
     return this.json('/debug')
   }
 
-  /** `GET /workspace/snapshot`: the workspace fingerprints the agent diffs for file-change events. */
+  /**
+   * `GET /workspace/snapshot`: the workspace fingerprints the agent diffs for file-change events, and the
+   * changed files' diffs since the container's previous snapshot.
+   */
   async snapshot(): Promise<WorkspaceSnapshot> {
-    const body = (await this.json('/workspace/snapshot')) as { files?: unknown }
-    const files = typeof body.files === 'object' && body.files !== null ? body.files : {}
-    return new Map(Object.entries(files).filter((e): e is [string, string] => typeof e[1] === 'string'))
+    const body = WorkspaceSnapshotBody.safeParse(await this.json('/workspace/snapshot'))
+    if (!body.success)
+      throw new AppError(
+        'api_error',
+        `the container's workspace snapshot is malformed: ${body.error.message}`,
+      )
+    return snapshotFromBody(body.data)
   }
 
   /** `GET /workspace/files` or `/workspace/files/<path>`, as the container answers it. */

@@ -3,14 +3,14 @@
  * Claude Agent SDK's lines (test/fixtures/scripted-container.ts): fast, so behaviour can change without
  * waiting for real Claude Code. The end-to-end tests run the same paths with it.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type RunResponder, scriptedContainers } from '../../test/fixtures/scripted-container.js'
 import type { OutboundEvent, StatusData } from '../protocol/events.js'
 import { SqliteSessionStore } from '../store/sqlite-store.js'
-import { DirectoryWorkspaceInspector } from '../store/workspace-snapshot.js'
+import { DirectoryWorkspaceInspector } from '../store/workspace-tracker.js'
 import { AgentService } from './agent-service.js'
 import type { TitleFor } from './session-title.js'
 
@@ -120,6 +120,40 @@ describe('SessionActor', () => {
     })
     expect(store.getSession('s1')?.sessionFiles).toEqual(['src/hello.txt'])
     expect(store.getSession('s1')?.title).toBe('Create hello.txt')
+  })
+
+  it("carries a command's diff in its file_change, but not one a file tool's result already showed", async () => {
+    const patch = [{ oldStart: 1, oldLines: 0, newStart: 1, newLines: 1, lines: ['+hi'] }]
+    const { agent } = agentWith((options) =>
+      options.prompt === 'first'
+        ? { toolCalls: [{ name: 'Write', input: { file_path: '/workspace/a.txt', content: 'hi\n' } }] }
+        : {
+            toolCalls: [
+              {
+                name: 'Bash',
+                input: { command: "sed -i 's/hi/hello/' a.txt" },
+                effect: (ws) => writeFileSync(join(ws, 'a.txt'), 'hello\n'),
+              },
+              {
+                name: 'Edit',
+                input: { file_path: '/workspace/a.txt', old_string: 'hello', new_string: 'hi' },
+                effect: (ws) => writeFileSync(join(ws, 'a.txt'), 'hi\n'),
+                toolUseResult: { structuredPatch: patch },
+              },
+            ],
+          },
+    )
+    const actor = agent.session('s1')
+    await actor.submit('first')
+    await actor.submit('second')
+    const changes = store.eventsAfter('s1', 0).filter((e) => e.type === 'file_change')
+    expect(changes.map((e) => e.data)).toEqual([
+      // A Write's card shows the new file's content as its diff.
+      { path: 'a.txt', action: 'created' },
+      { path: 'a.txt', action: 'modified', patch: [{ ...patch[0], oldLines: 1, lines: ['-hi', '+hello'] }] },
+      // The Edit's card shows the change its result reported.
+      { path: 'a.txt', action: 'modified' },
+    ])
   })
 
   it('names a session by its first exchange, once, unless the person renamed it first', async () => {

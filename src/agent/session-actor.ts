@@ -31,7 +31,8 @@ import { type TurnContext, TurnQueue } from './turn-queue.js'
 export type { AgentDeps, AgentLogger } from './agent-deps.js'
 export type { TurnOutcome }
 
-import { diffSnapshots, type WorkspaceSnapshot } from './workspace-diff.js'
+import { emptyWorkspaceSnapshot } from '../protocol/workspace-snapshot.js'
+import { diffSnapshots, ToolShownPaths, type WorkspaceSnapshot } from './workspace-diff.js'
 
 export type EventListener = (event: OutboundEvent) => void
 
@@ -39,6 +40,8 @@ export type EventListener = (event: OutboundEvent) => void
 interface TurnProgress {
   /** The workspace as of the last file-change report. */
   snapshot: WorkspaceSnapshot
+  /** Files whose change a file tool's result showed since then (their `file_change` carries no diff). */
+  toolShown: ToolShownPaths
   final: SdkResult | undefined
   failure: string | undefined
 }
@@ -232,7 +235,12 @@ export class SessionActor {
     this.deps.store.updateSession(this.id, { isRunning: true, lastActivity: this.now() })
     this.emitStatus()
     // The snapshot is taken once the container is up.
-    const progress: TurnProgress = { snapshot: new Map(), final: undefined, failure: undefined }
+    const progress: TurnProgress = {
+      snapshot: emptyWorkspaceSnapshot(),
+      toolShown: new ToolShownPaths(),
+      final: undefined,
+      failure: undefined,
+    }
     try {
       const resume = this.record.claudeSessionId
       const fresh = {
@@ -256,7 +264,7 @@ export class SessionActor {
       }
       if (lost !== undefined)
         progress.failure = `Claude Code could not start a new session after losing its transcript (${lost.detail}). Send the message again to retry.`
-      if (ctx.isCurrent()) await this.reportFileChanges(progress.snapshot)
+      if (ctx.isCurrent()) await this.reportFileChanges(progress)
     } catch (err) {
       if (!abort.signal.aborted) progress.failure = toAppError(err).message
     } finally {
@@ -306,7 +314,10 @@ export class SessionActor {
         this.deps.store.updateSession(this.id, { claudeSessionId: fx.claudeSessionId })
       for (const tool of fx.toolsStarted) this.activeTools.set(tool.id, tool.name)
       for (const id of fx.toolsFinished) this.activeTools.delete(id)
-      for (const event of fx.events) this.emit(event)
+      for (const event of fx.events) {
+        this.emit(event)
+        progress.toolShown.note(event)
+      }
       if (fx.delta !== undefined)
         this.broadcast({ type: 'text_delta', content: fx.delta, timestamp: this.now(), sessionId: this.id })
       if (fx.permission !== undefined) {
@@ -318,7 +329,7 @@ export class SessionActor {
       if (fx.final !== undefined) progress.final = fx.final
       if (fx.failure !== undefined) progress.failure = fx.failure
       if (fx.transcriptLost !== undefined) lost = fx.transcriptLost
-      if (fx.toolResultSeen) progress.snapshot = await this.reportFileChanges(progress.snapshot)
+      if (fx.toolResultSeen) await this.reportFileChanges(progress)
     }
     return lost
   }
@@ -339,10 +350,12 @@ export class SessionActor {
     return restored.prompt
   }
 
-  private async reportFileChanges(before: WorkspaceSnapshot): Promise<WorkspaceSnapshot> {
+  /** Emits what changed in the workspace since `progress.snapshot`, which becomes the workspace now. */
+  private async reportFileChanges(progress: TurnProgress): Promise<void> {
     const after = await this.deps.workspace.snapshot(this.id)
-    const changes = diffSnapshots(before, after)
-    if (changes.length === 0) return after
+    const changes = diffSnapshots(progress.snapshot, after, progress.toolShown.take())
+    progress.snapshot = after
+    if (changes.length === 0) return
     const files = new Set(this.record.sessionFiles)
     for (const change of changes) {
       const label =
@@ -352,7 +365,6 @@ export class SessionActor {
       else files.add(change.path)
     }
     this.deps.store.updateSession(this.id, { sessionFiles: [...files].sort() })
-    return after
   }
 
   private finishTurn(

@@ -4,11 +4,9 @@
  * `tool_result` event, bounded, so a card shows the change it made without reading the workspace again.
  */
 import type { PatchHunk } from '../protocol/events.js'
+import { clipPatch } from '../protocol/patch-bounds.js'
 
-/** At most this many diff lines travel in one `tool_result`; the rest is cut and said to be. */
-export const PATCH_LINES = 400
-/** Longer diff lines (minified files) are cut to this many characters. */
-export const PATCH_LINE_CHARS = 400
+export { PATCH_LINE_CHARS, PATCH_LINES } from '../protocol/patch-bounds.js'
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0
@@ -29,23 +27,7 @@ export function toolResultPatch(
   toolUseResult: unknown,
 ): { patch: PatchHunk[]; patchClipped?: true } | undefined {
   if (!isRecord(toolUseResult) || !Array.isArray(toolUseResult.structuredPatch)) return undefined
-  const patch: PatchHunk[] = []
-  let budget = PATCH_LINES
-  let clipped = false
-  for (const raw of toolUseResult.structuredPatch) {
-    const hunk = hunkOf(raw)
-    if (hunk === undefined) continue
-    if (budget <= 0) {
-      clipped = true
-      break
-    }
-    if (hunk.lines.length > budget) clipped = true
-    hunk.lines = hunk.lines
-      .slice(0, budget)
-      .map((l) => (l.length > PATCH_LINE_CHARS ? `${l.slice(0, PATCH_LINE_CHARS)}…` : l))
-    budget -= hunk.lines.length
-    patch.push(hunk)
-  }
-  if (patch.length === 0) return undefined
-  return clipped ? { patch, patchClipped: true } : { patch }
+  const hunks = toolUseResult.structuredPatch.map(hunkOf).filter((h): h is PatchHunk => h !== undefined)
+  if (hunks.length === 0) return undefined
+  return clipPatch(hunks)
 }

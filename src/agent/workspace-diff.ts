@@ -1,8 +1,9 @@
 /**
  * Which files a tool call created, modified or deleted: the agent compares snapshots of the workspace taken
- * before and after (so a file a Bash command wrote counts as much as one the Write tool wrote).
+ * before and after (so a file a Bash command wrote counts as much as one the Write tool wrote), and what
+ * became of its text.
  */
-import type { FileChangeData } from '../protocol/events.js'
+import { type FileChangeData, type NewEvent, ToolResultData, ToolUseData } from '../protocol/events.js'
 import type { WorkspaceSnapshot } from '../protocol/workspace-snapshot.js'
 
 export type { WorkspaceSnapshot }
@@ -11,13 +12,57 @@ export interface WorkspaceInspector {
   snapshot(sessionId: string): Promise<WorkspaceSnapshot>
 }
 
-export function diffSnapshots(before: WorkspaceSnapshot, after: WorkspaceSnapshot): FileChangeData[] {
+/**
+ * The changes from `before` to `after`, by path. A created or modified file carries the diff of its text that
+ * `after` holds, unless its path is in `shownByTool` (a file tool's result already showed that change).
+ */
+export function diffSnapshots(
+  before: WorkspaceSnapshot,
+  after: WorkspaceSnapshot,
+  shownByTool: ReadonlySet<string> = new Set(),
+): FileChangeData[] {
   const changes: FileChangeData[] = []
-  for (const [path, print] of after) {
-    const old = before.get(path)
-    if (old === undefined) changes.push({ path, action: 'created' })
-    else if (old !== print) changes.push({ path, action: 'modified' })
+  const changed = (path: string, action: 'created' | 'modified') => {
+    const diff = shownByTool.has(path) ? undefined : after.diffs.get(path)
+    changes.push({ path, action, ...diff })
   }
-  for (const path of before.keys()) if (!after.has(path)) changes.push({ path, action: 'deleted' })
+  for (const [path, print] of after.files) {
+    const old = before.files.get(path)
+    if (old === undefined) changed(path, 'created')
+    else if (old !== print) changed(path, 'modified')
+  }
+  for (const path of before.files.keys())
+    if (!after.files.has(path)) changes.push({ path, action: 'deleted' })
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
+
+/**
+ * The paths whose change a file tool's card shows since they were last taken: its result's `patch`, or a
+ * Write's content (Claude Code reports no hunks for a new file; the card shows its content as added lines).
+ */
+export class ToolShownPaths {
+  private readonly tools = new Map<string, { name: string; path: string }>()
+  private shown = new Set<string>()
+
+  /** Notes a tool's file (`tool_use`) and whether its result showed the change (`tool_result`). */
+  note(event: NewEvent): void {
+    if (event.type === 'tool_use') {
+      const use = ToolUseData.safeParse(event.data)
+      if (use.success && use.data.path !== undefined)
+        this.tools.set(use.data.id, { name: use.data.name, path: use.data.path })
+    } else if (event.type === 'tool_result') {
+      const result = ToolResultData.safeParse(event.data)
+      if (!result.success) return
+      const tool = this.tools.get(result.data.toolUseId)
+      const shows = result.data.patch !== undefined || (tool?.name === 'Write' && !result.data.isError)
+      if (tool !== undefined && shows) this.shown.add(tool.path)
+    }
+  }
+
+  /** The paths noted since the last call. */
+  take(): ReadonlySet<string> {
+    const shown = this.shown
+    this.shown = new Set()
+    return shown
+  }
 }

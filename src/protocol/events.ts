@@ -134,9 +134,27 @@ export type PermissionResponseData = z.infer<typeof PermissionResponseData>
 export const MessageCancelledData = z.object({ seq: z.number().int().positive() })
 export type MessageCancelledData = z.infer<typeof MessageCancelledData>
 
+/**
+ * What became of a file's text between two workspace snapshots, for a change no file tool reported: `patch`
+ * (bounded like `tool_result`'s, `patchClipped` when lines were left out), or `noPatch` saying why there is
+ * none: the file is not UTF-8 text, it is over `MAX_DIFF_FILE_BYTES`, its previous text was not kept (the
+ * workspace's text is over the budget the snapshot side keeps), or the step changed too many lines in all.
+ */
+export const FileDiff = z.object({
+  patch: z.array(PatchHunk).optional(),
+  patchClipped: z.literal(true).optional(),
+  noPatch: z.enum(['binary', 'too_large', 'not_kept', 'too_many']).optional(),
+})
+export type FileDiff = z.infer<typeof FileDiff>
+
+/**
+ * A created or modified file's change carries its `FileDiff` unless a file tool's `tool_result` already
+ * showed the same step's change of that path.
+ */
 export const FileChangeData = z.object({
   path: z.string(),
   action: z.enum(['created', 'modified', 'deleted']),
+  ...FileDiff.shape,
 })
 export type FileChangeData = z.infer<typeof FileChangeData>
 

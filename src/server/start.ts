@@ -26,7 +26,7 @@ import { SandboxManager } from '../sandbox/index.js'
 import { selectDriver } from '../sandbox/select-driver.js'
 import { SqlUsageSink } from '../store/sql-usage-sink.js'
 import { SqliteSessionStore } from '../store/sqlite-store.js'
-import { DirectoryWorkspaceInspector } from '../store/workspace-snapshot.js'
+import { DirectoryWorkspaceInspector } from '../store/workspace-tracker.js'
 import { createApp } from './app.js'
 import { tokensEqual } from './auth.js'
 import { createLogger, type Logger, secretValues } from './logger.js'
@@ -194,7 +194,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const agent = new AgentService({
     store,
     containers,
-    workspace: new DirectoryWorkspaceInspector((id) => sessionPaths(config.dataDir, id).workspace),
+    // As many trackers (each keeping at most TRACKER_LIMITS of text) as sessions may run at once.
+    workspace: new DirectoryWorkspaceInspector(
+      (id) => sessionPaths(config.dataDir, id).workspace,
+      config.maxInstances,
+    ),
     defaultModel,
     permissionMode: config.permissionMode,
     permissionTimeoutMs: config.permissionTimeoutMs,

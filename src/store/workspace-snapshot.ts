@@ -1,15 +1,14 @@
 /**
  * Fingerprints every file of a session's workspace (size, mtime and inode, from `lstat`) for the agent's
- * file-change detection. Bounded: directories the agent never edits by hand (`.git`, `node_modules`) are
- * skipped, and at most `maxFiles` entries are read.
+ * file-change detection: path -> fingerprint. Bounded: directories the agent never edits by hand (`.git`,
+ * `node_modules`) are skipped, and at most `maxFiles` entries are read.
  */
 import { lstat, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { WorkspaceSnapshot } from '../protocol/workspace-snapshot.js'
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules'])
 
-export async function snapshotDirectory(root: string, maxFiles = 20_000): Promise<WorkspaceSnapshot> {
+export async function snapshotDirectory(root: string, maxFiles = 20_000): Promise<Map<string, string>> {
   const out = new Map<string, string>()
   const walk = async (dir: string, prefix: string): Promise<void> => {
     let entries: import('node:fs').Dirent[]
@@ -36,13 +35,4 @@ export async function snapshotDirectory(root: string, maxFiles = 20_000): Promis
   }
   await walk(root, '')
   return out
-}
-
-/** The agent's workspace inspector on the host's file system: one folder per session. */
-export class DirectoryWorkspaceInspector {
-  constructor(private readonly workspaceOf: (sessionId: string) => string) {}
-
-  snapshot(sessionId: string): Promise<WorkspaceSnapshot> {
-    return snapshotDirectory(this.workspaceOf(sessionId))
-  }
 }

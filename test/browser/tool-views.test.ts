@@ -1,8 +1,9 @@
 /**
  * Each tool's own view in a real browser against the whole system (real Claude Code, the router, the scripted
  * model server): Bash as a terminal with ANSI colours and exit status, Write and Edit as diffs (unified and
- * side by side), TaskCreate/TaskUpdate as one checklist updated in place, a Task's subagent steps nested in its
- * card, Read/Grep/Glob as compact lines, and copy buttons. Screenshots go to test-artifacts/browser/.
+ * side by side), the diff of a file a command changed, TaskCreate/TaskUpdate as one checklist updated in place,
+ * a Task's subagent steps nested in its card, Read/Grep/Glob as compact lines, and copy buttons. Screenshots go
+ * to test-artifacts/browser/.
  */
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
@@ -86,6 +87,23 @@ function script(said: string, cwd: string): ScriptedTurn[] | undefined {
         ],
       },
       { text: 'Wrote and edited notes.md.' },
+    ]
+  if (said === 'commands please')
+    return [
+      {
+        toolCalls: [
+          {
+            name: 'Bash',
+            arguments: {
+              command:
+                "sed -i 's/^third$/the third, by sed/' notes.md && printf 'made\\nby printf\\n' > made.txt && " +
+                "printf 'PNG\\000\\001' > logo.png",
+              description: 'Change files by commands',
+            },
+          },
+        ],
+      },
+      { text: 'Changed them by commands.' },
     ]
   if (said === 'plan please')
     return [
@@ -234,6 +252,42 @@ describe('tool views', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Close file' }).click()
   })
 
+  it("shows what a command changed in a file as a diff, inline and in the file's changes", async () => {
+    await turn('commands please', 'Changed them by commands.')
+    const chips = page.locator('.file-changes').last()
+    expect(await chips.locator('.chip-note').allTextContents()).toEqual(['binary file, no diff'])
+    const toggles = chips.getByTestId('file-change-toggle')
+    expect(await toggles.allTextContents()).toEqual([
+      '+2 −0 show the diff of made.txt',
+      '+1 −1 show the diff of notes.md',
+    ])
+    await toggles.last().click()
+    const diff = chips.getByTestId('file-change-diff')
+    await diff.locator('.diff-add').filter({ hasText: 'the third, by sed' }).waitFor()
+    expect(await diff.locator('.diff-del').textContent()).toContain('third')
+    expect(await diff.locator('.diff-stat').textContent()).toBe('+1 −1 · notes.md · changed by a command')
+    // Against the file as the turn before left it: real line numbers, context around the change.
+    expect(await diff.locator('.diff-del .diff-no').first().textContent()).toBe('5')
+    expect(await diff.locator('.diff-same').count()).toBeGreaterThan(0)
+    await diff.scrollIntoViewIfNeeded()
+    await shot('31c-command-diff-inline')
+    await chips.locator('.chip', { hasText: 'notes.md' }).click()
+    const changes = page.getByTestId('viewer-changes')
+    await changes.locator('.diff-add').filter({ hasText: 'the third, by sed' }).waitFor()
+    expect(await changes.locator('.diff-stat').allTextContents()).toEqual(['+1 −1 · Changed by a command'])
+    await shot('31d-command-file-changes')
+    await page.getByRole('button', { name: 'Close file' }).click()
+    // The diff is in the event log: it is there after a reload.
+    await page.reload()
+    const again = page.locator('.file-changes').last()
+    await again.getByTestId('file-change-toggle').last().click()
+    await again
+      .getByTestId('file-change-diff')
+      .locator('.diff-add')
+      .filter({ hasText: 'the third, by sed' })
+      .waitFor()
+  })
+
   it('shows the TaskCreate and TaskUpdate calls of a turn as one checklist, updated in place', async () => {
     await send(page, 'plan please')
     const checklist = card('TaskCreate')
@@ -327,6 +381,8 @@ describe('tool views', { timeout: 120_000 }, () => {
     await shot('37-dark-diff')
     await card('Bash').first().scrollIntoViewIfNeeded()
     await shot('38-dark-terminal')
+    await page.getByTestId('file-change-diff').scrollIntoViewIfNeeded()
+    await shot('39-dark-command-diff')
     await page.emulateMedia({ colorScheme: 'light' })
   })
 

@@ -16,7 +16,7 @@ import type {
 } from '../../../src/agent/container-provider.js'
 import type { WorkspaceInspector } from '../../../src/agent/workspace-diff.js'
 import type { WorkspaceNoticeLine } from '../../../src/protocol/container-lines.js'
-import type { WorkspaceSnapshot } from '../../../src/protocol/workspace-snapshot.js'
+import { emptyWorkspaceSnapshot, type WorkspaceSnapshot } from '../../../src/protocol/workspace-snapshot.js'
 import { ROUTER_HOST } from './container-object.js'
 import type { HostConfig } from './host-config.js'
 import { sessionTokens } from './router.js'
@@ -168,7 +168,7 @@ export class DurableContainers implements ContainerProvider, WorkspaceInspector 
 
   /** The workspace as of now; empty while the container is not running (its disk lives inside it). */
   async snapshot(sessionId: string): Promise<WorkspaceSnapshot> {
-    if (this.state !== 'running') return new Map()
+    if (this.state !== 'running') return emptyWorkspaceSnapshot()
     return this.client(sessionId).snapshot()
   }
 

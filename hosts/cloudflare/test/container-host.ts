@@ -7,7 +7,8 @@
  * routes; a stopped container's disk is wiped), and
  * enforces `max_instances` the way Cloudflare does: a start past it gets no instance.
  *
- * Prompts script the runs: `write <file> <text>` writes a file, `ask <file> <text>` asks permission first,
+ * Prompts script the runs: `write <file> <text>` writes a file, `append <file> <text>` appends a line to it
+ * by a Bash command, `ask <file> <text>` asks permission first,
  * `hold [<file> <text>]` (writes the file, then) runs until `POST /__control/release` (or the turn is
  * interrupted; `state` counts them), anything else is echoed.
  */
@@ -49,6 +50,15 @@ export function createContainerHost(initialMaxInstances: number): ContainerHost 
     if ((verb === 'write' || verb === 'ask') && file !== undefined) {
       const input = { file_path: `/workspace/${file}`, content: rest.join(' ') }
       return { toolCalls: [{ name: 'Write', input, ask: verb === 'ask' }], text: `Wrote ${file}.` }
+    }
+    if (verb === 'append' && file !== undefined) {
+      // A command, not a file tool: only the workspace snapshot sees what it changed.
+      const text = rest.join(' ')
+      const effect = (workspace: string) => appendFileSync(join(workspace, file), `${text}\n`)
+      return {
+        toolCalls: [{ name: 'Bash', input: { command: `echo '${text}' >> ${file}` }, effect }],
+        text: 'Appended.',
+      }
     }
     if (verb === 'hold') {
       holding++
@@ -93,6 +103,7 @@ export function createContainerHost(initialMaxInstances: number): ContainerHost 
   control.post('/stop', (c) => {
     const id = c.req.header(CONTAINER_ID_HEADER)!
     running.delete(id)
+    servers.delete(id)
     rmSync(diskOf(id), { recursive: true, force: true })
     return c.json({ ok: true })
   })
@@ -111,8 +122,17 @@ export function createContainerHost(initialMaxInstances: number): ContainerHost 
   })
   control.post('/state', (c) => c.json({ running: Object.fromEntries(running), max: maxInstances, holding }))
 
-  /** The container server of one container: scripted runs, and the real workspace routes. */
-  const serverOf = (id: string) => {
+  /**
+   * The container server of one container: scripted runs, and the real workspace routes. One per running
+   * container, as the real one is one process (its workspace snapshot keeps the text it diffs against).
+   */
+  const servers = new Map<string, Hono>()
+  const serverOf = (id: string): Hono => {
+    const server = servers.get(id) ?? newServer(id)
+    servers.set(id, server)
+    return server
+  }
+  const newServer = (id: string) => {
     const app = new Hono()
     // As the container server answers errors (src/container/app.ts).
     app.onError((err, c) => {

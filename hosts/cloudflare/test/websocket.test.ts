@@ -27,6 +27,35 @@ describe('WebSocket turn on the Cloudflare host', () => {
     client.close()
   })
 
+  it("carries the diff of a file a command changed, made by the container's workspace snapshot", async () => {
+    const client = await connect('ws-command-diff')
+    await client.next((f) => f.type === 'status' && f.seq === undefined)
+    client.send({ type: 'user_message', content: 'write notes.txt first' })
+    await client.turnEnd()
+    const from = client.frames.length
+    client.send({ type: 'user_message', content: 'append notes.txt second' })
+    await client.turnEnd(from)
+    const change = client.frames.slice(from).find((f) => f.type === 'file_change')
+    expect(change).toMatchObject({
+      content: 'Modified: notes.txt',
+      data: {
+        path: 'notes.txt',
+        action: 'modified',
+        // The Write left no newline at the end: the line `echo` appended continues it.
+        patch: [
+          {
+            oldStart: 1,
+            oldLines: 1,
+            newStart: 1,
+            newLines: 1,
+            lines: ['-first', '\\ No newline at end of file', '+firstsecond'],
+          },
+        ],
+      },
+    })
+    client.close()
+  })
+
   it('replays what came after the given seq on reconnect, then a status snapshot, then live events', async () => {
     const first = await connect('ws-replay')
     first.send({ type: 'user_message', content: 'one' })

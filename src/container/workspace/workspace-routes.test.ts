@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadContainerConfig } from '../../config/config.js'
+import type { WorkspaceSnapshotBody } from '../../protocol/workspace-snapshot.js'
 import { createContainerApp } from '../app.js'
 
 let root: string
@@ -22,18 +23,30 @@ afterEach(() => rmSync(root, { recursive: true, force: true }))
 const appFor = (dir: string) => createContainerApp(loadContainerConfig({ WORKSPACE_DIR: dir }))
 
 describe('container workspace routes', () => {
-  it('serves a snapshot whose fingerprints change when a file does', async () => {
+  it('serves a snapshot whose fingerprints change when a file does, with the diff of its text', async () => {
     const app = appFor(workspace)
     const first = (await (await app.request('/workspace/snapshot')).json()) as {
       files: Record<string, string>
     }
     expect(Object.keys(first.files).sort()).toEqual(['hello.txt', 'src/a.ts'])
     writeFileSync(join(workspace, 'hello.txt'), 'hello, longer')
-    const second = (await (await app.request('/workspace/snapshot')).json()) as {
-      files: Record<string, string>
-    }
+    const second = (await (await app.request('/workspace/snapshot')).json()) as WorkspaceSnapshotBody
     expect(second.files['hello.txt']).not.toBe(first.files['hello.txt'])
     expect(second.files['src/a.ts']).toBe(first.files['src/a.ts'])
+    // The diff is against the text as of the previous snapshot, which the container kept.
+    expect(second.diffs).toEqual({
+      'hello.txt': {
+        patch: [
+          {
+            oldStart: 1,
+            oldLines: 1,
+            newStart: 1,
+            newLines: 1,
+            lines: ['-hi', '\\ No newline at end of file', '+hello, longer', '\\ No newline at end of file'],
+          },
+        ],
+      },
+    })
   })
 
   it('lists files and reads one, refusing paths that leave the workspace', async () => {

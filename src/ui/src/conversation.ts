@@ -6,7 +6,7 @@
  * or it is cancelled (`message_cancelled`). A subagent's tool calls nest in their Task's card; a turn's TodoWrite
  * calls update one checklist card in place. Pure, so it is tested without a browser.
  */
-import type { PatchHunk } from '../../protocol/events'
+import type { FileDiff, PatchHunk } from '../../protocol/events'
 import type { PermissionRule } from '../../protocol/permission-rules'
 import type { Todo } from './components/tools/todo-view'
 import type { WireEvent } from './session-socket'
@@ -49,7 +49,7 @@ export type Item =
   | { kind: 'user'; key: string; text: string; model?: string; timestamp: number }
   | { kind: 'assistant'; key: string; text: string; timestamp: number }
   | { kind: 'tool'; key: string; call: ToolCall }
-  | { kind: 'files'; key: string; changes: { path: string; action: FileAction }[] }
+  | { kind: 'files'; key: string; changes: FileChange[] }
   | PermissionItem
   | { kind: 'error'; key: string; text: string }
   | { kind: 'notice'; key: string; text: string }
@@ -75,6 +75,19 @@ export interface PermissionItem {
 }
 
 export type FileAction = 'created' | 'modified' | 'deleted'
+export type NoPatchReason = NonNullable<FileDiff['noPatch']>
+
+/** A file the agent's turn changed, with the diff of its text when no file tool's card shows it. */
+export interface FileChange {
+  path: string
+  action: FileAction
+  patch?: PatchHunk[]
+  patchClipped?: boolean
+  /** Why a created or modified file has no diff. */
+  noPatch?: NoPatchReason
+}
+
+const NO_PATCH_REASONS: readonly NoPatchReason[] = ['binary', 'too_large', 'not_kept', 'too_many']
 
 export interface SessionStatus {
   isRunning: boolean
@@ -235,9 +248,15 @@ export function buildConversation(events: readonly WireEvent[]): Item[] {
         const path = typeof data.path === 'string' ? data.path : (e.content ?? '').replace(/^\w+: /, '')
         const action: FileAction =
           data.action === 'created' || data.action === 'deleted' ? data.action : 'modified'
+        const change: FileChange = { path, action }
+        const patch = patchFrom(data.patch)
+        if (patch !== undefined) change.patch = patch
+        if (data.patchClipped === true) change.patchClipped = true
+        const noPatch = NO_PATCH_REASONS.find((r) => r === data.noPatch)
+        if (noPatch !== undefined) change.noPatch = noPatch
         const last = items[items.length - 1]
-        if (last?.kind === 'files') last.changes.push({ path, action })
-        else items.push({ kind: 'files', key, changes: [{ path, action }] })
+        if (last?.kind === 'files') last.changes.push(change)
+        else items.push({ kind: 'files', key, changes: [change] })
         break
       }
       case 'permission_request': {

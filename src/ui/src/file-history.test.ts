@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildConversation } from './conversation'
-import { lastTurnEdits } from './file-history'
+import { lastTurnEdits, noPatchNote } from './file-history'
 import type { WireEvent } from './session-socket'
 
 let seq = 0
@@ -59,5 +59,32 @@ describe('lastTurnEdits', () => {
       },
     ])
     expect(lastTurnEdits(items, 'missing.ts')).toEqual([])
+  })
+
+  it("adds a command's changes, in order with the file tools', and says why a change has no diff", () => {
+    const items = buildConversation([
+      ev('user_message', undefined, 'one'),
+      ev('status', { isRunning: true }),
+      ev('file_change', { path: 'x.txt', action: 'modified', patch: [hunk('+old turn')] }, 'Modified: x.txt'),
+      ev('status', { isRunning: false }),
+      ev('user_message', undefined, 'two'),
+      ev('status', { isRunning: true }),
+      ...edit('a', 'x.txt', '+by Edit'),
+      ev('file_change', { path: 'x.txt', action: 'modified' }, 'Modified: x.txt'),
+      ev('file_change', { path: 'x.txt', action: 'modified', patch: [hunk('+by sed')], patchClipped: true }),
+      ev('file_change', { path: 'y.txt', action: 'created', patch: [hunk('+new')] }, 'Created: y.txt'),
+      ev('file_change', { path: 'logo.png', action: 'created', noPatch: 'binary' }, 'Created: logo.png'),
+    ])
+    expect(lastTurnEdits(items, 'x.txt')).toEqual([
+      { tool: 'Edit', hunks: [hunk('+by Edit')], clipped: false },
+      { tool: 'Changed by a command', hunks: [hunk('+by sed')], clipped: true },
+    ])
+    expect(lastTurnEdits(items, 'y.txt')).toEqual([
+      { tool: 'Created by a command', hunks: [hunk('+new')], clipped: false, created: true },
+    ])
+    expect(lastTurnEdits(items, 'logo.png')).toEqual([
+      { tool: 'Created by a command', hunks: [], clipped: false, created: true, noPatch: 'binary' },
+    ])
+    expect(noPatchNote('binary')).toBe('binary file, no diff')
   })
 })

@@ -1,42 +1,11 @@
 /** The pieces of a conversation: messages, tool cards, file chips, permission prompts, errors, notices, turn usage. */
-import type { FileAction, Item, TurnUsage } from '../conversation'
+import type { Item, TurnUsage } from '../conversation'
 import { duration, tokens, usd } from '../format'
 import { CopyButton } from './copy-button'
+import { FileChips } from './file-chips'
 import { Markdown } from './markdown-view'
 import { type PermissionAnswer, PermissionCard } from './permission-card'
 import { ToolCard } from './tools/tool-card'
-
-const actionMark: Record<FileAction, string> = { created: 'A', modified: 'M', deleted: 'D' }
-
-function FileChips({
-  changes,
-  onOpen,
-}: {
-  changes: { path: string; action: FileAction }[]
-  onOpen(path: string): void
-}) {
-  return (
-    <ul class="file-chips" aria-label="Changed files">
-      {changes.map((c) => (
-        <li key={`${c.action}:${c.path}`}>
-          <button
-            type="button"
-            class={`chip chip-${c.action}`}
-            disabled={c.action === 'deleted'}
-            onClick={() => onOpen(c.path)}
-            title={c.action === 'deleted' ? `${c.path} was deleted` : `Open ${c.path}`}
-          >
-            <span class="chip-mark" aria-hidden="true">
-              {actionMark[c.action]}
-            </span>
-            <span class="visually-hidden">{c.action}:</span>
-            {c.path}
-          </button>
-        </li>
-      ))}
-    </ul>
-  )
-}
 
 function UsageLine({ usage, interrupted }: { usage: TurnUsage | undefined; interrupted: boolean }) {
   const parts: string[] = []

@@ -13,7 +13,7 @@ import {
   type WorkspaceFile,
 } from '../api'
 import type { FileAction } from '../conversation'
-import type { FileEdit } from '../file-history'
+import { type FileEdit, noPatchNote } from '../file-history'
 import { bytes } from '../format'
 import { highlightCode, languageForPath } from '../highlight'
 import { CopyButton } from './copy-button'
@@ -84,18 +84,25 @@ function TreeDir(props: {
   )
 }
 
-/** What the latest turn that changed the file with a file tool did to it, edit by edit. */
+/** What the latest turn that changed the file did to it, change by change (file tools' and commands'). */
 function Changes({ edits, path }: { edits: FileEdit[]; path: string }) {
   return (
     <div class="viewer-changes" data-testid="viewer-changes">
-      {edits.map((edit, i) => (
-        <PatchDiff
-          key={i}
-          hunks={edit.hunks}
-          path={path}
-          note={`${edit.tool}${edits.length > 1 ? ` ${i + 1} of ${edits.length}` : ''}${edit.clipped ? ' · cut short' : ''}`}
-        />
-      ))}
+      {edits.map((edit, i) => {
+        const note = `${edit.tool}${edits.length > 1 ? ` ${i + 1} of ${edits.length}` : ''}`
+        return edit.noPatch !== undefined ? (
+          <p key={i} class="muted viewer-no-diff">
+            {note} · {noPatchNote(edit.noPatch)}
+          </p>
+        ) : (
+          <PatchDiff
+            key={i}
+            hunks={edit.hunks}
+            path={path}
+            note={`${note}${edit.clipped ? ' · cut short' : ''}`}
+          />
+        )
+      })}
     </div>
   )
 }
@@ -113,9 +120,10 @@ function Viewer({
   onClose(): void
   onDownload(path: string): void
 }) {
-  // A file the turn only created reads best as its content; one it changed, as its changes.
+  // A file the turn only created (or changed without a diff) reads best as its content; one it changed, as
+  // its changes.
   const [view, setView] = useState<'changes' | 'content'>(() =>
-    edits.some((e) => !e.created) ? 'changes' : 'content',
+    edits.some((e) => !e.created && e.noPatch === undefined) ? 'changes' : 'content',
   )
   const showChanges = view === 'changes' && edits.length > 0 && file !== undefined
   const html = useMemo(
