@@ -1,6 +1,7 @@
 /**
  * The floor for any router in this benchmark: a minimal `node:http` proxy that forwards the body to the
- * upstream and pipes the answer back, with no parsing, routing or accounting. `node minimal-proxy.js
+ * upstream's chat completions (or to the path asked for when it is not `/`) and pipes the answer back, with no
+ * parsing, routing or accounting. `node minimal-proxy.js
  * <upstream-port>`; prints `listening <port>`. The benchmark shows what a separate proxy process costs on
  * this machine before any router logic.
  */
@@ -14,7 +15,7 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     const body = Buffer.concat(parts)
     const headers = { 'content-type': 'application/json', 'content-length': body.length }
-    const path = '/v1/chat/completions'
+    const path = req.url === '/' ? '/v1/chat/completions' : req.url
     const up = request(
       { host: '127.0.0.1', port: upstreamPort, path, method: 'POST', agent, headers },
       (ur) => {

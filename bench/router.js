@@ -218,20 +218,26 @@ async function main() {
     for (const stream of [true, false])
       for (const concurrency of CONCURRENCY) rows.push(await measure(path, stream, concurrency))
 
-  // Streamed at concurrency 1 with the upstream paced like a provider: ours against direct only.
+  // Streamed at concurrency 1 with the upstream paced like a provider: ours, the stack alone and the bare
+  // proxy against direct.
   const pacedRows = []
+  const paced = (url) => new URL('/paced/v1/chat/completions', url).href
   for (const path of ['chat', 'messages']) {
     const result = {}
-    for (const name of ['direct', 'ours']) {
+    for (const name of ['direct', 'ours', 'stack', 'floor']) {
       const t = targets[path][name]
-      const url = name === 'direct' ? t.url.replace('/v1/', '/paced/v1/') : t.url
+      const url = name === 'ours' ? t.url : paced(t.url)
       const body =
         path === 'chat' || t.chat ? chatBody(true, 'paced/gpt-bench') : messagesBody(true, 'paced/gpt-bench')
       const load = { url, headers: t.headers, body, concurrency: 1 }
       await runLoad({ ...load, requests: PACED_REQUESTS / 4 })
+      const pid = pids[name]
+      const cpuBefore = pid ? treeCpuSeconds(pid) : 0
       result[name] = await runLoad({ ...load, requests: PACED_REQUESTS })
+      if (pid) result[name].cpuUs = ((treeCpuSeconds(pid) - cpuBefore) * 1e6) / PACED_REQUESTS
     }
-    pacedRows.push({ path, stream: true, concurrency: 1, ...result })
+    process.stderr.write('.')
+    pacedRows.push({ path, stream: true, concurrency: 1, paced: true, ...result })
   }
 
   // The same rows at the highest concurrency again, each proxy on a core of its own: the load generator
@@ -282,6 +288,21 @@ async function main() {
     }
     process.stdout.write(`${pinnedLines.join('\n')}\n`)
   }
+
+  process.stdout.write(
+    '\nStreamed at concurrency 1 with the upstream paced like a provider (a write of 8 events every 2 ms):\n\n',
+  )
+  const pacedLines = [
+    '| path | direct p50 ms | ours added p50 ms (to the first byte) | ours CPU µs/req | the stack alone added p50 ms | its CPU µs/req | bare node:http proxy added p50 ms | its CPU µs/req |',
+    '|---|---|---|---|---|---|---|---|',
+  ]
+  for (const r of pacedRows) {
+    const added = (x) => fmt(x.p50 - r.direct.p50)
+    pacedLines.push(
+      `| ${rowLabel(r).split(' | ')[0]} | ${fmt(r.direct.p50)} | ${added(r.ours)} (${fmt(r.ours.firstByteP50 - r.direct.firstByteP50)}) | ${fmt(r.ours.cpuUs, 0)} | ${added(r.stack)} | ${fmt(r.stack.cpuUs, 0)} | ${added(r.floor)} | ${fmt(r.floor.cpuUs, 0)} |`,
+    )
+  }
+  process.stdout.write(`${pacedLines.join('\n')}\n`)
 
   const report = goalsReport({
     rows,
