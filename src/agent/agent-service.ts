@@ -83,6 +83,7 @@ export class AgentService {
     actor.cancelAll()
     await this.deps.containers.release(id, true)
     this.deps.store.deleteSession(id)
+    this.deps.workspace.forget?.(id)
     this.actors.delete(id)
   }
 

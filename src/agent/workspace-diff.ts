@@ -10,6 +10,8 @@ export type { WorkspaceSnapshot }
 
 export interface WorkspaceInspector {
   snapshot(sessionId: string): Promise<WorkspaceSnapshot>
+  /** Lets go of what is kept for a deleted session (the text its next diffs would be taken against). */
+  forget?(sessionId: string): void
 }
 
 /**

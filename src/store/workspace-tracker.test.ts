@@ -135,4 +135,13 @@ describe('workspace tracker', () => {
     expect((await inspector.snapshot('s1')).diffs.get('x.txt')?.patch).toHaveLength(1)
     expect((await inspector.snapshot('s2')).diffs.size).toBe(0)
   })
+
+  it("lets go of a deleted session's tracker: its next snapshot is a new baseline", async () => {
+    const inspector = new DirectoryWorkspaceInspector((id) => join(root, id))
+    mkdirSync(join(root, 's3'))
+    await inspector.snapshot('s3')
+    writeFileSync(join(root, 's3', 'y.txt'), 'y\n')
+    inspector.forget('s3')
+    expect((await inspector.snapshot('s3')).diffs.size).toBe(0)
+  })
 })

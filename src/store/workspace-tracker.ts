@@ -157,4 +157,8 @@ export class DirectoryWorkspaceInspector {
     }
     return tracker.snapshot()
   }
+
+  forget(sessionId: string): void {
+    this.trackers.delete(sessionId)
+  }
 }
