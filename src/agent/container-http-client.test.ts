@@ -72,4 +72,34 @@ describe('ContainerHttpClient', () => {
     }, 's1')
     expect(await client.snapshot()).toEqual(new Map([['a.txt', '1:2:3']]))
   })
+
+  it('streams an upload, cutting a body over the limit one chunk past it, and says 413 when the connection breaks', async () => {
+    let received = 0
+    const client = new ContainerHttpClient(async (request) => {
+      expect(new URL(request.url).pathname).toBe('/workspace/files/a%2Fb.txt')
+      const reader = request.body!.getReader()
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        received += value.byteLength
+      }
+      return Response.json({ path: 'a/b.txt', size: received }, { status: 201 })
+    }, 's1')
+    const chunks = (n: number) =>
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (n-- === 0) controller.close()
+          else controller.enqueue(new Uint8Array(4))
+        },
+      })
+    expect(await client.writeFile('a/b.txt', chunks(2), { replace: false, maxBytes: 8 })).toEqual({
+      path: 'a/b.txt',
+      size: 8,
+    })
+    received = 0
+    await expect(
+      client.writeFile('a/b.txt', chunks(10), { replace: false, maxBytes: 8 }),
+    ).rejects.toMatchObject({ type: 'request_too_large', status: 413 })
+    expect(received).toBe(12)
+  })
 })

@@ -1,16 +1,41 @@
 /**
- * `GET /workspace/snapshot`, `/workspace/files` and `/workspace/files/<path>` of the container server: the
- * session workspace as the agent sees it where the workspace lives only inside the container (Cloudflare).
- * The snapshot feeds the agent's file-change events; the files feed the REST API and the UI's file browser.
+ * `/workspace/*` of the container server: the session workspace as the agent sees it where the workspace lives
+ * only inside the container (Cloudflare). The snapshot feeds the agent's file-change events; the files feed the
+ * REST API and the UI's file browser, which also uploads into it and downloads from it here, through the same
+ * store functions the Node host calls on its own folders:
+ * - `GET /snapshot`: `{files: {path: fingerprint}}`
+ * - `GET /files`, `GET /files/<path>`: the file list, one file's content
+ * - `PUT /files/<path>[?replace=true]`: the body written as that file (201 `{path, size}`; 409 when it is there
+ *   and not to be replaced, 413 over MAX_UPLOAD_BYTES)
+ * - `GET /download`: the whole workspace as a zip, streamed
+ * - `GET /download/<path>`: one file's bytes, with its path in the workspace in `x-workspace-path` (URL-encoded)
  */
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { AppError } from '../../protocol/errors.js'
-import { listWorkspaceFiles, readWorkspaceFile } from '../../store/workspace-files.js'
+import { WORKSPACE_PATH_HEADER } from '../../protocol/workspace-transfers.js'
+import { workspaceArchive } from '../../store/workspace-archive.js'
+import {
+  listWorkspaceFiles,
+  readWorkspaceFile,
+  workspaceDownload,
+  writeWorkspaceFile,
+} from '../../store/workspace-files.js'
 import { snapshotDirectory } from '../../store/workspace-snapshot.js'
 
 /** The snapshot as JSON: `{files: {path: fingerprint}}` (a Map does not survive JSON). */
 export interface WorkspaceSnapshotBody {
   files: Record<string, string>
+}
+
+/** The workspace path after `/<segment>/` in the request's path, URL-decoded. */
+function pathAfter(c: Context, segment: string): string {
+  const prefix = `/${segment}/`
+  const raw = c.req.path.slice(c.req.path.indexOf(prefix) + prefix.length)
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    throw new AppError('invalid_request_error', 'the file path is not valid URL encoding')
+  }
 }
 
 export function workspaceRoutes(workspaceDir: string): Hono {
@@ -20,15 +45,24 @@ export function workspaceRoutes(workspaceDir: string): Hono {
     return c.json(body)
   })
   app.get('/files', async (c) => c.json({ files: await listWorkspaceFiles(workspaceDir) }))
-  app.get('/files/*', async (c) => {
-    const raw = c.req.path.slice(c.req.path.indexOf('/files/') + '/files/'.length)
-    let path: string
-    try {
-      path = decodeURIComponent(raw)
-    } catch {
-      throw new AppError('invalid_request_error', 'the file path is not valid URL encoding')
-    }
-    return c.json(await readWorkspaceFile(workspaceDir, path))
+  app.get('/files/*', async (c) => c.json(await readWorkspaceFile(workspaceDir, pathAfter(c, 'files'))))
+  app.put('/files/*', async (c) => {
+    const replace = c.req.query('replace') === 'true'
+    return c.json(
+      await writeWorkspaceFile(workspaceDir, pathAfter(c, 'files'), c.req.raw.body, { replace }),
+      201,
+    )
+  })
+  app.get('/download', (c) =>
+    c.body(workspaceArchive(workspaceDir), 200, { 'content-type': 'application/zip' }),
+  )
+  app.get('/download/*', async (c) => {
+    const file = await workspaceDownload(workspaceDir, pathAfter(c, 'download'))
+    return c.body(file.body, 200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(file.size),
+      [WORKSPACE_PATH_HEADER]: encodeURIComponent(file.path),
+    })
   })
   return app
 }
