@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { uploadTooLarge } from '../protocol/workspace-transfers.js'
 import { ContainerHttpClient, ndjsonLines } from './container-http-client.js'
 
 async function* streamOf(chunks: string[]): AsyncGenerator<string> {
@@ -73,18 +74,17 @@ describe('ContainerHttpClient', () => {
     expect(await client.snapshot()).toEqual(new Map([['a.txt', '1:2:3']]))
   })
 
-  it('streams an upload, cutting a body over the limit one chunk past it, and says 413 when the connection breaks', async () => {
+  it('streams an upload, ending a body over the limit one chunk past it, and says 413 even when the connection breaks', async () => {
+    const maxBytes = 8
     let received = 0
-    const client = new ContainerHttpClient(async (request) => {
+    /** As the container answers: the bytes read to the end, refused over the limit. */
+    const container = async (request: Request) => {
       expect(new URL(request.url).pathname).toBe('/workspace/files/a%2Fb.txt')
-      const reader = request.body!.getReader()
-      for (;;) {
-        const { done, value } = await reader.read()
-        if (done) break
-        received += value.byteLength
-      }
+      received = (await request.arrayBuffer()).byteLength
+      if (received > maxBytes)
+        return Response.json(uploadTooLarge(maxBytes, 'a/b.txt').toJSON(), { status: 413 })
       return Response.json({ path: 'a/b.txt', size: received }, { status: 201 })
-    }, 's1')
+    }
     const chunks = (n: number) =>
       new ReadableStream<Uint8Array>({
         pull(controller) {
@@ -92,14 +92,22 @@ describe('ContainerHttpClient', () => {
           else controller.enqueue(new Uint8Array(4))
         },
       })
-    expect(await client.writeFile('a/b.txt', chunks(2), { replace: false, maxBytes: 8 })).toEqual({
+    const client = new ContainerHttpClient(container, 's1')
+    expect(await client.writeFile('a/b.txt', chunks(2), { replace: false, maxBytes })).toEqual({
       path: 'a/b.txt',
       size: 8,
     })
-    received = 0
-    await expect(
-      client.writeFile('a/b.txt', chunks(10), { replace: false, maxBytes: 8 }),
-    ).rejects.toMatchObject({ type: 'request_too_large', status: 413 })
+    const tooLarge = { type: 'request_too_large', status: 413 }
+    await expect(client.writeFile('a/b.txt', chunks(10), { replace: false, maxBytes })).rejects.toMatchObject(
+      tooLarge,
+    )
     expect(received).toBe(12)
+    const broken = new ContainerHttpClient(async (request) => {
+      await request.arrayBuffer()
+      throw new Error('connection reset')
+    }, 's1')
+    await expect(broken.writeFile('a/b.txt', chunks(10), { replace: false, maxBytes })).rejects.toMatchObject(
+      tooLarge,
+    )
   })
 })

@@ -8,9 +8,10 @@ import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import { AppError, ERROR_STATUS, type ErrorType } from '../protocol/errors.js'
 import type { WorkspaceSnapshot } from '../protocol/workspace-snapshot.js'
 import {
+  DOWNLOAD_HEADERS,
+  dropTheRest,
   MAX_UPLOAD_BYTES,
   uploadTooLarge,
-  WORKSPACE_PATH_HEADER,
   type WorkspaceDownload,
 } from '../protocol/workspace-transfers.js'
 import type { PermissionDecision } from './permission-broker.js'
@@ -187,8 +188,8 @@ export class ContainerHttpClient {
   /**
    * `PUT /workspace/files/<path>`: `body` streamed into the container as it arrives (never held here), refusing
    * to replace a file unless `replace` (409) or when it is over `maxBytes` (413), as the Node host does. A body
-   * over the limit is cut off one chunk past it, so the container has seen enough to refuse it whether the cut
-   * reaches it as an error or as an end, and is a 413 here even when the connection broke before the answer.
+   * over the limit ends one chunk past it: the container has seen enough to refuse it, nothing more is sent, and
+   * the rest is read and dropped (a 413 here even if the connection broke before the container's answer).
    */
   async writeFile(
     path: string,
@@ -202,8 +203,8 @@ export class ContainerHttpClient {
       new ReadableStream<Uint8Array>({
         async pull(controller) {
           if (size > maxBytes) {
-            await reader.cancel()
-            return controller.error(uploadTooLarge(maxBytes, path))
+            await dropTheRest(reader)
+            return controller.close()
           }
           const next = await reader.read()
           if (next.done) return controller.close()
@@ -234,7 +235,7 @@ export class ContainerHttpClient {
   /** `GET /workspace/download/<path>`: one file's bytes, streamed from the container. */
   async download(path: string): Promise<WorkspaceDownload> {
     const res = await this.request(`/workspace/download/${encodeURIComponent(path)}`)
-    const named = res.headers.get(WORKSPACE_PATH_HEADER)
+    const named = res.headers.get(DOWNLOAD_HEADERS.path)
     let resolved = path
     try {
       if (named !== null) resolved = decodeURIComponent(named)
@@ -243,7 +244,7 @@ export class ContainerHttpClient {
     }
     return {
       body: res.body ?? emptyBody(),
-      size: Number(res.headers.get('content-length') ?? 0),
+      size: Number(res.headers.get(DOWNLOAD_HEADERS.size) ?? res.headers.get('content-length') ?? 0),
       path: resolved,
     }
   }

@@ -30,19 +30,6 @@ export interface ContainerHost {
   close(): void
 }
 
-/**
- * The request with a body whose cancelling stops at this side: miniflare's relay of a request body to a Node
- * service binding throws (uncaught, ending the run) when the body is cancelled while a read is pending, which
- * a server does when it refuses a body half-way (an upload over the size limit).
- */
-function uncancellable(request: Request): Request {
-  if (request.body === null) return request
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
-  request.body.pipeTo(writable, { preventCancel: true }).catch(() => {})
-  const { method, headers, signal } = request
-  return new Request(request.url, { method, headers, signal, body: readable, duplex: 'half' } as RequestInit)
-}
-
 export function createContainerHost(initialMaxInstances: number): ContainerHost {
   let maxInstances = initialMaxInstances
   const root = mkdtempSync(join(tmpdir(), 'cf-container-host-'))
@@ -187,7 +174,7 @@ export function createContainerHost(initialMaxInstances: number): ContainerHost 
       if (toControl !== undefined) return control.fetch(toControl)
       const id = request.headers.get(CONTAINER_ID_HEADER)
       if (id === null || !running.has(id)) return notListening()
-      return serverOf(id).fetch(uncancellable(request))
+      return serverOf(id).fetch(request)
     },
     close: () => rmSync(root, { recursive: true, force: true }),
   }

@@ -93,6 +93,7 @@ describe('container workspace uploads and downloads', () => {
     const down = await app.request('/workspace/download/data%2Fnew%20file.txt')
     expect(down.headers.get('content-length')).toBe('6')
     expect(down.headers.get('x-workspace-path')).toBe('data%2Fnew%20file.txt')
+    expect(down.headers.get('x-workspace-size')).toBe('6')
     expect(await down.text()).toBe('second')
     const zip = await app.request('/workspace/download')
     expect(zip.headers.get('content-type')).toBe('application/zip')
@@ -109,10 +110,12 @@ describe('container workspace uploads and downloads', () => {
     expect((await app.request('/workspace/download/out%2Fsecret')).status).toBe(400)
     expect((await app.request('/workspace/download/missing.txt')).status).toBe(404)
     const mb = new Uint8Array(1024 * 1024)
-    const pieces = Array.from({ length: MAX_UPLOAD_BYTES / mb.length + 1 }, () => mb)
+    const pieces = Array.from({ length: MAX_UPLOAD_BYTES / mb.length + 4 }, () => mb)
     const tooBig = await app.request('/workspace/files/big.bin', put(chunked(pieces)))
     expect(tooBig.status).toBe(413)
     expect(await tooBig.json()).toMatchObject({ error: { type: 'request_too_large' } })
+    // Read to its end before the answer, so the answer is not lost with the connection.
+    expect(pieces).toEqual([])
     expect(readFileSync(join(root, 'secret'), 'utf8')).toBe('not yours')
     // Nothing was written: not outside, not the oversized file, not its temporary file.
     expect(readdirSync(root).sort()).toEqual(['secret', 'workspace'])

@@ -8,11 +8,11 @@
  * - `PUT /files/<path>[?replace=true]`: the body written as that file (201 `{path, size}`; 409 when it is there
  *   and not to be replaced, 413 over MAX_UPLOAD_BYTES)
  * - `GET /download`: the whole workspace as a zip, streamed
- * - `GET /download/<path>`: one file's bytes, with its path in the workspace in `x-workspace-path` (URL-encoded)
+ * - `GET /download/<path>`: one file's bytes, with its path in the workspace and its size in DOWNLOAD_HEADERS
  */
 import { type Context, Hono } from 'hono'
 import { AppError } from '../../protocol/errors.js'
-import { WORKSPACE_PATH_HEADER } from '../../protocol/workspace-transfers.js'
+import { DOWNLOAD_HEADERS, dropTheRest } from '../../protocol/workspace-transfers.js'
 import { workspaceArchive } from '../../store/workspace-archive.js'
 import {
   listWorkspaceFiles,
@@ -38,6 +38,20 @@ function pathAfter(c: Context, segment: string): string {
   }
 }
 
+/** The request body, whose cancelling (an upload refused half-way) reads the rest and drops it. */
+function readToTheEnd(body: ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> | null {
+  if (body === null) return null
+  const reader = body.getReader()
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await reader.read()
+      if (next.done) controller.close()
+      else controller.enqueue(next.value)
+    },
+    cancel: () => dropTheRest(reader),
+  })
+}
+
 export function workspaceRoutes(workspaceDir: string): Hono {
   const app = new Hono()
   app.get('/snapshot', async (c) => {
@@ -48,10 +62,8 @@ export function workspaceRoutes(workspaceDir: string): Hono {
   app.get('/files/*', async (c) => c.json(await readWorkspaceFile(workspaceDir, pathAfter(c, 'files'))))
   app.put('/files/*', async (c) => {
     const replace = c.req.query('replace') === 'true'
-    return c.json(
-      await writeWorkspaceFile(workspaceDir, pathAfter(c, 'files'), c.req.raw.body, { replace }),
-      201,
-    )
+    const body = readToTheEnd(c.req.raw.body)
+    return c.json(await writeWorkspaceFile(workspaceDir, pathAfter(c, 'files'), body, { replace }), 201)
   })
   app.get('/download', (c) =>
     c.body(workspaceArchive(workspaceDir), 200, { 'content-type': 'application/zip' }),
@@ -61,7 +73,8 @@ export function workspaceRoutes(workspaceDir: string): Hono {
     return c.body(file.body, 200, {
       'content-type': 'application/octet-stream',
       'content-length': String(file.size),
-      [WORKSPACE_PATH_HEADER]: encodeURIComponent(file.path),
+      [DOWNLOAD_HEADERS.path]: encodeURIComponent(file.path),
+      [DOWNLOAD_HEADERS.size]: String(file.size),
     })
   })
   return app
