@@ -228,9 +228,13 @@ export class DurableContainers implements ContainerProvider, WorkspaceInspector 
     return (await this.awake(sessionId, model)).archive()
   }
 
-  /** One file of the workspace, streamed from the container. */
+  /**
+   * One file of the workspace, streamed from the container. Of a fixed length, so its answer says its size (the
+   * runtime sends any other stream without content-length, and a browser could not show how far it is).
+   */
   async download(sessionId: string, model: string, path: string): Promise<WorkspaceDownload> {
-    return (await this.awake(sessionId, model)).download(path)
+    const file = await (await this.awake(sessionId, model)).download(path)
+    return { ...file, body: file.body.pipeThrough(new FixedLengthStream(file.size)) }
   }
 
   async debug(sessionId: string): Promise<unknown> {

@@ -217,6 +217,7 @@ describe.skipIf(bwrapProblem !== undefined)(
       expect(up.status).toBe(201)
       expect((await fetch(`${files}/data/upload.csv`, { method: 'PUT', body: 'x' })).status).toBe(409)
       const down = await fetch(`${url}/agent/sessions/${SESSION}/download/data/upload.csv`)
+      expect(down.headers.get('content-length')).toBe('14')
       expect(await down.text()).toBe('id,name\n1,Ada\n')
       const zip = await fetch(`${url}/agent/sessions/${SESSION}/download`)
       const entries = unzipSync(new Uint8Array(await zip.arrayBuffer()))
