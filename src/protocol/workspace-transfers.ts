@@ -8,17 +8,16 @@ import { AppError } from './errors.js'
 /** Largest file an upload may write into a workspace. */
 export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 
-/** The 413 of an upload over `maxBytes`, naming the file when it is known. */
-export function uploadTooLarge(maxBytes: number, path?: string): AppError {
-  const limit = `uploads are limited to ${Math.floor(maxBytes / 1024 / 1024)} MB`
+/** The 413 of an upload of `path` over `maxBytes`. */
+export function uploadTooLarge(maxBytes: number, path: string): AppError {
   return new AppError(
     'request_too_large',
-    path === undefined ? limit : `${limit}; '${path.slice(0, 200)}' is larger`,
+    `uploads are limited to ${Math.floor(maxBytes / 1024 / 1024)} MB; '${path.slice(0, 200)}' is larger`,
   )
 }
 
 /** How much of a refused upload is still read (and dropped) before the answer, at most. */
-export const DRAIN_MAX_BYTES = 8 * 1024 * 1024
+const DRAIN_MAX_BYTES = 8 * 1024 * 1024
 
 /**
  * Reads what is left of a refused upload and drops it, then lets go of it: an answer sent before the whole
