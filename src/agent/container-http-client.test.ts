@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { uploadTooLarge } from '../protocol/workspace-transfers.js'
 import { ContainerHttpClient, ndjsonLines } from './container-http-client.js'
 
 async function* streamOf(chunks: string[]): AsyncGenerator<string> {
@@ -80,5 +81,42 @@ describe('ContainerHttpClient', () => {
     expect((await client.snapshot()).diffs.size).toBe(0)
     body = { files: { bad: 4 } }
     await expect(client.snapshot()).rejects.toThrow(/workspace snapshot is malformed/)
+  })
+
+  it('streams an upload, ending a body over the limit one chunk past it, and says 413 even when the connection breaks', async () => {
+    const maxBytes = 8
+    let received = 0
+    /** As the container answers: the bytes read to the end, refused over the limit. */
+    const container = async (request: Request) => {
+      expect(new URL(request.url).pathname).toBe('/workspace/files/a%2Fb.txt')
+      received = (await request.arrayBuffer()).byteLength
+      if (received > maxBytes)
+        return Response.json(uploadTooLarge(maxBytes, 'a/b.txt').toJSON(), { status: 413 })
+      return Response.json({ path: 'a/b.txt', size: received }, { status: 201 })
+    }
+    const chunks = (n: number) =>
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (n-- === 0) controller.close()
+          else controller.enqueue(new Uint8Array(4))
+        },
+      })
+    const client = new ContainerHttpClient(container, 's1')
+    expect(await client.writeFile('a/b.txt', chunks(2), { replace: false, maxBytes })).toEqual({
+      path: 'a/b.txt',
+      size: 8,
+    })
+    const tooLarge = { type: 'request_too_large', status: 413 }
+    await expect(client.writeFile('a/b.txt', chunks(10), { replace: false, maxBytes })).rejects.toMatchObject(
+      tooLarge,
+    )
+    expect(received).toBe(12)
+    const broken = new ContainerHttpClient(async (request) => {
+      await request.arrayBuffer()
+      throw new Error('connection reset')
+    }, 's1')
+    await expect(broken.writeFile('a/b.txt', chunks(10), { replace: false, maxBytes })).rejects.toMatchObject(
+      tooLarge,
+    )
   })
 })

@@ -1,7 +1,8 @@
 /**
- * The container protocol (DESIGN.md: `POST /` NDJSON run, `POST /permissions/:id`, `GET /debug`,
- * `GET /workspace/*`) over any Web `fetch`: how a host whose container is reached by a Request (a Cloudflare
- * Container Durable Object) talks to it. Errors become AppErrors carrying the container's type and message.
+ * The container protocol (DESIGN.md: `POST /` NDJSON run, `POST /permissions/:id`, `GET /debug`, and the
+ * workspace routes of src/container/workspace/workspace-routes.ts) over any Web `fetch`: how a host whose
+ * container is reached by a Request (a Cloudflare Container Durable Object) talks to it. Errors become AppErrors
+ * carrying the container's type and message.
  */
 import type { ClaudeCodeOptions } from '../protocol/claude-code-options.js'
 import { AppError, ERROR_STATUS, type ErrorType } from '../protocol/errors.js'
@@ -10,6 +11,13 @@ import {
   type WorkspaceSnapshot,
   WorkspaceSnapshotBody,
 } from '../protocol/workspace-snapshot.js'
+import {
+  DOWNLOAD_HEADERS,
+  dropTheRest,
+  MAX_UPLOAD_BYTES,
+  uploadTooLarge,
+  type WorkspaceDownload,
+} from '../protocol/workspace-transfers.js'
 import type { PermissionDecision } from './permission-broker.js'
 
 export type ContainerFetch = (request: Request) => Promise<Response>
@@ -85,13 +93,18 @@ export async function* ndjsonLines(chunks: AsyncIterable<string>, label: string)
   if (rest !== '') yield parse(rest)
 }
 
+/** A request body sent as it is read (the platform type of RequestInit may not know `duplex` yet). */
+type StreamingInit = RequestInit & { duplex?: 'half' }
+
+const emptyBody = () => new ReadableStream<Uint8Array>({ start: (controller) => controller.close() })
+
 export class ContainerHttpClient {
   constructor(
     private readonly send: ContainerFetch,
     private readonly label: string,
   ) {}
 
-  private async request(path: string, init: RequestInit = {}): Promise<Response> {
+  private async request(path: string, init: StreamingInit = {}): Promise<Response> {
     let res: Response
     try {
       res = await this.send(new Request(`${ORIGIN}${path}`, init))
@@ -111,8 +124,8 @@ export class ContainerHttpClient {
     return res
   }
 
-  private async json(path: string): Promise<unknown> {
-    const res = await this.request(path)
+  private async json(path: string, init?: StreamingInit): Promise<unknown> {
+    const res = await this.request(path, init)
     try {
       return (await res.json()) as unknown
     } catch {
@@ -181,5 +194,69 @@ export class ContainerHttpClient {
   /** `GET /workspace/files` or `/workspace/files/<path>`, as the container answers it. */
   files(path?: string): Promise<unknown> {
     return this.json(path === undefined ? '/workspace/files' : `/workspace/files/${encodeURIComponent(path)}`)
+  }
+
+  /**
+   * `PUT /workspace/files/<path>`: `body` streamed into the container as it arrives (never held here), refusing
+   * to replace a file unless `replace` (409) or when it is over `maxBytes` (413), as the Node host does. A body
+   * over the limit ends one chunk past it: the container has seen enough to refuse it, nothing more is sent, and
+   * the rest is read and dropped (a 413 here even if the connection broke before the container's answer).
+   */
+  async writeFile(
+    path: string,
+    body: ReadableStream<Uint8Array> | null,
+    { replace, maxBytes = MAX_UPLOAD_BYTES }: { replace: boolean; maxBytes?: number },
+  ): Promise<unknown> {
+    let size = 0
+    const reader = body?.getReader()
+    const counted =
+      reader &&
+      new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (size > maxBytes) {
+            await dropTheRest(reader)
+            return controller.close()
+          }
+          const next = await reader.read()
+          if (next.done) return controller.close()
+          size += next.value.byteLength
+          controller.enqueue(next.value)
+        },
+        cancel: (reason) => reader.cancel(reason),
+      })
+    const query = replace ? '?replace=true' : ''
+    try {
+      return await this.json(`/workspace/files/${encodeURIComponent(path)}${query}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: counted ?? null,
+        ...(counted !== undefined && { duplex: 'half' }),
+      })
+    } catch (err) {
+      throw size > maxBytes ? uploadTooLarge(maxBytes, path) : err
+    }
+  }
+
+  /** `GET /workspace/download`: the whole workspace as a zip, streamed from the container. */
+  async archive(): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.request('/workspace/download')
+    return res.body ?? emptyBody()
+  }
+
+  /** `GET /workspace/download/<path>`: one file's bytes, streamed from the container. */
+  async download(path: string): Promise<WorkspaceDownload> {
+    const res = await this.request(`/workspace/download/${encodeURIComponent(path)}`)
+    const named = res.headers.get(DOWNLOAD_HEADERS.path)
+    let resolved = path
+    try {
+      if (named !== null) resolved = decodeURIComponent(named)
+    } catch {
+      // the name as asked
+    }
+    return {
+      body: res.body ?? emptyBody(),
+      size: Number(res.headers.get(DOWNLOAD_HEADERS.size) ?? res.headers.get('content-length') ?? 0),
+      path: resolved,
+    }
   }
 }

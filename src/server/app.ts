@@ -4,10 +4,8 @@
  * Errors from every route are answered here, in one shape. WebSocket upgrades are handled in websocket.ts.
  */
 import { randomUUID } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { serveStatic } from '@hono/node-server/serve-static'
 import type { Context } from 'hono'
@@ -19,7 +17,7 @@ import { workspaceArchive } from '../store/workspace-archive.js'
 import {
   listWorkspaceFiles,
   readWorkspaceFile,
-  workspaceFile,
+  workspaceDownload,
   writeWorkspaceFile,
 } from '../store/workspace-files.js'
 import { bearerToken, tokensEqual } from './auth.js'
@@ -166,12 +164,8 @@ export function createApp(options: AppOptions): Hono {
         read: (id, path) => readWorkspaceFile(options.workspaceDir(id), path),
         write: (id, path, body, { replace }) =>
           writeWorkspaceFile(options.workspaceDir(id), path, body, { replace }),
-        archive: (id) => workspaceArchive(options.workspaceDir(id)),
-        download: async (id, path) => {
-          const file = await workspaceFile(options.workspaceDir(id), path)
-          const body = Readable.toWeb(createReadStream(file.real)) as ReadableStream<Uint8Array>
-          return { body, size: file.size, path: file.path }
-        },
+        archive: async (id) => workspaceArchive(options.workspaceDir(id)),
+        download: (id, path) => workspaceDownload(options.workspaceDir(id), path),
       },
       info: options.info,
       admitTurn,

@@ -4,10 +4,12 @@
  * absolute paths, symlinks pointing out) is refused, by one check that reading and writing share.
  */
 import { randomUUID } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { link, lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { Readable } from 'node:stream'
 import { AppError } from '../protocol/errors.js'
-import { MAX_UPLOAD_BYTES } from '../protocol/workspace-limits.js'
+import { MAX_UPLOAD_BYTES, uploadTooLarge, type WorkspaceDownload } from '../protocol/workspace-transfers.js'
 import { snapshotDirectory } from './workspace-snapshot.js'
 
 export interface WorkspaceFileEntry {
@@ -81,6 +83,13 @@ export async function workspaceFile(
   const info = await stat(real)
   if (!info.isFile()) throw new AppError('invalid_request_error', `'${path.slice(0, 200)}' is not a file`)
   return { real, path: relative(realRoot, real).split(sep).join('/'), size: info.size }
+}
+
+/** One file of the workspace to download, through the same path checks as reading it. */
+export async function workspaceDownload(workspace: string, path: string): Promise<WorkspaceDownload> {
+  const file = await workspaceFile(workspace, path)
+  const body = Readable.toWeb(createReadStream(file.real)) as ReadableStream<Uint8Array>
+  return { body, size: file.size, path: file.path }
 }
 
 export async function readWorkspaceFile(workspace: string, path: string): Promise<WorkspaceFileContent> {
@@ -163,11 +172,7 @@ export async function writeWorkspaceFile(
       if (next === undefined || next.done) break
       const chunk = next.value
       size += chunk.byteLength
-      if (size > maxBytes)
-        throw new AppError(
-          'request_too_large',
-          `uploads are limited to ${Math.floor(maxBytes / 1024 / 1024)} MB; '${path.slice(0, 200)}' is larger`,
-        )
+      if (size > maxBytes) throw uploadTooLarge(maxBytes, path)
       await handle.write(chunk)
     }
     await handle.close()

@@ -156,6 +156,11 @@ export class ClaudeCodeAgent extends DurableObject<Env> {
               )
             return file
           },
+          // The container holds the workspace: these start it when it sleeps, as a turn would.
+          write: (id, path, body, { replace }) =>
+            this.containers.writeFile(id, this.actor(id).model, path, body, { replace }),
+          archive: (id) => this.containers.archive(id, this.actor(id).model),
+          download: (id, path) => this.containers.download(id, this.actor(id).model, path),
         },
         info: () => serverInfo(this.env),
         admitTurn: () => {},

@@ -16,7 +16,9 @@ import type {
 } from '../../../src/agent/container-provider.js'
 import type { WorkspaceInspector } from '../../../src/agent/workspace-diff.js'
 import type { WorkspaceNoticeLine } from '../../../src/protocol/container-lines.js'
+import { AppError } from '../../../src/protocol/errors.js'
 import { emptyWorkspaceSnapshot, type WorkspaceSnapshot } from '../../../src/protocol/workspace-snapshot.js'
+import type { WorkspaceDownload } from '../../../src/protocol/workspace-transfers.js'
 import { ROUTER_HOST } from './container-object.js'
 import type { HostConfig } from './host-config.js'
 import { sessionTokens } from './router.js'
@@ -26,6 +28,8 @@ import { WorkspaceArchives } from './workspace-archives.js'
 export const CONTAINER_WORKSPACE = '/workspace'
 export const CONTAINER_CLAUDE_DIR = '/home/agent/.claude'
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000]
+/** How long an upload or download waits for a container instance to free up before it is refused. */
+const WAKE_WAIT_MS = 20_000
 
 /** The platform's container states, as the agent's status reports them. */
 function stateOf(platform: string, everRan: boolean): string {
@@ -177,6 +181,60 @@ export class DurableContainers implements ContainerProvider, WorkspaceInspector 
     await this.refresh(sessionId)
     if (this.state !== 'running') return undefined
     return this.client(sessionId).files(path)
+  }
+
+  /**
+   * The client of the session's container, started first when it sleeps (with its saved workspace put back,
+   * as for a turn): what uploads and downloads go through, since the workspace lives only inside it.
+   */
+  private async awake(sessionId: string, model: string): Promise<ContainerHttpClient> {
+    await this.refresh(sessionId)
+    if (this.state !== 'running' || (await this.stub(sessionId).restorePending())) {
+      const deadline = Date.now() + WAKE_WAIT_MS
+      await this.ensure(sessionId, model, {
+        onWait: ({ max }) => {
+          if (Date.now() >= deadline)
+            throw new AppError(
+              'overloaded_error',
+              `every container (max_instances ${max}) is in use, so the workspace of session '${sessionId}' cannot be reached; try again once a turn has ended`,
+              { retryable: true },
+            )
+        },
+      })
+    }
+    this.heartbeat = Date.now()
+    return this.client(sessionId)
+  }
+
+  /**
+   * Writes an upload into the workspace (container-http-client.ts `writeFile`), then saves the workspace, so
+   * the file is still there when the container has slept before the next turn; says so when it could not be.
+   */
+  async writeFile(
+    sessionId: string,
+    model: string,
+    path: string,
+    body: ReadableStream<Uint8Array> | null,
+    options: { replace: boolean },
+  ): Promise<unknown> {
+    const client = await this.awake(sessionId, model)
+    const written = await client.writeFile(path, body, options)
+    const notice = await this.save(sessionId)
+    return notice === undefined ? written : { ...(written as object), notice: notice.message }
+  }
+
+  /** The whole workspace as a zip, streamed from the container. */
+  async archive(sessionId: string, model: string): Promise<ReadableStream<Uint8Array>> {
+    return (await this.awake(sessionId, model)).archive()
+  }
+
+  /**
+   * One file of the workspace, streamed from the container. Of a fixed length, so its answer says its size (the
+   * runtime sends any other stream without content-length, and a browser could not show how far it is).
+   */
+  async download(sessionId: string, model: string, path: string): Promise<WorkspaceDownload> {
+    const file = await (await this.awake(sessionId, model)).download(path)
+    return { ...file, body: file.body.pipeThrough(new FixedLengthStream(file.size)) }
   }
 
   async debug(sessionId: string): Promise<unknown> {

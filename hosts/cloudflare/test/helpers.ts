@@ -1,6 +1,7 @@
 /** A WebSocket client of the Worker under test, and small helpers shared by the host's tests. */
-import { env, SELF } from 'cloudflare:test'
+import { env, runInDurableObject, SELF } from 'cloudflare:test'
 import { expect } from 'vitest'
+import type { ClaudeCodeContainer } from '../src/container-object.js'
 
 export interface Frame {
   type: string
@@ -99,4 +100,13 @@ export async function releaseHeldRun(): Promise<void> {
     if (holding === 0) throw new Error('no run is holding yet')
   })
   await hostControl('release')
+}
+
+/** What SLEEP_AFTER does: the container class stops the container, and its disk is gone. */
+export async function sleep(sessionId: string): Promise<void> {
+  const container = env.CONTAINER.get(env.CONTAINER.idFromName(sessionId))
+  await runInDurableObject<ClaudeCodeContainer, void>(container, (instance) => instance.stop())
+  expect((await json(`/agent/sessions/${sessionId}`)).body).toMatchObject({
+    containerState: { state: 'sleeping' },
+  })
 }

@@ -4,20 +4,10 @@
  * stop, as Cloudflare does). And when the saved copy cannot help (over the limit, damaged), the person is told
  * and the conversation still comes back from the event log.
  */
-import { env, runInDurableObject, SELF } from 'cloudflare:test'
+import { env, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import type { ClaudeCodeContainer } from '../src/container-object.js'
 import { WorkspaceArchives } from '../src/workspace-archives.js'
-import { type Client, connect, hostControl, json } from './helpers.js'
-
-/** What SLEEP_AFTER does: the container class stops the container, and its disk is gone. */
-async function sleep(sessionId: string): Promise<void> {
-  const container = env.CONTAINER.get(env.CONTAINER.idFromName(sessionId))
-  await runInDurableObject<ClaudeCodeContainer, void>(container, (instance) => instance.stop())
-  expect((await json(`/agent/sessions/${sessionId}`)).body).toMatchObject({
-    containerState: { state: 'sleeping' },
-  })
-}
+import { type Client, connect, hostControl, json, sleep } from './helpers.js'
 
 /** Sends a message and returns the frames of its turn. */
 async function turn(client: Client, content: string) {

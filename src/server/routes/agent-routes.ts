@@ -7,7 +7,11 @@ import { type Context, Hono } from 'hono'
 import type { AgentService } from '../../agent/agent-service.js'
 import { sessionState } from '../../agent/session-state.js'
 import { AppError } from '../../protocol/errors.js'
-import { MAX_UPLOAD_BYTES } from '../../protocol/workspace-limits.js'
+import {
+  MAX_UPLOAD_BYTES,
+  uploadTooLarge,
+  type WorkspaceDownload,
+} from '../../protocol/workspace-transfers.js'
 import {
   AfterQuery,
   jsonBody,
@@ -36,13 +40,6 @@ export interface AgentModels {
   routes: { pattern: string; provider: string; wildcard: boolean }[]
 }
 
-/** A file to download: its bytes, its size and its path in the workspace. */
-export interface DownloadFile {
-  body: ReadableStream<Uint8Array>
-  size: number
-  path: string
-}
-
 /**
  * Session workspaces: the file list and one file's content; on hosts that offer them, writing an uploaded
  * file (at most `MAX_UPLOAD_BYTES`, refusing to replace an existing one unless `replace`), and downloads.
@@ -56,9 +53,9 @@ export interface WorkspaceFiles {
     body: ReadableStream<Uint8Array> | null,
     options: { replace: boolean },
   ): Promise<unknown>
-  /** The whole workspace as a zip. */
-  archive?(sessionId: string): ReadableStream<Uint8Array>
-  download?(sessionId: string, path: string): Promise<DownloadFile>
+  /** The whole workspace as a zip, streamed (settles once it starts, so a host can wake its container). */
+  archive?(sessionId: string): Promise<ReadableStream<Uint8Array>>
+  download?(sessionId: string, path: string): Promise<WorkspaceDownload>
 }
 
 /** The workspace path after `/sessions/:id/<segment>/` in the request's path, URL-decoded. */
@@ -186,17 +183,16 @@ export function agentRoutes(options: AgentRoutesOptions): Hono {
     const write = offered(options.files.write, 'uploads into a workspace')
     const path = pathAfter(c, id, 'files')
     const declared = Number(c.req.header('content-length') ?? 0)
-    if (declared > MAX_UPLOAD_BYTES)
-      throw new AppError('request_too_large', `uploads are limited to ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`)
+    if (declared > MAX_UPLOAD_BYTES) throw uploadTooLarge(MAX_UPLOAD_BYTES, path)
     const replace = c.req.query('replace') === 'true'
     return c.json(await write(id, path, c.req.raw.body, { replace }), 201)
   })
 
-  app.get('/sessions/:id/download', (c) => {
+  app.get('/sessions/:id/download', async (c) => {
     const id = sessionIdParam(c.req.param('id'))
     agent.get(id)
     const archive = offered(options.files.archive, 'workspace downloads')
-    return c.body(archive(id), 200, {
+    return c.body(await archive(id), 200, {
       'content-type': 'application/zip',
       'content-disposition': attachment(`${id}-workspace.zip`),
     })

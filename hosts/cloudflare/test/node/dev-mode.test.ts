@@ -11,9 +11,11 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { unzipSync } from 'fflate'
 import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SessionEvent } from '../../../../src/protocol/events.js'
+import { MAX_UPLOAD_BYTES } from '../../../../src/protocol/workspace-transfers.js'
 import { probeBwrap } from '../../../../src/sandbox/drivers/bwrap/index.js'
 import { connectEvents, persisted, turnEnded } from '../../../../test/e2e/helpers.js'
 import { commandLine, descendantsOf } from '../../../../test/fixtures/process-tree.js'
@@ -209,6 +211,37 @@ describe.skipIf(bwrapProblem !== undefined)(
       expect(JSON.stringify(last.body.messages)).toContain('Create hello.txt containing hello, world')
     })
 
+    it("uploads into the session's container and downloads from it, one file or all as a zip", async () => {
+      const files = `${url}/agent/sessions/${SESSION}/files`
+      const up = await fetch(`${files}/data/upload.csv`, { method: 'PUT', body: 'id,name\n1,Ada\n' })
+      expect(up.status).toBe(201)
+      expect((await fetch(`${files}/data/upload.csv`, { method: 'PUT', body: 'x' })).status).toBe(409)
+      const down = await fetch(`${url}/agent/sessions/${SESSION}/download/data/upload.csv`)
+      expect(down.headers.get('content-length')).toBe('14')
+      expect(await down.text()).toBe('id,name\n1,Ada\n')
+      const zip = await fetch(`${url}/agent/sessions/${SESSION}/download`)
+      const entries = unzipSync(new Uint8Array(await zip.arrayBuffer()))
+      expect(Object.keys(entries).sort()).toEqual(['data/upload.csv', 'hello.txt'])
+      // Over the limit with no length said ahead: refused once read, and the session answers right after.
+      const mb = new Uint8Array(1024 * 1024)
+      let sent = 0
+      const streamed = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent > MAX_UPLOAD_BYTES + 2 * mb.length) return controller.close()
+          sent += mb.length
+          controller.enqueue(mb)
+        },
+      })
+      const over = await fetch(`${files}/big.bin`, {
+        method: 'PUT',
+        body: streamed,
+        duplex: 'half',
+      } as RequestInit)
+      expect(over.status).toBe(413)
+      const listed = await fetch(files, { signal: AbortSignal.timeout(10_000) })
+      expect(JSON.stringify(await listed.json())).not.toContain('big.bin')
+    })
+
     it('starts a fresh container for the next turn after the running one ended on its own', async () => {
       const servers = containerServers()
       expect(servers).toHaveLength(1)
@@ -225,6 +258,9 @@ describe.skipIf(bwrapProblem !== undefined)(
       // The disk went with the container; the workspace came back from the session's archive (local R2).
       const file = await fetch(`${url}/agent/sessions/${SESSION}/files/hello.txt`)
       expect(JSON.stringify(await file.json())).toContain('hello, world')
+      // An upload was saved when it was made, not only after a turn.
+      const uploaded = await fetch(`${url}/agent/sessions/${SESSION}/files/data/upload.csv`)
+      expect(JSON.stringify(await uploaded.json())).toContain('Ada')
       const restarted = containerServers()
       expect(restarted).toHaveLength(1)
       expect(restarted[0]).not.toBe(servers[0])

@@ -3,7 +3,7 @@
  * uploaded with the button or by dropping them on the panel, and downloaded one by one or all as a zip.
  */
 import { useMemo, useRef, useState } from 'preact/hooks'
-import { MAX_UPLOAD_BYTES } from '../../../protocol/workspace-limits'
+import { MAX_UPLOAD_BYTES } from '../../../protocol/workspace-transfers'
 import {
   ApiError,
   downloadFile,
