@@ -35,8 +35,12 @@ async function scriptedUpstream(request: Request): Promise<Response> {
   })
 }
 
-/** Containers running at once; the max-instances test lowers it (test/stand-in-protocol.ts, `limit`). */
-const TEST_MAX_INSTANCES = 20
+/**
+ * Containers running at once; the max-instances test lowers it (test/stand-in-protocol.ts, `limit`). The
+ * containers of one test file stay up while the next runs, as they would until SLEEP_AFTER, so this is above
+ * what all the files start together: past it a turn waits for an instance and its test times out.
+ */
+const TEST_MAX_INSTANCES = 100
 const host = createContainerHost(TEST_MAX_INSTANCES)
 /** WORKSPACE_ARCHIVE_LIMIT in the tests (test/workspace-persistence.test.ts goes over it). */
 const TEST_ARCHIVE_LIMIT = '64KB'
