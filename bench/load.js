@@ -56,15 +56,26 @@ export async function runLoad(o) {
   await Promise.all(Array.from({ length: o.concurrency }, worker))
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   agent.destroy()
-  const at = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN
-  latencies.sort((a, b) => a - b)
-  firstBytes.sort((a, b) => a - b)
+  return pooled([{ latencies, firstBytes, seconds, errors, firstError }])
+}
+
+const at = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN
+
+/**
+ * The percentiles and throughput of several runs of one target taken together (`runs`: their `samples`), so
+ * a target measured in rounds, between the others' rounds, is summed up over all of them.
+ */
+export function pooled(runs) {
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b)
+  const firstBytes = runs.flatMap((r) => r.firstBytes).sort((a, b) => a - b)
+  const seconds = runs.reduce((n, r) => n + r.seconds, 0)
   return {
     p50: at(latencies, 0.5),
     p99: at(latencies, 0.99),
     firstByteP50: at(firstBytes, 0.5),
     rps: latencies.length / seconds,
-    errors,
-    firstError,
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    firstError: runs.find((r) => r.firstError !== undefined)?.firstError,
+    samples: runs,
   }
 }

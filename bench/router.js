@@ -24,7 +24,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { runLoad } from './load.js'
+import { pooled, runLoad } from './load.js'
 import { startClaudeCodeRouter, startPortkey } from './peers.js'
 import { pinTree, start, treeCpuSeconds, waitHttp } from './processes.js'
 import { goalsReport } from './router-goals.js'
@@ -34,6 +34,8 @@ const here = dirname(fileURLToPath(import.meta.url))
 const quick = process.env.BENCH_QUICK === '1'
 const CONCURRENCY = [1, 16, 64]
 const PINNED_CONCURRENCY = 64
+/** The rounds a concurrency-1 row is measured in (its requests split between them). */
+const ROUNDS_AT_ONE = 5
 const REQUESTS = quick ? { 1: 200, 16: 800, 64: 1600 } : { 1: 1000, 16: 3000, 64: 6000 }
 /** Requests per target on the paced rows (about 10 ms each: the upstream writes every 2 ms). */
 const PACED_REQUESTS = quick ? 40 : 400
@@ -197,16 +199,31 @@ async function main() {
   }
 
   /** Every target on one row, each warmed up and then measured in turn. */
+  /**
+   * Every target on one row, each warmed up, then measured in turn; at concurrency 1 in ROUNDS_AT_ONE rounds,
+   * the targets taking turns, so a drift of the machine's wake-up latency over the row touches them all alike.
+   */
   const measure = async (path, stream, concurrency) => {
+    const rounds = concurrency === 1 ? ROUNDS_AT_ONE : 1
+    const requests = REQUESTS[concurrency] / rounds
+    const runs = {}
+    const cpu = {}
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, t] of Object.entries(targets[path])) {
+        const body = path === 'chat' || t.chat ? chatBody(stream, t.model) : messagesBody(stream)
+        const load = { url: t.url, headers: t.headers, body, concurrency }
+        if (round === 0) await warmUp(load)
+        const pid = pids[name]
+        const cpuBefore = treeCpuSeconds(pid)
+        const run = await runLoad({ ...load, requests })
+        cpu[name] = (cpu[name] ?? 0) + treeCpuSeconds(pid) - cpuBefore
+        runs[name] = [...(runs[name] ?? []), ...run.samples]
+      }
+    }
     const result = {}
-    for (const [name, t] of Object.entries(targets[path])) {
-      const body = path === 'chat' || t.chat ? chatBody(stream, t.model) : messagesBody(stream)
-      const load = { url: t.url, headers: t.headers, body, concurrency }
-      await warmUp(load)
-      const pid = pids[name]
-      const cpuBefore = treeCpuSeconds(pid)
-      result[name] = await runLoad({ ...load, requests: REQUESTS[concurrency] })
-      result[name].cpuUs = ((treeCpuSeconds(pid) - cpuBefore) * 1e6) / REQUESTS[concurrency]
+    for (const name of Object.keys(runs)) {
+      result[name] = pooled(runs[name])
+      result[name].cpuUs = (cpu[name] * 1e6) / REQUESTS[concurrency]
       if (result[name].errors > 0)
         process.stderr.write(`${path} ${name}: ${result[name].errors} errors (${result[name].firstError})\n`)
     }
