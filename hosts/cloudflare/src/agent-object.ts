@@ -145,18 +145,9 @@ export class ClaudeCodeAgent extends DurableObject<Env> {
       agentRoutes({
         agent: this.agent,
         files: {
-          list: async (id) =>
-            ((await this.containers.files(id)) as { files?: unknown[] } | undefined)?.files ?? [],
-          read: async (id, path) => {
-            const file = await this.containers.files(id, path)
-            if (file === undefined)
-              throw new AppError(
-                'not_found_error',
-                `the container of session '${id}' is asleep; its files are there once it runs`,
-              )
-            return file
-          },
+          list: (id) => this.containers.listFiles(id),
           // The container holds the workspace: these start it when it sleeps, as a turn would.
+          read: (id, path) => this.containers.readFile(id, this.actor(id).model, path),
           write: (id, path, body, { replace }) =>
             this.containers.writeFile(id, this.actor(id).model, path, body, { replace }),
           archive: (id) => this.containers.archive(id, this.actor(id).model),

@@ -176,11 +176,20 @@ export class DurableContainers implements ContainerProvider, WorkspaceInspector 
     return this.client(sessionId).snapshot()
   }
 
-  /** The workspace's files, or one file, when the container is running; undefined otherwise. */
-  async files(sessionId: string, path?: string): Promise<unknown> {
+  /**
+   * The workspace's files: the container's list while it runs, else the list saved with its workspace (what
+   * the container will have once it runs again), so the file browser does not start a container.
+   */
+  async listFiles(sessionId: string): Promise<unknown[]> {
     await this.refresh(sessionId)
-    if (this.state !== 'running') return undefined
-    return this.client(sessionId).files(path)
+    if (this.state !== 'running') return this.archives.savedFiles(sessionId)
+    const listed = (await this.client(sessionId).files()) as { files?: unknown[] } | undefined
+    return listed?.files ?? []
+  }
+
+  /** One file of the workspace, read from the container, which is started first when it sleeps. */
+  async readFile(sessionId: string, model: string, path: string): Promise<unknown> {
+    return (await this.awake(sessionId, model)).files(path)
   }
 
   /**

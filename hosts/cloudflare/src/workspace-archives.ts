@@ -54,6 +54,11 @@ export class WorkspaceArchives {
     return `sessions/${sessionId}/workspace.tar.gz`
   }
 
+  /** The file list of the saved copy (`GET /workspace/files` as it answered), listed while the container sleeps. */
+  private static listKey(sessionId: string): string {
+    return `sessions/${sessionId}/workspace-files.json`
+  }
+
   private static staleKey(sessionId: string): string {
     return `sessions/${sessionId}/transcripts-stale`
   }
@@ -116,7 +121,30 @@ export class WorkspaceArchives {
     }
     // Left in place if this fails: the copy's transcripts are then not trusted, which costs a resume, not data.
     await this.bucket.delete(WorkspaceArchives.staleKey(sessionId)).catch(() => {})
+    await this.saveList(sessionId, container)
     return undefined
+  }
+
+  /** The saved copy's file list, for the file browser while the container sleeps; dropped when it cannot be had. */
+  private async saveList(sessionId: string, container: Fetch): Promise<void> {
+    try {
+      const res = await container(new Request(`${ORIGIN}/workspace/files`))
+      if (!res.ok) throw new Error(await errorMessage(res))
+      await this.bucket.put(WorkspaceArchives.listKey(sessionId), await res.text(), {
+        httpMetadata: { contentType: 'application/json' },
+      })
+    } catch {
+      // A list of another copy would show files that are not there.
+      await this.bucket.delete(WorkspaceArchives.listKey(sessionId)).catch(() => {})
+    }
+  }
+
+  /** The files of the saved copy, as the container listed them when it was saved; [] when there is none. */
+  async savedFiles(sessionId: string): Promise<unknown[]> {
+    const listed = await this.bucket.get(WorkspaceArchives.listKey(sessionId))
+    if (listed === null) return []
+    const body = (await listed.json()) as { files?: unknown }
+    return Array.isArray(body.files) ? body.files : []
   }
 
   /**
@@ -173,6 +201,7 @@ export class WorkspaceArchives {
   async remove(sessionId: string): Promise<void> {
     await this.bucket.delete([
       WorkspaceArchives.key(sessionId),
+      WorkspaceArchives.listKey(sessionId),
       WorkspaceArchives.staleKey(sessionId),
       `sessions/${sessionId}/workspace-over-limit.tar.gz`,
     ])

@@ -1,7 +1,8 @@
 /**
  * Uploads into a session's workspace and downloads from it (one file, or all as a zip) on the Cloudflare
  * host: the same REST answers as the Node host's, done in the container by the same code. The container is
- * started when it sleeps, and an upload is saved, so it is still there after the next sleep.
+ * started when it sleeps, and an upload is saved, so it is still there after the next sleep. A sleeping
+ * session's files are listed from what was saved with its workspace; reading one starts the container.
  */
 import { SELF } from 'cloudflare:test'
 import { unzipSync } from 'fflate'
@@ -95,6 +96,20 @@ describe('workspace uploads and downloads on the Cloudflare host', () => {
     const down = await SELF.fetch(`${BASE}/transfer-4/download/b.txt`)
     expect(await down.text()).toBe('uploaded while asleep')
     expect(await listed('transfer-4')).toEqual(['a.txt', 'b.txt'])
+  })
+
+  it("lists a sleeping session's saved files without starting it, and starts it to read one", async () => {
+    await started('transfer-5', 'write notes.md from a turn')
+    await sleep('transfer-5')
+    expect(await listed('transfer-5')).toEqual(['notes.md'])
+    expect((await json('/agent/sessions/transfer-5')).body).toMatchObject({
+      containerState: { state: 'sleeping' },
+    })
+    const read = await json<{ path: string; content: string }>('/agent/sessions/transfer-5/files/notes.md')
+    expect(read.body).toMatchObject({ path: 'notes.md', content: 'from a turn' })
+    expect((await json('/agent/sessions/transfer-5')).body).toMatchObject({
+      containerState: { state: 'running' },
+    })
   })
 
   it('answers 404 for a session that does not exist', async () => {
