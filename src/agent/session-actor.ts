@@ -32,7 +32,7 @@ export type { AgentDeps, AgentLogger } from './agent-deps.js'
 export type { TurnOutcome }
 
 import { emptyWorkspaceSnapshot } from '../protocol/workspace-snapshot.js'
-import { diffSnapshots, ToolShownPaths, type WorkspaceSnapshot } from './workspace-diff.js'
+import { diffSnapshots, fileChangeEvents, ToolShownPaths, type WorkspaceSnapshot } from './workspace-diff.js'
 
 export type EventListener = (event: OutboundEvent) => void
 
@@ -356,15 +356,9 @@ export class SessionActor {
     const changes = diffSnapshots(progress.snapshot, after, progress.toolShown.take())
     progress.snapshot = after
     if (changes.length === 0) return
-    const files = new Set(this.record.sessionFiles)
-    for (const change of changes) {
-      const label =
-        change.action === 'created' ? 'Created' : change.action === 'modified' ? 'Modified' : 'Deleted'
-      this.emit({ type: 'file_change', content: `${label}: ${change.path}`, data: change })
-      if (change.action === 'deleted') files.delete(change.path)
-      else files.add(change.path)
-    }
-    this.deps.store.updateSession(this.id, { sessionFiles: [...files].sort() })
+    const { events, sessionFiles } = fileChangeEvents(changes, this.record.sessionFiles)
+    for (const event of events) this.emit(event)
+    this.deps.store.updateSession(this.id, { sessionFiles })
   }
 
   private finishTurn(

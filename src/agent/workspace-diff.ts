@@ -38,6 +38,22 @@ export function diffSnapshots(
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
 
+const LABELS = { created: 'Created', modified: 'Modified', deleted: 'Deleted' } as const
+
+/** The `file_change` events of `changes`, and the session's file list (`sessionFiles`) after them. */
+export function fileChangeEvents(
+  changes: readonly FileChangeData[],
+  sessionFiles: readonly string[],
+): { events: NewEvent[]; sessionFiles: string[] } {
+  const files = new Set(sessionFiles)
+  const events = changes.map((change): NewEvent => {
+    if (change.action === 'deleted') files.delete(change.path)
+    else files.add(change.path)
+    return { type: 'file_change', content: `${LABELS[change.action]}: ${change.path}`, data: change }
+  })
+  return { events, sessionFiles: [...files].sort() }
+}
+
 /**
  * The paths whose change a file tool's card shows since they were last taken: its result's `patch`, or a
  * Write's content (Claude Code reports no hunks for a new file; the card shows its content as added lines).
