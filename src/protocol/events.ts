@@ -3,6 +3,7 @@
  * union shared by server, agent and UI. Every outbound event except `text_delta` carries a `seq`.
  */
 import { z } from 'zod'
+import { NO_PATCH_REASONS } from './patch-bounds.js'
 import { EVENT_TYPES, SESSION_ID_PATTERN } from './wire-event.js'
 
 export { SESSION_ID_PATTERN }
@@ -143,7 +144,7 @@ export type MessageCancelledData = z.infer<typeof MessageCancelledData>
 export const FileDiff = z.object({
   patch: z.array(PatchHunk).optional(),
   patchClipped: z.literal(true).optional(),
-  noPatch: z.enum(['binary', 'too_large', 'not_kept', 'too_many']).optional(),
+  noPatch: z.enum(NO_PATCH_REASONS).optional(),
 })
 export type FileDiff = z.infer<typeof FileDiff>
 

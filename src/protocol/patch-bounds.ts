@@ -4,6 +4,9 @@
  */
 import type { PatchHunk } from './events.js'
 
+/** Why a changed file's event carries no diff (`FileDiff.noPatch`, events.ts). */
+export const NO_PATCH_REASONS = ['binary', 'too_large', 'not_kept', 'too_many'] as const
+
 /** At most this many diff lines travel in one event; the rest is cut and said to be. */
 export const PATCH_LINES = 400
 /** Longer diff lines (minified files) are cut to this many characters. */

@@ -7,6 +7,7 @@
  * calls update one checklist card in place. Pure, so it is tested without a browser.
  */
 import type { FileDiff, PatchHunk } from '../../protocol/events'
+import { NO_PATCH_REASONS } from '../../protocol/patch-bounds'
 import type { PermissionRule } from '../../protocol/permission-rules'
 import type { Todo } from './components/tools/todo-view'
 import type { WireEvent } from './session-socket'
@@ -86,8 +87,6 @@ export interface FileChange {
   /** Why a created or modified file has no diff. */
   noPatch?: NoPatchReason
 }
-
-const NO_PATCH_REASONS: readonly NoPatchReason[] = ['binary', 'too_large', 'not_kept', 'too_many']
 
 export interface SessionStatus {
   isRunning: boolean
