@@ -14,8 +14,8 @@
  * are then measured again with every proxy on a core of its own (`taskset`: this process and the upstream on
  * CPU 0, the proxies on CPU 1), as proxies are usually benchmarked; sharing two cores, a proxy's throughput
  * mostly shows how the three processes split them. The streamed rows at concurrency 1 are also measured with
- * the upstream paced like a provider (`/paced/`: a write every 2 ms), ours against direct: at full speed the
- * upstream sends all 44 events at once, so a translating proxy's time to the last byte includes the time to
+ * the upstream paced like a provider (`/paced/`: a write every 2 ms), ours, the stack alone and the bare proxy
+ * against direct: at full speed the upstream sends all 44 events at once, so a translating proxy's time to the last byte includes the time to
  * translate all of them, measured last in this process (`translation-timing.js`). Then the goals of issue 14
  * met or not in this run (`router-goals.js`). Set BENCH_QUICK=1 for a short smoke run.
  */
@@ -198,7 +198,6 @@ async function main() {
     },
   }
 
-  /** Every target on one row, each warmed up and then measured in turn. */
   /**
    * Every target on one row, each warmed up, then measured in turn; at concurrency 1 in ROUNDS_AT_ONE rounds,
    * the targets taking turns, so a drift of the machine's wake-up latency over the row touches them all alike.
@@ -255,7 +254,7 @@ async function main() {
       if (pid) result[name].cpuUs = ((treeCpuSeconds(pid) - cpuBefore) * 1e6) / PACED_REQUESTS
     }
     process.stderr.write('.')
-    pacedRows.push({ path, stream: true, concurrency: 1, paced: true, ...result })
+    pacedRows.push({ path, stream: true, concurrency: 1, ...result })
   }
 
   // The same rows at the highest concurrency again, each proxy on a core of its own: the load generator
