@@ -1,6 +1,8 @@
 /** The open session's workspace files and the file open in the viewer, refreshed as the agent changes them. */
+
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, type FileContent, listFiles, readFile, type WorkspaceFile } from './api'
+import { errorText } from './format'
 
 export interface Workspace {
   files: WorkspaceFile[] | undefined
@@ -55,7 +57,7 @@ export function useWorkspace(sessionId: string, exists: boolean): Workspace {
       if (e instanceof ApiError && e.status === 404) {
         setFiles([])
         setError(undefined)
-      } else setError(e instanceof Error ? e.message : String(e))
+      } else setError(errorText(e))
     }
     const open = current.current.openPath
     if (reopen.current && open !== undefined) {

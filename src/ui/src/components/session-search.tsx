@@ -2,8 +2,10 @@
  * Search over the sessions' titles and messages (the server's `?q=`), as the person types: results replace the
  * list, each with the words around its match. Esc in the box clears it.
  */
+
 import { useEffect, useState } from 'preact/hooks'
 import { type SessionHit, searchSessions } from '../api'
+import { errorText } from '../format'
 
 export function useSessionSearch(query: string): {
   hits: SessionHit[] | undefined
@@ -20,7 +22,7 @@ export function useSessionSearch(query: string): {
     const t = setTimeout(() => {
       searchSessions(q).then(
         (found) => live && setHits(found),
-        (e) => live && setError(e instanceof Error ? e.message : String(e)),
+        (e) => live && setError(errorText(e)),
       )
     }, 200)
     return () => {

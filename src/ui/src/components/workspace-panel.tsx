@@ -14,7 +14,7 @@ import {
 } from '../api'
 import type { FileAction } from '../conversation'
 import { type FileEdit, noPatchNote } from '../file-history'
-import { bytes } from '../format'
+import { bytes, errorText } from '../format'
 import { highlightCode, languageForPath } from '../highlight'
 import { CopyButton } from './copy-button'
 import { PatchDiff } from './diff-view'
@@ -190,7 +190,7 @@ function useTransfers(sessionId: string, onUploaded: (paths: string[]) => void) 
     try {
       setStatus({ text: await work(), error: false })
     } catch (e) {
-      setStatus({ text: e instanceof Error ? e.message : String(e), error: true })
+      setStatus({ text: errorText(e), error: true })
     }
   }
   return {

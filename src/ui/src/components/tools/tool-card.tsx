@@ -2,8 +2,8 @@
  * A tool call as a card: a one-line header (state, tool, what it works on, how it went) and a body drawn by
  * the tool's own view: Bash a terminal, Write/Edit/MultiEdit a diff, TodoWrite or TaskCreate/TaskUpdate a
  * checklist, Task the subagent's steps nested; Read, Grep, Glob, WebFetch, WebSearch and ToolSearch stay one
- * closed line with their result inside. Any
- * other tool shows its input and result as JSON, as before. Views are entries of one record, keyed by name.
+ * closed line with their result inside. Any other tool shows its input and result as JSON, as before. Views
+ * are entries of one record, keyed by name.
  */
 import type { ComponentType } from 'preact'
 import type { ToolCall } from '../../conversation'
