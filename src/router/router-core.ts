@@ -12,7 +12,7 @@ import { dispatchSettings } from './config/router-settings.js'
 import { DeploymentHealth } from './dispatch/deployment-health.js'
 import { ModelLister } from './dispatch/list-models.js'
 import { ResponseCache } from './dispatch/response-cache.js'
-import { limitedFetch } from './dispatch/upstream-limits.js'
+import { upstreamFromFetch } from './dispatch/upstream-limits.js'
 import { handleChatCompletions } from './endpoints/handle-chat-completions.js'
 import { handleCountTokens } from './endpoints/handle-count-tokens.js'
 import { handleMessages, type MessagesDeps } from './endpoints/handle-messages.js'
@@ -55,7 +55,7 @@ export function createRouterCore(options: RouterOptions): RouterCore {
   const deps: MessagesDeps = {
     table: new RouteTable(options.config),
     secrets,
-    fetch: limitedFetch(options.fetch ?? platformFetch, settings.upstream),
+    upstream: (options.upstream ?? upstreamFromFetch(options.fetch ?? platformFetch))(settings.upstream),
     logger,
     settings,
     health: new DeploymentHealth(settings.allowedFails, settings.cooldownMs),
@@ -66,7 +66,7 @@ export function createRouterCore(options: RouterOptions): RouterCore {
       : undefined,
   }
 
-  const lister = new ModelLister({ table: deps.table, secrets, fetch: deps.fetch, logger })
+  const lister = new ModelLister({ table: deps.table, secrets, upstream: deps.upstream, logger })
 
   /** Runs a handler; a thrown error becomes an Anthropic-shaped answer (and a log line when it is ours). */
   const guarded = async (fn: () => Promise<Response>): Promise<Response> => {

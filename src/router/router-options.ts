@@ -2,6 +2,7 @@
 
 import type { RouterConfig } from './config/config-schema.js'
 import type { Env } from './config/env.js'
+import type { UpstreamClient } from './dispatch/upstream-limits.js'
 import type { RouterLogger } from './usage/router-logger.js'
 import type { RouterMetrics } from './usage/router-metrics.js'
 import type { UsageSink } from './usage/usage-sink.js'
@@ -23,6 +24,8 @@ export interface RouterOptions {
   secrets: Env
   /** Upstream fetch; default `globalThis.fetch`. */
   fetch?: typeof fetch
+  /** The host's own way upstream, used instead of `fetch` (the Node host's is undici: `nodeUpstream`). */
+  upstream?: UpstreamClient
   /**
    * When given, decides on the token of `Authorization: Bearer X` or `x-api-key: X`: false answers 401, true
    * admits the request unattributed, a principal admits it on behalf of its session. When absent, the token

@@ -6,6 +6,7 @@ import fc from 'fast-check'
 import { expect } from 'vitest'
 import { AppError } from '../../protocol/errors.js'
 import { openAIStreamToAnthropic } from '../providers/openai-compatible/openai-stream-to-anthropic.js'
+import { type ChunkReader, readText as readBody } from '../providers/upstream.js'
 import { SseParser } from '../wire/sse-parser.js'
 import contentFilter from './content-filter.chunks.txt?raw'
 import cumulativeAndFinalArgs from './cumulative-and-final-args.chunks.txt?raw'
@@ -68,9 +69,10 @@ export function chunkedStream(text: string, size: number): ReadableStream<Uint8A
 /** Read sizes every fixture is replayed with: one byte, odd sizes, and everything in one read. */
 export const SPLITS = [1, 3, 7, 64, 1_000_000]
 
-export async function readText(stream: ReadableStream<Uint8Array> | null): Promise<string> {
-  if (!stream) return ''
-  return new Response(stream).text()
+/** A body to its end as text: a web stream, or a reader (what the stream translations answer). */
+export async function readText(body: ReadableStream<Uint8Array> | ChunkReader | null): Promise<string> {
+  if (!body) return ''
+  return 'getReader' in body ? new Response(body).text() : readBody(body)
 }
 
 export interface ParsedEvent {
@@ -149,7 +151,9 @@ export async function translateReads(reads: Uint8Array[]): Promise<string> {
     },
     { highWaterMark: 0 },
   )
-  return readText(openAIStreamToAnthropic(upstream, { requestedModel: 'm', describe: 'test upstream' }))
+  return readText(
+    openAIStreamToAnthropic(upstream.getReader(), { requestedModel: 'm', describe: 'test upstream' }),
+  )
 }
 
 /** Checks that `bytes` translate to `expected` however they are cut into reads (up to ten cuts). */

@@ -5,11 +5,12 @@
  * cool down deployments that keep failing, then move to the model's `fallbacks` (or `default_fallbacks`); a
  * prompt over the model's context window moves to its `context_window_fallbacks` instead. A model no route
  * matches goes to `default_model` when one is set. Records usage, metrics and (non-streaming) the cache.
+ * A provider answers a record (`ProviderAnswer`); the `Response` the client gets is built here, once.
  */
 import { AppError, toAppError } from '../../protocol/errors.js'
 import type { Deployment, RouteMatch, RouteTable } from '../config/route-table.js'
 import type { DispatchSettings } from '../config/router-settings.js'
-import type { CallObserver } from '../providers/types.js'
+import type { CallObserver, ProviderAnswer } from '../providers/types.js'
 import type { TokenCounts } from '../usage/price-table.js'
 import type { RouterLogger } from '../usage/router-logger.js'
 import type { RouterMetrics } from '../usage/router-metrics.js'
@@ -49,7 +50,14 @@ export interface DispatchRequest {
     deployment: Deployment,
     signal: AbortSignal,
     observer: CallObserver,
-  ): Promise<Response>
+  ): Promise<ProviderAnswer>
+}
+
+/** What an attempt answers: a whole body, or the stream the client reads. */
+interface Answer {
+  status: number
+  headers: Record<string, string>
+  body: string | ReadableStream<Uint8Array>
 }
 
 /** LiteLLM's `retry_policy` key for an error. */
@@ -107,9 +115,7 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
     if (hit) {
       deps.metrics.cacheHits.add({ model: req.requestedModel })
       rec.finish({ status: 200, cached: true })
-      const headers = new Headers(hit.headers)
-      headers.set('x-router-cache', 'hit')
-      return new Response(hit.body.slice(), { status: 200, headers })
+      return new Response(hit.body, { status: 200, headers: { ...hit.headers, 'x-router-cache': 'hit' } })
     }
   }
   const { settings } = deps
@@ -146,15 +152,10 @@ export async function dispatch(deps: DispatchDeps, req: DispatchRequest): Promis
       rec.fallbackModel = model
     }
     const outcome = await tryModel(deps, req, match, rec)
-    // Not `instanceof Response`: @hono/node-server swaps the global Response class, so a Response made by a
-    // provider may not be an instance of the one this module sees. AppError is ours and always is.
     if (!(outcome instanceof AppError)) {
-      if (cacheKey !== undefined && outcome.status === 200) {
-        const body = new Uint8Array(await outcome.arrayBuffer())
-        deps.cache?.set(cacheKey, body, outcome.headers)
-        return new Response(body, { status: 200, headers: outcome.headers })
-      }
-      return outcome
+      if (cacheKey !== undefined && outcome.status === 200 && typeof outcome.body === 'string')
+        deps.cache?.set(cacheKey, outcome.body, outcome.headers)
+      return new Response(outcome.body, { status: outcome.status, headers: outcome.headers })
     }
     lastError = outcome
     if (req.signal?.aborted) break
@@ -201,7 +202,7 @@ async function tryModel(
   req: DispatchRequest,
   match: RouteMatch,
   rec: UsageRecorder,
-): Promise<Response | AppError> {
+): Promise<Answer | AppError> {
   const { settings, health } = deps
   const tried = new Set<string>()
   const deployments = await fitting(deps, req, match)
@@ -262,7 +263,7 @@ async function attemptOnce(
   match: RouteMatch,
   deployment: Deployment,
   rec: UsageRecorder,
-): Promise<Response> {
+): Promise<Answer> {
   const controller = new AbortController()
   const onClientAbort = () => controller.abort(req.signal?.reason)
   req.signal?.addEventListener('abort', onClientAbort, { once: true })
@@ -306,16 +307,16 @@ async function attemptOnce(
   try {
     const response = await req.send(match, deployment, controller.signal, observer)
     const describe = `${deployment.modelName} (${deployment.id})`
-    const reader = req.stream ? response.body?.getReader() : undefined
-    if (!reader) {
-      // Providers answer non-streaming requests fully read, so a failure while reading was already thrown.
+    const reader = response.body
+    if (typeof reader === 'string') {
+      // A whole answer is read to its end already, so a failure while reading it was thrown.
       clearTimeout(timer)
       deps.health.succeeded(deployment.id, performance.now() - started)
       rec.firstByte()
       release()
       chargeTokens()
       rec.finish({ status: response.status })
-      return response
+      return { status: response.status, headers: response.headers, body: reader }
     }
     const first = await peekFirstChunk(reader, describe)
     clearTimeout(timer)
@@ -332,7 +333,7 @@ async function attemptOnce(
       onChunk: usageReader && ((chunk) => usageReader.push(chunk)),
       failureFrame: (message) => failureFrame(req.endpoint, `${describe} failed mid-stream: ${message}`),
     })
-    return new Response(body, { status: response.status, headers: response.headers })
+    return { status: response.status, headers: response.headers, body }
   } catch (err) {
     release()
     if (timedOut) {

@@ -8,6 +8,7 @@ import { z } from 'zod'
 import type { Env } from '../config/env.js'
 import { type ProviderName, providerVariables, splitProviderModel } from '../config/provider-names.js'
 import type { Route, RouteTable } from '../config/route-table.js'
+import { readText, type Upstream } from '../providers/upstream.js'
 import type { RouterLogger } from '../usage/router-logger.js'
 import { resolveDeployment } from './resolve-deployment.js'
 
@@ -28,7 +29,7 @@ export interface OfferedModel {
 export interface ModelListerOptions {
   table: RouteTable
   secrets: Env
-  fetch: typeof fetch
+  upstream: Upstream
   logger: RouterLogger
   /** How long a provider's list is kept; default 10 minutes. */
   ttlMs?: number
@@ -150,12 +151,16 @@ export class ModelLister {
       if (apiKey) headers['x-api-key'] = apiKey
     } else if (apiKey) headers.authorization = `Bearer ${apiKey}`
     try {
-      const response = await this.options.fetch(modelsUrl(provider, apiBase), {
+      const response = await this.options.upstream(modelsUrl(provider, apiBase), {
+        method: 'GET',
         headers,
         signal: AbortSignal.timeout(this.timeoutMs),
       })
-      if (!response.ok) throw new Error(`HTTP ${response.status}`)
-      const page = ModelsPage.safeParse(await response.json())
+      if (response.status < 200 || response.status > 299) {
+        await response.body.cancel()
+        throw new Error(`HTTP ${response.status}`)
+      }
+      const page = ModelsPage.safeParse(JSON.parse(await readText(response.body)))
       if (!page.success) throw new Error('the answer has no data[].id')
       return page.data.data.map((m) => m.id)
     } catch (err) {

@@ -4,8 +4,7 @@
  * cancelled by the client).
  */
 import { AppError } from '../../protocol/errors.js'
-
-type Reader = ReadableStreamDefaultReader<Uint8Array>
+import type { ChunkReader } from '../providers/upstream.js'
 
 export interface BodyEnd {
   /** Set when the body failed or the client cancelled it. */
@@ -14,7 +13,7 @@ export interface BodyEnd {
 }
 
 /** Reads the first chunk; a read failure becomes a retryable `AppError` naming the upstream. */
-export async function peekFirstChunk(reader: Reader, describe: string): Promise<Uint8Array | undefined> {
+export async function peekFirstChunk(reader: ChunkReader, describe: string): Promise<Uint8Array | undefined> {
   try {
     const { done, value } = await reader.read()
     return done ? undefined : value
@@ -40,7 +39,7 @@ export interface ResumeOptions {
 
 /** The rest of the body behind the peeked chunk, pulled only as fast as it is read. */
 export function resumeBody(
-  reader: Reader,
+  reader: ChunkReader,
   first: Uint8Array | undefined,
   options: ResumeOptions,
 ): ReadableStream<Uint8Array> {

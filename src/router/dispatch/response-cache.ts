@@ -4,8 +4,8 @@
  */
 
 export interface CachedAnswer {
-  body: Uint8Array
-  headers: [string, string][]
+  body: string
+  headers: Record<string, string>
   expires: number
 }
 
@@ -35,9 +35,9 @@ export class ResponseCache {
     return hit
   }
 
-  set(key: string, body: Uint8Array, headers: Headers): void {
+  set(key: string, body: string, headers: Record<string, string>): void {
     this.entries.delete(key)
-    this.entries.set(key, { body, headers: [...headers], expires: this.now() + this.ttlMs })
+    this.entries.set(key, { body, headers, expires: this.now() + this.ttlMs })
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value
       if (oldest === undefined) break

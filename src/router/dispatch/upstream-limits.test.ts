@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { limitedBody } from './upstream-limits.js'
+import type { ChunkReader } from '../providers/upstream.js'
+import { limitedReader } from './upstream-limits.js'
 
 const bytes = (s: string) => new TextEncoder().encode(s)
 
@@ -20,8 +21,7 @@ function upstream(chunks: string[], end = true): ReadableStream<Uint8Array> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-async function readAll(body: ReadableStream<Uint8Array>, pauseMs = 0): Promise<string> {
-  const reader = body.getReader()
+async function readAll(reader: ChunkReader, pauseMs = 0): Promise<string> {
   let text = ''
   for (;;) {
     const { done, value } = await reader.read()
@@ -31,16 +31,16 @@ async function readAll(body: ReadableStream<Uint8Array>, pauseMs = 0): Promise<s
   }
 }
 
-describe('limitedBody', () => {
+describe('limitedReader', () => {
   it('fails a stream that goes silent, naming stream_idle_timeout', async () => {
-    const body = limitedBody(upstream(['a'], false), { maxBytes: 1024, idleMs: 50 }, 'up')
+    const body = limitedReader(upstream(['a'], false).getReader(), { maxBytes: 1024, idleMs: 50 }, 'up')
     await expect(readAll(body)).rejects.toThrow(
       /up sent nothing for 0.05 s \(router_settings.stream_idle_timeout\)/,
     )
   })
 
   it('does not count a slow client as a silent upstream', async () => {
-    const body = limitedBody(upstream(['a', 'b', 'c']), { maxBytes: 1024, idleMs: 40 }, 'up')
+    const body = limitedReader(upstream(['a', 'b', 'c']).getReader(), { maxBytes: 1024, idleMs: 40 }, 'up')
     expect(await readAll(body, 120)).toBe('abc')
   })
 
@@ -52,13 +52,13 @@ describe('limitedBody', () => {
         cancelled = true
       },
     })
-    const body = limitedBody(big, { maxBytes: 1000, idleMs: 1000 }, 'up')
+    const body = limitedReader(big.getReader(), { maxBytes: 1000, idleMs: 1000 }, 'up')
     await expect(readAll(body)).rejects.toThrow(/max_response_size_mb/)
     expect(cancelled).toBe(true)
   })
 
   it('passes a whole answer through unchanged', async () => {
-    const body = limitedBody(upstream(['one ', 'two']), { maxBytes: 1024, idleMs: 1000 }, 'up')
+    const body = limitedReader(upstream(['one ', 'two']).getReader(), { maxBytes: 1024, idleMs: 1000 }, 'up')
     expect(await readAll(body)).toBe('one two')
   })
 })

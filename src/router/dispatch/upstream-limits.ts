@@ -6,27 +6,24 @@
  * started, the stream translation turns it into an `event: error`. Time to the first chunk is the attempt
  * `timeout` of dispatch. Web-standard only, so both hosts get the same limits.
  *
- * `BodyLimits` is the bookkeeping for one body. `limitedFetch` applies it by wrapping each answer's body in a
- * stream of its own; a host `fetch` that already reads the body in a loop of its own can apply it there
- * instead (`LimitAwareFetch`) and spare the router that extra stream on every answer.
+ * `BodyLimits` is the bookkeeping for one body; `limitedReader` applies it to a body's reader, on every host
+ * (over `fetch` in `upstreamFromFetch`, over undici in `node/node-upstream.ts`).
  */
 import { AppError } from '../../protocol/errors.js'
+import { type ChunkReader, EMPTY_BODY, type Upstream } from '../providers/upstream.js'
 
 export interface UpstreamLimits {
   maxBytes: number
   idleMs: number
 }
 
-/** A host `fetch` that can read its answers under `limits` itself (the Node host's does). */
-export interface LimitAwareFetch {
-  (input: RequestInfo | URL, init?: RequestInit): Promise<Response>
-  underLimits(limits: UpstreamLimits): typeof fetch
-}
+/** A host's way upstream, its answers read under `limits`. */
+export type UpstreamClient = (limits: UpstreamLimits) => Upstream
 
 /** `https://user:key@host/v1/x?q` -> `https://host/v1/x`: names the upstream without anything secret. */
-export function upstreamName(input: RequestInfo | URL): string {
+export function upstreamName(url: string): string {
   try {
-    const u = new URL(typeof input === 'string' || input instanceof URL ? input : input.url)
+    const u = new URL(url)
     return `${u.origin}${u.pathname}`
   } catch {
     return 'the upstream'
@@ -106,61 +103,41 @@ export class BodyLimits {
   }
 }
 
-/** `body` read under `limits`: the same bytes, or an error once a limit is crossed. */
-export function limitedBody(
-  body: ReadableStream<Uint8Array>,
-  limits: UpstreamLimits,
-  describe: string,
-): ReadableStream<Uint8Array> {
-  const reader = body.getReader()
-  // A read in progress ends with `done` once cancelled, and the pull then throws the failure.
-  const guard = new BodyLimits(limits, describe, (err) => void reader.cancel(err).catch(() => {}))
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        guard.waiting()
-        let next: ReadableStreamReadResult<Uint8Array>
-        try {
-          next = await reader.read()
-        } catch (err) {
-          guard.stop()
-          throw guard.failure ?? err
-        }
-        if (guard.failure) throw guard.failure
-        if (next.done) {
-          guard.stop()
-          controller.close()
-          return
-        }
-        guard.received(next.value.byteLength)
-        controller.enqueue(next.value)
-      },
-      cancel: (reason) => {
+/** `body` read under `limits`: the same chunks, or an error once a limit is crossed. */
+export function limitedReader(body: ChunkReader, limits: UpstreamLimits, describe: string): ChunkReader {
+  // A read in progress ends with `done` once cancelled, and the read then throws the failure.
+  const guard = new BodyLimits(limits, describe, (err) => void body.cancel(err).catch(() => {}))
+  return {
+    async read() {
+      guard.waiting()
+      let next: ReadableStreamReadResult<Uint8Array>
+      try {
+        next = await body.read()
+      } catch (err) {
         guard.stop()
-        return reader.cancel(reason)
-      },
+        throw guard.failure ?? err
+      }
+      if (guard.failure) throw guard.failure
+      if (next.done) guard.stop()
+      else guard.received(next.value.byteLength)
+      return next
     },
-    { highWaterMark: 0 },
-  )
+    cancel(reason) {
+      guard.stop()
+      return body.cancel(reason)
+    },
+  }
 }
 
-function isLimitAware(fetch: typeof globalThis.fetch): fetch is LimitAwareFetch {
-  return typeof (fetch as Partial<LimitAwareFetch>).underLimits === 'function'
-}
-
-/** `fetch` whose answers are read under `limits`: by the host `fetch` itself when it can, else wrapped. */
-export function limitedFetch(
-  fetch: typeof globalThis.fetch,
-  limits: UpstreamLimits,
-): typeof globalThis.fetch {
-  if (isLimitAware(fetch)) return fetch.underLimits(limits)
-  return async (input, init) => {
-    const response = await fetch(input, init)
-    if (!response.body) return response
-    return new Response(limitedBody(response.body, limits, upstreamName(input)), {
+/** The router's way upstream over a `fetch` (the platform's, or one a test gives). */
+export function upstreamFromFetch(fetch: typeof globalThis.fetch): UpstreamClient {
+  return (limits) => async (url, request) => {
+    const response = await fetch(url, request)
+    const reader = response.body?.getReader()
+    return {
       status: response.status,
-      statusText: response.statusText,
       headers: response.headers,
-    })
+      body: reader ? limitedReader(reader, limits, upstreamName(url)) : EMPTY_BODY,
+    }
   }
 }

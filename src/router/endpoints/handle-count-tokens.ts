@@ -36,7 +36,7 @@ export async function handleCountTokens(deps: MessagesDeps, incoming: IncomingCa
   if (deployment) {
     const resolved = resolveDeployment(deps.secrets, match, deployment)
     if (resolved.provider.countTokens) {
-      return resolved.provider.countTokens({
+      const answer = await resolved.provider.countTokens({
         request: { ...request, max_tokens: request.max_tokens ?? 1 },
         rawBody,
         headers: incoming.headers,
@@ -45,12 +45,13 @@ export async function handleCountTokens(deps: MessagesDeps, incoming: IncomingCa
         requestedModel: match.requestedModel,
         apiBase: resolved.apiBase,
         apiKey: resolved.apiKey,
-        fetch: deps.fetch,
+        upstream: deps.upstream,
         // Not dispatched, so the attempt `timeout` is applied here.
         signal: withTimeout(incoming.signal, deps.settings.timeoutMs),
         logger: deps.logger,
         observer: noopObserver,
       })
+      return new Response(answer.body, { status: answer.status, headers: answer.headers })
     }
   }
   return jsonResponse({ input_tokens: await countRequestTokens(request) })

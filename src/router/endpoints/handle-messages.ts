@@ -10,13 +10,14 @@ import { type DispatchDeps, dispatch } from '../dispatch/dispatch.js'
 import { resolveDeployment } from '../dispatch/resolve-deployment.js'
 import { refuseSeveralChoices } from '../providers/one-choice.js'
 import type { CallObserver, Provider, UpstreamCall } from '../providers/types.js'
+import type { Upstream } from '../providers/upstream.js'
 import { countRequestTokens } from '../usage/count-tokens.js'
 import { MessagesRequest } from '../wire/anthropic-request.js'
 import type { IncomingCall } from '../wire/incoming-call.js'
 
 export interface MessagesDeps extends DispatchDeps {
   secrets: Env
-  fetch: typeof fetch
+  upstream: Upstream
 }
 
 export function formatIssues(error: z.ZodError): string {
@@ -78,7 +79,7 @@ export function attemptCall(
       requestedModel: attempt.requestedModel,
       apiBase,
       apiKey,
-      fetch: deps.fetch,
+      upstream: deps.upstream,
       signal: attempt.signal,
       logger: deps.logger,
       observer: attempt.observer,

@@ -1,5 +1,5 @@
 /**
- * The router served on Node (`serveRouter`, upstream calls through `nodeHttpFetch`) against an upstream that
+ * The router served on Node (`serveRouter`, upstream calls through `nodeUpstream`) against an upstream that
  * writes crafted bytes: broken framing, a `101`, endless or silent bodies, compression nobody asked for, and
  * a connection that drops a request it received. Nothing here may reach another request, run twice, hang or
  * grow without bound.

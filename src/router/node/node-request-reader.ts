@@ -21,7 +21,7 @@ function nodeBindings(c: Context): NodeBindings | undefined {
 }
 
 /** Node's parsed headers as a `HeaderReader` (names are lower case there; repeated values joined). */
-function nodeHeaders(headers: IncomingHttpHeaders): HeaderReader {
+export function nodeHeaders(headers: IncomingHttpHeaders): HeaderReader {
   return {
     get(name) {
       const value = headers[name.toLowerCase()]

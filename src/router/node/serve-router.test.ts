@@ -5,8 +5,9 @@ import { fixture } from '../__fixtures__/harness.js'
 import { serveRouterOver, sseChunk, startRawUpstream } from '../__fixtures__/raw-upstream.js'
 import { type ScriptedHttpServer, startScriptedHttpServer } from '../__fixtures__/scripted-http-server.js'
 import { parseRouterConfig } from '../config/parse-config.js'
+import { readText } from '../providers/upstream.js'
 import { InMemoryUsageSink } from '../usage/usage-sink.js'
-import { nodeHttpFetch } from './node-http-fetch.js'
+import { nodeUpstream } from './node-upstream.js'
 import { serveRouter } from './serve-router.js'
 
 const closers: (() => Promise<void>)[] = []
@@ -102,7 +103,7 @@ describe('serveRouter (the router alone on node:http)', () => {
   })
 })
 
-describe('nodeHttpFetch', () => {
+describe('nodeUpstream', () => {
   it('keeps the upstream connection for the next request after a translated stream ends', async () => {
     const body = `${sseChunk({ role: 'assistant', content: 'hi' })}${sseChunk({}, 'stop')}data: [DONE]\n\n`
     // The body's end comes a moment after `[DONE]`, as from a server that writes each event on its own.
@@ -131,22 +132,26 @@ describe('nodeHttpFetch', () => {
 
   it('streams answers, and reports refused connections and aborts like fetch', async () => {
     const upstream = await upstreamWith(() => ['one ', 'two ', 'three'], 5)
-    const res = await nodeHttpFetch(`${upstream.url}/x?y=1`, {
+    const send = nodeUpstream({ maxBytes: 1024, idleMs: 5000 })
+    const res = await send(`${upstream.url}/x?y=1`, {
       method: 'POST',
-      headers: { 'x-a': 'b' },
+      headers: { 'X-A': 'b' },
       body: 'ü',
     })
     expect(res.status).toBe(200)
-    expect(await res.text()).toBe('one two three')
+    expect(await readText(res.body)).toBe('one two three')
     expect(upstream.requests[0]).toMatchObject({ path: '/x?y=1', body: 'ü' })
     expect(upstream.requests[0]?.headers['x-a']).toBe('b')
 
-    const refused = await nodeHttpFetch('http://127.0.0.1:1/', { method: 'POST' }).catch((e: unknown) => e)
+    const refused = await send('http://127.0.0.1:1/', { method: 'POST', headers: {} }).catch(
+      (e: unknown) => e,
+    )
     expect(refused).toBeInstanceOf(TypeError)
     expect(String((refused as TypeError).cause)).toMatch(/ECONNREFUSED/)
 
     const controller = new AbortController()
     controller.abort()
-    await expect(nodeHttpFetch(`${upstream.url}/`, { signal: controller.signal })).rejects.toThrow(/abort/i)
+    const aborted = send(`${upstream.url}/`, { method: 'GET', headers: {}, signal: controller.signal })
+    await expect(aborted).rejects.toThrow(/abort/i)
   })
 })

@@ -4,7 +4,7 @@
  * adapter turns each `IncomingMessage` into a `Request` and pipes the `Response` body to the socket with
  * backpressure. Node's server stops reading a connection whose answers are not being read, and runs nothing
  * a client sent after `connection: close` (the parser refuses it and the connection is closed). Upstream calls
- * use `nodeHttpFetch` unless `options.fetch` is given. Node-only.
+ * go through undici (`nodeUpstream`) unless `options.fetch` or `options.upstream` is given. Node-only.
  */
 import { type Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -13,8 +13,8 @@ import { Hono } from 'hono'
 import { routerAppFor } from '../app.js'
 import { createRouterCore, type RouterCore } from '../router-core.js'
 import type { RouterOptions } from '../router-options.js'
-import { nodeHttpFetch } from './node-http-fetch.js'
 import { nodeRequestReader } from './node-request-reader.js'
+import { nodeUpstream } from './node-upstream.js'
 
 const KEEP_ALIVE_MS = 65_000
 
@@ -48,9 +48,11 @@ export function closeServer(server: Server, force = false): Promise<void> {
   })
 }
 
-/** The router core with the Node host's upstream `fetch` unless one is given. */
+/** The router core with the Node host's way upstream unless another is given. */
 export function nodeRouterCore(options: RouterOptions): RouterCore {
-  return createRouterCore({ ...options, fetch: options.fetch ?? nodeHttpFetch })
+  return createRouterCore(
+    options.fetch || options.upstream ? options : { ...options, upstream: nodeUpstream },
+  )
 }
 
 /** Listens on `port`/`hostname` (port 0 picks a free one); resolves once listening. */

@@ -7,6 +7,7 @@ import type { UsageFormat } from '../usage/usage-tap.js'
 import type { MessagesRequest } from '../wire/anthropic-request.js'
 import type { HeaderReader } from '../wire/incoming-call.js'
 import type { OpenAIChatBody } from '../wire/openai-chat-request.js'
+import type { ChunkReader, Upstream } from './upstream.js'
 
 /** What a provider reports about an answer while it is sent (usage accounting). */
 export interface CallObserver {
@@ -41,10 +42,20 @@ export interface UpstreamCall {
   requestedModel: string
   apiBase: string
   apiKey: string | undefined
-  fetch: typeof fetch
+  upstream: Upstream
   signal: AbortSignal | undefined
   logger: RouterLogger
   observer: CallObserver
+}
+
+/**
+ * What a provider answers: a whole answer as text (read to its end already, so it cannot fail any more), or
+ * a stream read chunk by chunk, which dispatch holds until its first chunk and then hands to the client.
+ */
+export interface ProviderAnswer {
+  status: number
+  headers: Record<string, string>
+  body: string | ChunkReader
 }
 
 export interface Provider {
@@ -52,16 +63,20 @@ export interface Provider {
   /**
    * Sends the request and answers in the Anthropic Messages format (JSON or SSE). Failures before the
    * answer starts are thrown as `AppError`s (with `retryable`); failures after it are `event: error`.
-   * A non-streaming answer is returned fully read (its body already in memory), so reading it cannot fail.
    */
-  send(call: ProviderCall): Promise<Response>
+  send(call: ProviderCall): Promise<ProviderAnswer>
   /** Answers an OpenAI chat-completions request in the OpenAI format (JSON or SSE). */
-  chatCompletions(call: ChatProviderCall): Promise<Response>
+  chatCompletions(call: ChatProviderCall): Promise<ProviderAnswer>
   /**
    * `POST /v1/messages/count_tokens` at the provider, when it has such an endpoint (Anthropic); others are
    * counted locally.
    */
-  countTokens?(call: ProviderCall): Promise<Response>
+  countTokens?(call: ProviderCall): Promise<ProviderAnswer & { body: string }>
+}
+
+/** A whole JSON answer. */
+export function jsonAnswer(body: unknown, status = 200): ProviderAnswer {
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
 }
 
 /** `https://user:pw@host/v1/` -> `https://host/v1`, for messages that name the upstream. */

@@ -5,6 +5,7 @@
  * are scrubbed of the key.
  */
 import { AppError, type ErrorType } from '../../protocol/errors.js'
+import { readText, type Upstream, type UpstreamAnswer } from './upstream.js'
 
 const MAX_MESSAGE = 600
 
@@ -57,8 +58,8 @@ export interface UpstreamContext {
 }
 
 /** An AppError for a non-2xx upstream answer. */
-export async function upstreamHttpError(response: Response, ctx: UpstreamContext): Promise<AppError> {
-  const text = await response.text().catch(() => '')
+export async function upstreamHttpError(response: UpstreamAnswer, ctx: UpstreamContext): Promise<AppError> {
+  const text = await readText(response.body).catch(() => '')
   let detail = redact(upstreamMessage(text), ctx.secrets)
   if (detail.length > MAX_MESSAGE) detail = `${detail.slice(0, MAX_MESSAGE)}…`
   const headers: Record<string, string> = {}
@@ -80,4 +81,22 @@ export function upstreamConnectionError(err: unknown, ctx: UpstreamContext): App
     retryable: true,
     cause: err,
   })
+}
+
+/** POSTs `body` to `url`; no answer, or a non-2xx one, is thrown as an AppError naming the upstream. */
+export async function postUpstream(
+  call: { upstream: Upstream; signal: AbortSignal | undefined },
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  ctx: UpstreamContext,
+): Promise<UpstreamAnswer> {
+  let answer: UpstreamAnswer
+  try {
+    answer = await call.upstream(url, { method: 'POST', headers, body, signal: call.signal })
+  } catch (err) {
+    throw upstreamConnectionError(err, ctx)
+  }
+  if (answer.status < 200 || answer.status > 299) throw await upstreamHttpError(answer, ctx)
+  return answer
 }

@@ -9,6 +9,7 @@
 import { z } from 'zod'
 import type { TokenCounts } from '../../usage/price-table.js'
 import { SseParser } from '../../wire/sse-parser.js'
+import type { ChunkReader } from '../upstream.js'
 import { AnthropicUsageIn, chatUsage, finishReason } from './anthropic-response-to-chat.js'
 
 const StreamEvent = z.looseObject({
@@ -40,10 +41,7 @@ export interface ChatStreamOptions {
 
 const encoder = new TextEncoder()
 
-export function anthropicStreamToChat(
-  upstream: ReadableStream<Uint8Array>,
-  options: ChatStreamOptions,
-): ReadableStream<Uint8Array> {
+export function anthropicStreamToChat(reader: ChunkReader, options: ChatStreamOptions): ChunkReader {
   const parser = new SseParser()
   let id = `chatcmpl-${crypto.randomUUID().replace(/-/g, '')}`
   const created = Math.floor(Date.now() / 1000)
@@ -128,10 +126,10 @@ export function anthropicStreamToChat(
     }
   }
 
-  const reader = upstream.getReader()
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      for (;;) {
+  let closed = false
+  return {
+    async read() {
+      while (!closed) {
         let out = ''
         let done = false
         try {
@@ -151,16 +149,14 @@ export function anthropicStreamToChat(
           options.onError?.(message)
           out += `data: ${JSON.stringify({ error: { message, type: 'api_error' } })}\n\n`
         }
-        if (out !== '') controller.enqueue(encoder.encode(out))
-        if (done) {
-          controller.close()
-          return
-        }
-        if (out !== '') return
+        closed = done
+        if (out !== '') return { done: false, value: encoder.encode(out) }
       }
+      return { done: true, value: undefined }
     },
     cancel(reason) {
+      closed = true
       return reader.cancel(reason)
     },
-  })
+  }
 }

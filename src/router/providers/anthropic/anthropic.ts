@@ -6,7 +6,6 @@
  */
 import { AppError } from '../../../protocol/errors.js'
 import { jsonUsage } from '../../usage/usage-tap.js'
-import { jsonResponse } from '../../wire/json-response.js'
 import { ANTHROPIC_DEFAULT_KEYS, deploymentBody } from '../deployment-body.js'
 import { refuseSeveralChoices } from '../one-choice.js'
 import { SSE_HEADERS } from '../openai-compatible/openai-compatible.js'
@@ -14,11 +13,14 @@ import { rewriteModelField } from '../rewrite-model-field.js'
 import {
   type ChatProviderCall,
   displayUrl,
+  jsonAnswer,
   type Provider,
+  type ProviderAnswer,
   type ProviderCall,
   type UpstreamCall,
 } from '../types.js'
-import { upstreamConnectionError, upstreamHttpError } from '../upstream-error.js'
+import { readText, type UpstreamAnswer } from '../upstream.js'
+import { postUpstream } from '../upstream-error.js'
 import { AnthropicMessageIn, anthropicMessageToChat } from './anthropic-response-to-chat.js'
 import { anthropicStreamToChat } from './anthropic-stream-to-chat.js'
 import { chatRequestToAnthropic } from './chat-request-to-anthropic.js'
@@ -41,8 +43,7 @@ function describe(call: UpstreamCall) {
 }
 
 /** POSTs `body` to `url` with the client's Anthropic headers; a non-2xx answer is thrown as an AppError. */
-async function post(call: UpstreamCall, url: string, body: string, accept?: string): Promise<Response> {
-  const ctx = describe(call)
+function post(call: UpstreamCall, url: string, body: string, accept?: string): Promise<UpstreamAnswer> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'anthropic-version': call.headers.get('anthropic-version') ?? DEFAULT_VERSION,
@@ -53,21 +54,14 @@ async function post(call: UpstreamCall, url: string, body: string, accept?: stri
   if (wanted) headers.accept = wanted
   if (call.apiKey) headers['x-api-key'] = call.apiKey
   Object.assign(headers, call.target.headers)
-  let response: Response
-  try {
-    response = await call.fetch(url, { method: 'POST', headers, body, signal: call.signal })
-  } catch (err) {
-    throw upstreamConnectionError(err, ctx)
-  }
-  if (!response.ok) throw await upstreamHttpError(response, ctx)
-  return response
+  return postUpstream(call, url, headers, body, describe(call))
 }
 
-function keptHeaders(response: Response): Headers {
-  const out = new Headers()
+function keptHeaders(response: UpstreamAnswer): Record<string, string> {
+  const out: Record<string, string> = {}
   for (const name of KEEP_HEADERS) {
     const value = response.headers.get(name)
-    if (value) out.set(name, value)
+    if (value) out[name] = value
   }
   return out
 }
@@ -97,29 +91,28 @@ function passThroughBody(call: ProviderCall, withDefaults = true): string {
 
 export const anthropic: Provider = {
   name: 'anthropic',
-  async send(call: ProviderCall): Promise<Response> {
+  async send(call: ProviderCall): Promise<ProviderAnswer> {
     const response = await post(call, `${messagesUrl(call.apiBase)}${call.search}`, passThroughBody(call))
     const headers = keptHeaders(response)
     const isSse = (response.headers.get('content-type') ?? '').includes('text/event-stream')
-    if (isSse && response.body) {
+    if (isSse) {
       call.observer.readSseUsage('anthropic')
-      const body = response.body
-      return new Response(body, { status: response.status, headers })
+      return { status: response.status, headers, body: response.body }
     }
-    const text = await response.text()
+    const text = await readText(response.body)
     call.observer.usage(jsonUsage('anthropic', text))
-    return new Response(text, { status: response.status, headers })
+    return { status: response.status, headers, body: text }
   },
-  async countTokens(call: ProviderCall): Promise<Response> {
+  async countTokens(call: ProviderCall): Promise<ProviderAnswer & { body: string }> {
     const response = await post(
       call,
       `${messagesUrl(call.apiBase)}/count_tokens${call.search}`,
       passThroughBody(call, false),
       'application/json',
     )
-    return new Response(response.body, { status: response.status, headers: keptHeaders(response) })
+    return { status: response.status, headers: keptHeaders(response), body: await readText(response.body) }
   },
-  async chatCompletions(call: ChatProviderCall): Promise<Response> {
+  async chatCompletions(call: ChatProviderCall): Promise<ProviderAnswer> {
     refuseSeveralChoices(call.request.n, 'anthropic/ models (Anthropic has no n)')
     const request = deploymentBody(call.target.deployment, call.request) ?? call.request
     const body = chatRequestToAnthropic(request, call.target.upstreamModel)
@@ -130,16 +123,16 @@ export const anthropic: Provider = {
       JSON.stringify(body),
       stream ? 'text/event-stream' : 'application/json',
     )
-    if (stream && response.body) {
+    if (stream) {
       const out = anthropicStreamToChat(response.body, {
         requestedModel: call.requestedModel,
         includeUsage: call.request.stream_options?.include_usage === true,
         onUsage: (t) => call.observer.usage(t),
         onError: (m) => call.observer.streamError(m),
       })
-      return new Response(out, { status: 200, headers: SSE_HEADERS })
+      return { status: 200, headers: SSE_HEADERS, body: out }
     }
-    const text = await response.text()
+    const text = await readText(response.body)
     call.observer.usage(jsonUsage('anthropic', text))
     let json: unknown
     try {
@@ -155,6 +148,6 @@ export const anthropic: Provider = {
         { status: 502 },
       )
     }
-    return jsonResponse(anthropicMessageToChat(parsed.data, call.requestedModel))
+    return jsonAnswer(anthropicMessageToChat(parsed.data, call.requestedModel))
   },
 }

@@ -6,7 +6,6 @@
 import { AppError } from '../../../protocol/errors.js'
 import { type ProviderName, type ProviderQuirks, providerVariables } from '../../config/provider-names.js'
 import { jsonUsage } from '../../usage/usage-tap.js'
-import { jsonResponse } from '../../wire/json-response.js'
 import type { OpenAIChatBody } from '../../wire/openai-chat-request.js'
 import { parseCompletion } from '../../wire/openai-schema.js'
 import { deploymentBody } from '../deployment-body.js'
@@ -14,11 +13,14 @@ import { rewriteModelField } from '../rewrite-model-field.js'
 import {
   type ChatProviderCall,
   displayUrl,
+  jsonAnswer,
   type Provider,
+  type ProviderAnswer,
   type ProviderCall,
   type UpstreamCall,
 } from '../types.js'
-import { upstreamConnectionError, upstreamHttpError } from '../upstream-error.js'
+import { readText, type UpstreamAnswer } from '../upstream.js'
+import { postUpstream } from '../upstream-error.js'
 import { buildOpenAIRequest, type OpenAIDialect } from './build-openai-request.js'
 import { cleanJsonSchema } from './clean-json-schema.js'
 import { openAIResponseToAnthropic } from './openai-response-to-anthropic.js'
@@ -42,7 +44,7 @@ export function dialectOf(quirks: ProviderQuirks = {}): OpenAIDialect {
   }
 }
 
-export const SSE_HEADERS = {
+export const SSE_HEADERS: Record<string, string> = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
   connection: 'keep-alive',
@@ -122,8 +124,7 @@ export function openAICompatibleProvider(name: ProviderName): Provider {
     row.api === 'azure'
       ? azureChatUrl(call.apiBase, model, call.target.apiVersion ?? '')
       : chatCompletionsUrl(call.apiBase)
-  async function post(call: UpstreamCall, body: string, stream: boolean, model: string): Promise<Response> {
-    const ctx = describe(call)
+  function post(call: UpstreamCall, body: string, stream: boolean, model: string): Promise<UpstreamAnswer> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: stream ? 'text/event-stream' : 'application/json',
@@ -132,23 +133,11 @@ export function openAICompatibleProvider(name: ProviderName): Provider {
     }
     if (call.apiKey && row.api === 'azure') headers['api-key'] = call.apiKey
     else if (call.apiKey) headers.authorization = `Bearer ${call.apiKey}`
-    let response: Response
-    try {
-      response = await call.fetch(url(call, model), {
-        method: 'POST',
-        headers,
-        body,
-        signal: call.signal,
-      })
-    } catch (err) {
-      throw upstreamConnectionError(err, ctx)
-    }
-    if (!response.ok) throw await upstreamHttpError(response, ctx)
-    return response
+    return postUpstream(call, url(call, model), headers, body, describe(call))
   }
   return {
     name,
-    async chatCompletions(call: ChatProviderCall): Promise<Response> {
+    async chatCompletions(call: ChatProviderCall): Promise<ProviderAnswer> {
       const stream = call.request.stream === true
       const model = upstreamName(quirks, call.target.upstreamModel)
       const response = await post(
@@ -158,16 +147,16 @@ export function openAICompatibleProvider(name: ProviderName): Provider {
         model,
       )
       const contentType = response.headers.get('content-type') ?? 'application/json'
-      if (stream && response.body) {
+      if (stream) {
         call.observer.readSseUsage('openai')
         const headers = { 'content-type': contentType, 'cache-control': 'no-cache' }
-        return new Response(response.body, { status: response.status, headers })
+        return { status: response.status, headers, body: response.body }
       }
-      const text = await response.text()
+      const text = await readText(response.body)
       call.observer.usage(jsonUsage('openai', text))
-      return new Response(text, { status: response.status, headers: { 'content-type': contentType } })
+      return { status: response.status, headers: { 'content-type': contentType }, body: text }
     },
-    async send(call: ProviderCall): Promise<Response> {
+    async send(call: ProviderCall): Promise<ProviderAnswer> {
       const { deployment } = call.target
       const upstreamModel = upstreamName(quirks, call.target.upstreamModel)
       const body = buildOpenAIRequest(call.request, dialect, {
@@ -179,8 +168,6 @@ export function openAICompatibleProvider(name: ProviderName): Provider {
       const response = await post(call, JSON.stringify(sent), body.stream, upstreamModel)
 
       if (body.stream) {
-        if (!response.body)
-          throw new AppError('api_error', `${ctx.describe} answered without a body`, { status: 502 })
         const stream = openAIStreamToAnthropic(response.body, {
           requestedModel: call.requestedModel,
           describe: ctx.describe,
@@ -204,12 +191,12 @@ export function openAICompatibleProvider(name: ProviderName): Provider {
               )
           },
         })
-        return new Response(stream, { status: 200, headers: SSE_HEADERS })
+        return { status: 200, headers: SSE_HEADERS, body: stream }
       }
 
       let json: unknown
       try {
-        json = await response.json()
+        json = JSON.parse(await readText(response.body))
       } catch (err) {
         if (err instanceof AppError) throw err
         throw new AppError('api_error', `${ctx.describe} answered with invalid JSON`, {
@@ -229,7 +216,7 @@ export function openAICompatibleProvider(name: ProviderName): Provider {
         outputTokens: message.usage.output_tokens,
         cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
       })
-      return jsonResponse(message)
+      return jsonAnswer(message)
     },
   }
 }

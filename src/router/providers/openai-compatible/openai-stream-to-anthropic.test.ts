@@ -10,7 +10,7 @@ const MODEL = 'groq/openai/gpt-oss-120b'
 
 async function translate(text: string, split: number, onEnd?: (s: StreamSummary) => void): Promise<string> {
   return readText(
-    openAIStreamToAnthropic(chunkedStream(text, split), {
+    openAIStreamToAnthropic(chunkedStream(text, split).getReader(), {
       requestedModel: MODEL,
       describe: 'groq at https://x',
       onEnd,
@@ -447,7 +447,7 @@ describe('openAIStreamToAnthropic', () => {
       },
     })
     const out = await readText(
-      openAIStreamToAnthropic(broken, { requestedModel: MODEL, describe: 'groq at https://x' }),
+      openAIStreamToAnthropic(broken.getReader(), { requestedModel: MODEL, describe: 'groq at https://x' }),
     )
     expect(outline(parseSse(out)).at(-1)).toEqual([
       'error',

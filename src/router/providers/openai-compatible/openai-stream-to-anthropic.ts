@@ -1,12 +1,14 @@
 /**
  * An OpenAI chat-completions SSE body -> an Anthropic Messages SSE body: bytes are parsed into events, each
  * event's chunk is translated by `OpenAIStreamTranslator` (the conformance rules live there), and what one
- * upstream read completes is sent on as one chunk.
+ * upstream read completes is sent on as one chunk. Reader in, reader out: dispatch builds the one web stream
+ * the client reads.
  */
 import { AppError } from '../../../protocol/errors.js'
 import { type AnthropicStreamEvent, sseEventText } from '../../wire/anthropic-sse.js'
 import { parseChunk } from '../../wire/openai-schema.js'
 import { type SseEvent, SseParser } from '../../wire/sse-parser.js'
+import type { ChunkReader } from '../upstream.js'
 import { OpenAIStreamTranslator, type StreamTranslationOptions } from './openai-stream-translator.js'
 
 export {
@@ -18,23 +20,23 @@ export {
 const encoder = new TextEncoder()
 
 /** Reads `reader` to its end, dropping what it reads; the upstream limits bound how long and how much. */
-function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+function discardRest(reader: ChunkReader): void {
   const next = (): Promise<void> => reader.read().then((r) => (r.done ? undefined : next()))
   next().catch(() => {})
 }
 
 /**
- * Pipes an upstream OpenAI SSE body through the translator, pulling upstream only as fast as the client reads.
+ * An upstream OpenAI SSE body through the translator, read upstream only as fast as the result is read.
  * `describe` names the upstream in error messages (provider and base URL, never a key). Cancelling the
  * result (the client went away) cancels the upstream read.
  */
 export function openAIStreamToAnthropic(
-  upstream: ReadableStream<Uint8Array>,
+  reader: ChunkReader,
   options: StreamTranslationOptions & { describe: string },
-): ReadableStream<Uint8Array> {
+): ChunkReader {
   const translator = new OpenAIStreamTranslator(options)
   const parser = new SseParser()
-  const reader = upstream.getReader()
+  let closed = false
   let upstreamDone = false
   let sawDone = false
   let sentAny = false
@@ -105,20 +107,21 @@ export function openAIStreamToAnthropic(
     return false
   }
 
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        let last = false
-        while (!last && pending === '') last = await step()
-        if (pending !== '') {
-          sentAny = true
-          controller.enqueue(encoder.encode(pending))
-          pending = ''
-        }
-        if (last) controller.close()
-      },
-      cancel: (reason) => reader.cancel(reason),
+  return {
+    async read() {
+      let last = closed
+      while (!last && pending === '') last = await step()
+      closed = last
+      if (pending === '') return { done: true, value: undefined }
+      sentAny = true
+      const value = encoder.encode(pending)
+      pending = ''
+      return { done: false, value }
     },
-    { highWaterMark: 0 },
-  )
+    cancel(reason) {
+      closed = true
+      pending = ''
+      return reader.cancel(reason)
+    },
+  }
 }
