@@ -4,6 +4,7 @@
  * OpenAI-compatible providers; unknown content block types become `{type: 'unsupported'}`.
  */
 import { z } from 'zod'
+import { JsonObject } from './json-object.js'
 
 export const TextBlock = z.looseObject({ type: z.literal('text'), text: z.string() })
 
@@ -81,7 +82,7 @@ export const ToolDefinition = z.looseObject({
   name: z.string().min(1),
   description: z.string().optional(),
   /** Absent on Anthropic server tools (`web_search_…`), which OpenAI-compatible providers cannot run. */
-  input_schema: z.record(z.string(), z.unknown()).optional(),
+  input_schema: JsonObject.optional(),
   type: z.string().optional(),
 })
 export type ToolDefinition = z.infer<typeof ToolDefinition>

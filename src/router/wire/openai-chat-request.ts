@@ -4,6 +4,7 @@
  * the ones the translation to Anthropic needs.
  */
 import { z } from 'zod'
+import { JsonObject } from './json-object.js'
 
 export const ChatContentPart = z.looseObject({
   type: z.string(),
@@ -32,7 +33,7 @@ export const ChatTool = z.looseObject({
   function: z.looseObject({
     name: z.string().min(1),
     description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
+    parameters: JsonObject.optional(),
   }),
 })
 
