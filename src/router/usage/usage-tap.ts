@@ -2,6 +2,7 @@
  * Reads token usage out of an answer that is passed through unchanged: Anthropic SSE (`message_start`,
  * `message_delta`), Anthropic JSON, and OpenAI SSE/JSON (`usage`). The bytes go to the client as they came.
  */
+import { indexOf, lastIndexOf, needle } from './byte-search.js'
 import type { TokenCounts } from './price-table.js'
 
 export type UsageFormat = 'anthropic' | 'openai'
@@ -133,10 +134,10 @@ function usageData(bytes: Uint8Array, start: number, end: number): unknown[] {
   return out
 }
 
-const encoder = new TextEncoder()
 const decoder = new TextDecoder()
-const USAGE = encoder.encode('"usage"')
-const BOUNDARY = encoder.encode('\n\n')
+
+const USAGE = needle('"usage"', 'g')
+const BOUNDARY = needle('\n\n', '\n')
 
 function concat(chunks: Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0] as Uint8Array
@@ -147,31 +148,6 @@ function concat(chunks: Uint8Array[]): Uint8Array {
     offset += chunk.length
   }
   return out
-}
-
-function startsAt(bytes: Uint8Array, pattern: Uint8Array, at: number): boolean {
-  for (let i = 1; i < pattern.length; i++) if (bytes[at + i] !== pattern[i]) return false
-  return true
-}
-
-/** Where `pattern` first occurs in `bytes` at or after `from`, or -1. */
-function indexOf(bytes: Uint8Array, pattern: Uint8Array, from = 0): number {
-  const last = bytes.length - pattern.length
-  for (let at = bytes.indexOf(pattern[0] as number, from); at >= 0 && at <= last; ) {
-    if (startsAt(bytes, pattern, at)) return at
-    at = bytes.indexOf(pattern[0] as number, at + 1)
-  }
-  return -1
-}
-
-/** Where the last occurrence of `pattern` in `bytes` that starts at or before `from` starts, or -1. */
-function lastIndexOf(bytes: Uint8Array, pattern: Uint8Array, from = bytes.length): number {
-  for (let at = Math.min(from, bytes.length - pattern.length); at >= 0; at--) {
-    at = bytes.lastIndexOf(pattern[0] as number, at)
-    if (at < 0) return -1
-    if (startsAt(bytes, pattern, at)) return at
-  }
-  return -1
 }
 
 /** Usage of a whole JSON answer. */
