@@ -14,7 +14,8 @@ function escapeValue(v: string): string {
   return NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v
 }
 
-function labelKey(labels: Labels): string {
+/** The series key of `labels`: their text inside the braces of the exposition format. */
+export function labelKey(labels: Labels): string {
   let out = ''
   for (const k in labels) {
     out += `${out === '' ? '' : ','}${k}="${escapeValue(labels[k] as string)}"`
@@ -31,7 +32,11 @@ export class Counter {
   ) {}
 
   add(labels: Labels, by = 1): void {
-    const key = labelKey(labels)
+    this.addAt(labelKey(labels), by)
+  }
+
+  /** `add` for a series whose `labelKey` the caller kept. */
+  addAt(key: string, by = 1): void {
     this.values.set(key, (this.values.get(key) ?? 0) + by)
   }
 
@@ -51,7 +56,11 @@ export class Histogram {
   ) {}
 
   observe(labels: Labels, value: number): void {
-    const key = labelKey(labels)
+    this.observeAt(labelKey(labels), value)
+  }
+
+  /** `observe` for a series whose `labelKey` the caller kept. */
+  observeAt(key: string, value: number): void {
     let s = this.series.get(key)
     if (!s) {
       s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 }

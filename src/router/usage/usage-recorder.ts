@@ -55,7 +55,7 @@ export function usageRecorder(deps: RecorderDeps, req: RecorderRequest): UsageRe
   let counts: TokenCounts = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 }
   let ttftMs: number | null = null
   let finished = false
-  deps.metrics.inFlight.add({}, 1)
+  deps.metrics.requestStarted()
   return {
     retries: 0,
     fallbackModel: undefined,
@@ -77,18 +77,15 @@ export function usageRecorder(deps: RecorderDeps, req: RecorderRequest): UsageRe
       if (finished) return
       finished = true
       const durationMs = performance.now() - started
-      const labels = { endpoint: req.endpoint, model: req.requestedModel }
-      deps.metrics.inFlight.add({}, -1)
-      deps.metrics.requests.add({ ...labels, status: String(outcome.status) })
-      deps.metrics.duration.observe(labels, durationMs / 1000)
-      if (ttftMs !== null) deps.metrics.ttft.observe(labels, ttftMs / 1000)
-      if (counts.inputTokens + counts.cacheReadTokens > 0)
-        deps.metrics.tokens.add(
-          { model: req.requestedModel, direction: 'input' },
-          counts.inputTokens + counts.cacheReadTokens,
-        )
-      if (counts.outputTokens > 0)
-        deps.metrics.tokens.add({ model: req.requestedModel, direction: 'output' }, counts.outputTokens)
+      deps.metrics.requestFinished({
+        endpoint: req.endpoint,
+        model: req.requestedModel,
+        status: outcome.status,
+        durationSeconds: durationMs / 1000,
+        ttftSeconds: ttftMs === null ? null : ttftMs / 1000,
+        inputTokens: counts.inputTokens + counts.cacheReadTokens,
+        outputTokens: counts.outputTokens,
+      })
       if (!deps.usage) return
       const cached = outcome.cached === true
       const entry: UsageEntry = {
