@@ -1,7 +1,8 @@
 /**
  * `npm run bench:translation`: the streamed OpenAI -> Anthropic translation (`openAIStreamToAnthropic` from
- * `dist/`, web streams in and out as the router runs it) in isolation, per upstream event, against a
- * baseline measured in the same run: `JSON.parse` of every event's data alone. Rows: a text answer (40 deltas, in 6 reads and in one), and a tool call whose
+ * `dist/`, a reader in and out as the router runs it) in isolation, per upstream event, against a baseline
+ * measured in the same run: `JSON.parse` of every event's data alone. Rows: a text answer (40 deltas, in 6
+ * reads and in one), and a tool call whose
  * arguments stream as 400, 1,600 and 6,400 deltas (Claude Code writing a file), where the cost per event
  * must stay flat as the call grows.
  */

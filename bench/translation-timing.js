@@ -1,6 +1,6 @@
 /**
  * The streamed OpenAI -> Anthropic translation timed in this process (`openAIStreamToAnthropic` from `dist/`,
- * web streams in and out as the router runs it), for `bench:translation` and for `bench:router`, which sets
+ * a reader in and out as the router runs it), for `bench:translation` and for `bench:router`, which sets
  * the time to translate its stream next to the added latency of its streamed translation row.
  */
 import { openAIStreamToAnthropic } from '../dist/router/providers/openai-compatible/openai-stream-to-anthropic.js'
@@ -33,17 +33,12 @@ export function reads(events, { size, perRead }) {
 
 export async function translateOnce(parts) {
   let i = 0
-  const upstream = new ReadableStream(
-    {
-      pull(controller) {
-        const part = parts[i++]
-        if (part === undefined) controller.close()
-        else controller.enqueue(part)
-      },
-    },
-    { highWaterMark: 0 },
-  )
-  const out = openAIStreamToAnthropic(upstream, { requestedModel: 'bench/m', describe: 'bench' }).getReader()
+  const upstream = {
+    read: async () =>
+      i < parts.length ? { done: false, value: parts[i++] } : { done: true, value: undefined },
+    cancel: async () => {},
+  }
+  const out = openAIStreamToAnthropic(upstream, { requestedModel: 'bench/m', describe: 'bench' })
   let bytes = 0
   for (let r = await out.read(); !r.done; r = await out.read()) bytes += r.value.length
   return bytes
