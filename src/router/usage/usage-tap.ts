@@ -150,13 +150,20 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return out
 }
 
+/** Usage of a whole JSON answer, already parsed. */
+export function usageOf(format: Format, json: unknown): TokenCounts {
+  const tokens: TokenCounts = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 }
+  readUsage(format, json, tokens)
+  return tokens
+}
+
 /** Usage of a whole JSON answer. */
 export function jsonUsage(format: Format, text: string): TokenCounts {
-  const tokens: TokenCounts = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0 }
+  let json: unknown
   try {
-    readUsage(format, JSON.parse(text), tokens)
+    json = JSON.parse(text)
   } catch {
     // not JSON: nothing to count
   }
-  return tokens
+  return usageOf(format, json)
 }

@@ -5,7 +5,7 @@
  * `count_tokens` uses Anthropic's own endpoint; chat-completions requests are translated both ways.
  */
 import { AppError } from '../../../protocol/errors.js'
-import { jsonUsage } from '../../usage/usage-tap.js'
+import { jsonUsage, usageOf } from '../../usage/usage-tap.js'
 import { ANTHROPIC_DEFAULT_KEYS, deploymentBody } from '../deployment-body.js'
 import { refuseSeveralChoices } from '../one-choice.js'
 import { SSE_HEADERS } from '../openai-compatible/openai-compatible.js'
@@ -133,13 +133,13 @@ export const anthropic: Provider = {
       return { status: 200, headers: SSE_HEADERS, body: out }
     }
     const text = await readText(response.body)
-    call.observer.usage(jsonUsage('anthropic', text))
     let json: unknown
     try {
       json = JSON.parse(text)
     } catch {
       json = undefined
     }
+    call.observer.usage(usageOf('anthropic', json))
     const parsed = AnthropicMessageIn.safeParse(json)
     if (!parsed.success) {
       throw new AppError(
