@@ -61,6 +61,7 @@ export function createRouterCore(options: RouterOptions): RouterCore {
     health: new DeploymentHealth(settings.allowedFails, settings.cooldownMs),
     metrics,
     usage,
+    later: options.later ?? ((task) => task()),
     cache: settings.cache.enabled
       ? new ResponseCache(settings.cache.ttlMs, settings.cache.maxEntries)
       : undefined,

@@ -27,6 +27,11 @@ export interface RouterOptions {
   /** The host's own way upstream, used instead of `fetch` (the Node host's is undici: `nodeUpstream`). */
   upstream?: UpstreamClient
   /**
+   * Runs the bookkeeping of a finished answer (usage, metrics) after its last bytes are handed to the host;
+   * the Node host passes `setImmediate`. Default: at once.
+   */
+  later?: (task: () => void) => void
+  /**
    * When given, decides on the token of `Authorization: Bearer X` or `x-api-key: X`: false answers 401, true
    * admits the request unattributed, a principal admits it on behalf of its session. When absent, the token
    * must be `general_settings.master_key` or a token `sessionTokens` knows (no check when neither is set).

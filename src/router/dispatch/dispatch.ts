@@ -31,6 +31,12 @@ export interface DispatchDeps {
   logger: RouterLogger
   usage: UsageSink | undefined
   cache: ResponseCache | undefined
+  /**
+   * Runs the bookkeeping of an answer that ended (usage entry, metrics, tokens charged to the deployment).
+   * A host that can run it once the answer's last bytes are on their way does so (Node: `setImmediate`), so
+   * the client does not wait for it; the default runs it at once.
+   */
+  later(task: () => void): void
 }
 
 export interface DispatchRequest {
@@ -314,8 +320,10 @@ async function attemptOnce(
       deps.health.succeeded(deployment.id, performance.now() - started)
       rec.firstByte()
       release()
-      chargeTokens()
-      rec.finish({ status: response.status })
+      deps.later(() => {
+        chargeTokens()
+        rec.finish({ status: response.status })
+      })
       return { status: response.status, headers: response.headers, body: reader }
     }
     const first = await peekFirstChunk(reader, describe)
@@ -326,9 +334,11 @@ async function attemptOnce(
     const body = resumeBody(reader, first, {
       onEnd: (end) => {
         release()
-        if (usageReader) countTokens(usageReader.result())
-        chargeTokens()
-        rec.finish({ status: response.status, error: end.error ?? rec.streamError })
+        deps.later(() => {
+          if (usageReader) countTokens(usageReader.result())
+          chargeTokens()
+          rec.finish({ status: response.status, error: end.error ?? rec.streamError })
+        })
       },
       onChunk: usageReader && ((chunk) => usageReader.push(chunk)),
       failureFrame: (message) => failureFrame(req.endpoint, `${describe} failed mid-stream: ${message}`),
