@@ -31,11 +31,14 @@ const app = new Hono()
 app.post('/*', async (c) => {
   const incoming = await nodeRequestReader.incoming(c, 32 * 1024 * 1024)
   const path = c.req.path === '/' ? '/v1/chat/completions' : c.req.path
+  // One controller per upstream call, as the router's dispatch has, aborted when the client goes away.
+  const attempt = new AbortController()
+  incoming.signal?.addEventListener('abort', () => attempt.abort(), { once: true })
   const answer = await send(`${upstream}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: incoming.rawBody,
-    signal: incoming.signal,
+    signal: attempt.signal,
   })
   const headers = { 'content-type': answer.headers.get('content-type') ?? 'application/json' }
   return new Response(bodyStream(answer.body), { status: answer.status, headers })

@@ -17,6 +17,7 @@ import type { RouterMetrics } from '../usage/router-metrics.js'
 import { type UsageRecorder, usageRecorder } from '../usage/usage-recorder.js'
 import type { UsageEntry, UsageSink } from '../usage/usage-sink.js'
 import { SseUsageReader } from '../usage/usage-tap.js'
+import type { ClientSignal } from '../wire/incoming-call.js'
 import type { DeploymentHealth } from './deployment-health.js'
 import { peekFirstChunk, resumeBody } from './observed-body.js'
 import { pickDeployment } from './pick-deployment.js'
@@ -45,7 +46,7 @@ export interface DispatchRequest {
   stream: boolean
   sessionId: string | undefined
   /** The client's signal: when it aborts, nothing is retried. */
-  signal: AbortSignal | undefined
+  signal: ClientSignal | undefined
   /** The client's body, for the cache key. */
   rawBody: string
   /** The prompt's size in tokens, for `enable_pre_call_checks`. */
@@ -94,7 +95,7 @@ export function isContextWindowError(e: AppError): boolean {
   return (e.status === 400 || e.status === 413 || e.status === 422) && CONTEXT_WINDOW.test(e.message)
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep(ms: number, signal: ClientSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer)

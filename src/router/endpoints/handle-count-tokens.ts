@@ -9,14 +9,18 @@ import { resolveDeployment } from '../dispatch/resolve-deployment.js'
 import { noopObserver } from '../providers/types.js'
 import { countRequestTokens } from '../usage/count-tokens.js'
 import { MessagesRequest } from '../wire/anthropic-request.js'
-import type { IncomingCall } from '../wire/incoming-call.js'
+import type { ClientSignal, IncomingCall } from '../wire/incoming-call.js'
 import { jsonResponse } from '../wire/json-response.js'
 import { type MessagesDeps, parseBody } from './handle-messages.js'
 
-/** `signal`, also aborted after `ms`. */
-function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
+/** Aborted when the client goes away or after `ms`. */
+function withTimeout(client: ClientSignal | undefined, ms: number): AbortSignal {
   const timeout = AbortSignal.timeout(ms)
-  return signal ? AbortSignal.any([signal, timeout]) : timeout
+  if (!client) return timeout
+  const gone = new AbortController()
+  if (client.aborted) gone.abort(client.reason)
+  else client.addEventListener('abort', () => gone.abort(client.reason), { once: true })
+  return AbortSignal.any([gone.signal, timeout])
 }
 
 /** count_tokens takes a Messages request without `max_tokens`. */

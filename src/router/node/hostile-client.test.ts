@@ -45,6 +45,11 @@ function messagesRequest(content: string, headers = ''): string {
   return `POST /v1/messages HTTP/1.1\r\nhost: router\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}\r\n${body}`
 }
 
+/** Resolves once `done()` holds, checking every 10 ms. */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((r) => setTimeout(r, 10))
+}
+
 /** The first answer head the client gets. */
 function firstAnswer(client: Socket): Promise<string> {
   return new Promise<string>((resolve) => {
@@ -132,5 +137,20 @@ describe('the router against a hostile client', () => {
     client.write(`POST /v1/messages HTTP/1.1\r\nhost: router\r\nx-a: ${' \t'.repeat(8 * 1024)}x\r\n\r\n`)
     expect(await answer).toMatch(/^HTTP\/1\.1 4\d\d /)
     expect(up.requests).toHaveLength(0)
+  }, 10_000)
+
+  it('gives up the upstream call of a client that hangs up before its answer', async () => {
+    // An upstream that takes the request and never answers: only the router can end the call.
+    const up = await startRawUpstream(() => {})
+    closers.push(() => up.close())
+    const running = await serveRouterOver(up)
+    closers.push(() => running.close())
+    const client = rawClient(running.port)
+    client.write(messagesRequest('think long'))
+    await until(() => up.requests.length === 1)
+    client.destroy()
+    await until(() => up.connections.closed >= 1)
+    expect(up.connections.closed).toBe(up.connections.opened)
+    expect(up.requests).toHaveLength(1)
   }, 10_000)
 })

@@ -8,7 +8,13 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import type { Context } from 'hono'
 import { type RequestReader, webRequestReader } from '../app.js'
-import { bodyTooLarge, checkDeclaredLength, type HeaderReader, searchOf } from '../wire/incoming-call.js'
+import {
+  bodyTooLarge,
+  type ClientSignal,
+  checkDeclaredLength,
+  type HeaderReader,
+  searchOf,
+} from '../wire/incoming-call.js'
 
 interface NodeBindings {
   incoming: IncomingMessage
@@ -69,12 +75,25 @@ function readBody(incoming: IncomingMessage, maxBytes: number): Promise<string> 
 }
 
 /** Aborted when the connection closes before the answer was fully written. */
-function closeSignal(outgoing: ServerResponse): AbortSignal {
-  const controller = new AbortController()
+function closeSignal(outgoing: ServerResponse): ClientSignal {
+  let reason: Error | undefined
+  const listeners = new Set<() => void>()
   outgoing.once('close', () => {
-    if (!outgoing.writableFinished) controller.abort(new Error('the client closed the connection'))
+    if (outgoing.writableFinished) return
+    reason = new Error('the client closed the connection')
+    for (const listener of listeners) listener()
+    listeners.clear()
   })
-  return controller.signal
+  return {
+    get aborted() {
+      return reason !== undefined
+    },
+    get reason() {
+      return reason
+    },
+    addEventListener: (_type, listener) => listeners.add(listener),
+    removeEventListener: (_type, listener) => listeners.delete(listener),
+  }
 }
 
 export const nodeRequestReader: RequestReader = {
