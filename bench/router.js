@@ -46,11 +46,19 @@ const PACED_REQUESTS = quick ? 40 : 400
  * a router in service is past it.
  */
 const WARMUP = quick ? { requests: 100, seconds: 1 } : { requests: 3000, seconds: 4 }
+/**
+ * Before each later round at concurrency 1, a target answers requests unmeasured again (up to REWARM.requests
+ * or REWARM.seconds), so that every round measures a target that has just been answering, as the first does
+ * after its warm-up. Between its rounds it sits idle while the others take their turns (seconds, behind
+ * Portkey's 28 ms answers), and a Node process idle for ~9 s answered its next few hundred requests ~0.1 ms
+ * slower (after 100 requests still, not after 1,000; bench/README.md, "Answers as records").
+ */
+const REWARM = quick ? { requests: 20, seconds: 0.2 } : { requests: 1000, seconds: 1 }
 
-async function warmUp(load) {
-  const until = performance.now() + WARMUP.seconds * 1000
-  for (let done = 0; done < WARMUP.requests && performance.now() < until; done += 250)
-    await runLoad({ ...load, requests: 250 })
+async function warmUp(load, budget = WARMUP) {
+  const until = performance.now() + budget.seconds * 1000
+  for (let done = 0; done < budget.requests && performance.now() < until; done += 250)
+    await runLoad({ ...load, requests: Math.min(250, budget.requests) })
 }
 
 const chatBody = (stream, model = 'bench/gpt-bench') =>
@@ -198,6 +206,18 @@ async function main() {
     },
   }
 
+  const loadOf = (path, stream, t, concurrency) => {
+    const body = path === 'chat' || t.chat ? chatBody(stream, t.model) : messagesBody(stream)
+    return { url: t.url, headers: t.headers, body, concurrency }
+  }
+
+  // Every target answers every kind of request before the first row: V8 compiles a process's code over its
+  // first few thousand requests, and again where a new kind of request reaches code another kind compiled.
+  // The first row used to measure a router still compiling (bench/README.md, "Answers as records").
+  for (const path of ['chat', 'messages'])
+    for (const stream of [true, false])
+      for (const t of Object.values(targets[path])) await warmUp(loadOf(path, stream, t, 1))
+
   /**
    * Every target on one row, each warmed up, then measured in turn; at concurrency 1 in ROUNDS_AT_ONE rounds,
    * the targets taking turns, so a drift of the machine's wake-up latency over the row touches them all alike.
@@ -209,9 +229,9 @@ async function main() {
     const cpu = {}
     for (let round = 0; round < rounds; round++) {
       for (const [name, t] of Object.entries(targets[path])) {
-        const body = path === 'chat' || t.chat ? chatBody(stream, t.model) : messagesBody(stream)
-        const load = { url: t.url, headers: t.headers, body, concurrency }
+        const load = loadOf(path, stream, t, concurrency)
         if (round === 0) await warmUp(load)
+        else await warmUp(load, REWARM)
         const pid = pids[name]
         const cpuBefore = treeCpuSeconds(pid)
         const run = await runLoad({ ...load, requests })
