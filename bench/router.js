@@ -20,14 +20,14 @@
  * met or not in this run (`router-goals.js`). Set BENCH_QUICK=1 for a short smoke run.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { pooled, runLoad } from './load.js'
 import { startClaudeCodeRouter, startPortkey } from './peers.js'
 import { pinTree, start, treeCpuSeconds, waitHttp } from './processes.js'
 import { goalsReport } from './router-goals.js'
+import { chatBody, listening, messagesBody, upstreamAndConfig } from './router-requests.js'
 import { reads, textAnswer, time, translateOnce } from './translation-timing.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -60,38 +60,6 @@ async function warmUp(load, budget = WARMUP) {
   for (let done = 0; done < budget.requests && performance.now() < until; done += 250)
     await runLoad({ ...load, requests: Math.min(250, budget.requests) })
 }
-
-const chatBody = (stream, model = 'bench/gpt-bench') =>
-  JSON.stringify({
-    model,
-    stream,
-    ...(stream ? { stream_options: { include_usage: true } } : {}),
-    max_tokens: 256,
-    messages: [
-      { role: 'system', content: 'You are a helpful assistant.' },
-      { role: 'user', content: 'Say forty words.' },
-    ],
-  })
-
-const messagesBody = (stream, model = 'bench/gpt-bench') =>
-  JSON.stringify({
-    model,
-    stream,
-    max_tokens: 256,
-    system: [{ type: 'text', text: 'You are a helpful assistant.', cache_control: { type: 'ephemeral' } }],
-    messages: [{ role: 'user', content: [{ type: 'text', text: 'Say forty words.' }] }],
-    tools: [
-      {
-        name: 'Read',
-        description: 'Read a file',
-        input_schema: {
-          type: 'object',
-          properties: { file_path: { type: 'string' } },
-          required: ['file_path'],
-        },
-      },
-    ],
-  })
 
 /**
  * On two cores the load generator, the upstream and a proxy share both, so a proxy keeps about
@@ -133,26 +101,7 @@ const COLUMNS = [
 ]
 
 async function main() {
-  const upstream = await start('upstream', [join(here, 'upstream-server.js')], {}, (out) => {
-    const m = /ready (\d+)/.exec(out)
-    return m ? Number(m[1]) : undefined
-  })
-  const up = `http://127.0.0.1:${upstream.port}`
-
-  const dir = mkdtempSync(join(tmpdir(), 'bench-router-'))
-  // After processes.js has killed the children (its handler was registered first).
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
-  const config = join(dir, 'router.yaml')
-  writeFileSync(
-    config,
-    `model_list:\n  - model_name: bench/*\n    litellm_params: {model: hosted_vllm/*, api_base: ${up}/v1, api_key: bench-key}\n` +
-      `  - model_name: paced/*\n    litellm_params: {model: hosted_vllm/*, api_base: ${up}/paced/v1, api_key: bench-key}\n`,
-  )
-  /** The port a child prints as `listening <port>`. */
-  const listening = (out) => {
-    const m = /listening (\d+)/.exec(out)
-    return m ? Number(m[1]) : undefined
-  }
+  const { upstream, up, config, dir } = await upstreamAndConfig('bench-router-')
   const ours = await start('router', [join(here, 'serve-router.js'), config, '0'], {}, listening)
   const oursPort = ours.port
   const proxy = (name, file) => start(name, [join(here, file), String(upstream.port)], {}, listening)
