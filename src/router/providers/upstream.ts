@@ -6,7 +6,8 @@
  *
  * Plain records rather than `Request` and `Response`: the router only reads an upstream's answer, and on Node
  * every `Response` it built there cost a web stream and, once its body was asked for, a second `Response`
- * (bench/README.md, "Answers as records"). The one `Response` of a request is built by the endpoint.
+ * (bench/README.md, "Answers as records"). The one `Response` of a request is built by dispatch (by the
+ * endpoint itself where nothing is dispatched: `count_tokens`).
  */
 import type { HeaderReader } from '../wire/incoming-call.js'
 
