@@ -10,6 +10,7 @@
  * (over `fetch` in `upstreamFromFetch`, over undici in `node/node-upstream.ts`).
  */
 import { AppError } from '../../protocol/errors.js'
+import { displayUrl } from '../providers/types.js'
 import { type ChunkReader, EMPTY_BODY, type Upstream } from '../providers/upstream.js'
 
 export interface UpstreamLimits {
@@ -19,16 +20,6 @@ export interface UpstreamLimits {
 
 /** A host's way upstream, its answers read under `limits`. */
 export type UpstreamClient = (limits: UpstreamLimits) => Upstream
-
-/** `https://user:key@host/v1/x?q` -> `https://host/v1/x`: names the upstream without anything secret. */
-export function upstreamName(url: string): string {
-  try {
-    const u = new URL(url)
-    return `${u.origin}${u.pathname}`
-  } catch {
-    return 'the upstream'
-  }
-}
 
 /**
  * The limits for one body read in a loop: call `waiting()` before each read of the upstream and `received()`
@@ -137,7 +128,7 @@ export function upstreamFromFetch(fetch: typeof globalThis.fetch): UpstreamClien
     return {
       status: response.status,
       headers: response.headers,
-      body: reader ? limitedReader(reader, limits, upstreamName(url)) : EMPTY_BODY,
+      body: reader ? limitedReader(reader, limits, displayUrl(url)) : EMPTY_BODY,
     }
   }
 }

@@ -16,12 +16,8 @@ import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import { Agent, type Dispatcher, request } from 'undici'
-import {
-  limitedReader,
-  type UpstreamClient,
-  type UpstreamLimits,
-  upstreamName,
-} from '../dispatch/upstream-limits.js'
+import { limitedReader, type UpstreamClient, type UpstreamLimits } from '../dispatch/upstream-limits.js'
+import { displayUrl } from '../providers/types.js'
 import { type ChunkReader, EMPTY_BODY, type Upstream } from '../providers/upstream.js'
 import { nodeHeaders } from './node-request-reader.js'
 
@@ -95,5 +91,5 @@ export const nodeUpstream: UpstreamClient =
       return { status, headers: nodeHeaders(headers), body: EMPTY_BODY }
     }
     const body = nodeReader(decodedBody(answer.body, headers))
-    return { status, headers: nodeHeaders(headers), body: limitedReader(body, limits, upstreamName(url)) }
+    return { status, headers: nodeHeaders(headers), body: limitedReader(body, limits, displayUrl(url)) }
   }

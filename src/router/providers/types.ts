@@ -79,7 +79,10 @@ export function jsonAnswer(body: unknown, status = 200): ProviderAnswer {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
 }
 
-/** `https://user:pw@host/v1/` -> `https://host/v1`, for messages that name the upstream. */
+/**
+ * `https://user:pw@host/v1/?q` -> `https://host/v1`, for messages that name the upstream: a configured base,
+ * or the URL of a call (its limits name it when they fail).
+ */
 const displayed = new Map<string, string>()
 
 export function displayUrl(base: string): string {
@@ -91,7 +94,7 @@ export function displayUrl(base: string): string {
     } catch {
       shown = '(invalid URL)'
     }
-    // Bases come from the config (a handful); the bound only guards against unexpected churn.
+    // Bases and the URLs built from them come from the config (a handful); the bound only guards against churn.
     if (displayed.size >= 256) displayed.clear()
     displayed.set(base, shown)
   }
